@@ -1,0 +1,66 @@
+"""The ``chiso766`` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError
+from .params import Params, load_params, project_root
+
+__all__ = ["main"]
+
+
+def _out_dir(params: Params, out: str | None) -> Path:
+    if out:
+        return Path(out)
+    root = project_root(params.path) if params.path else Path.cwd()
+    return root / "outputs" / params.report / params.period.slug
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from .pipeline import build_scorecard, write_score_tables
+
+    params = load_params(args.params, args.p)
+    card = build_scorecard(params)
+    out = _out_dir(params, args.out)
+    written = write_score_tables(card, out)
+    units = card.units
+    scored = units["total"].notna().sum()
+    print(f"{len(units)} đơn vị, {scored} có tổng điểm; phiên bản quy tắc {card.method.version}")
+    if not card.components.empty:
+        compared = card.components[card.components["portal_points"].notna()]
+        same = (compared["portal_points"] == compared["points"]).sum()
+        print(f"chỉ số thành phần khớp với Cổng: {same}/{len(compared)}; "
+              f"khác biệt: {len(card.differences)} dòng (tables/differences.csv)")
+    for warning in card.diagnostics.items:
+        print(f"cảnh báo [{warning.kind}] {warning.message}", file=sys.stderr)
+    for path in written:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chiso766", description="Bản tin Bộ chỉ số 766, tái lập được")
+    sub = parser.add_subparsers(dest="command", required=True)
+    score = sub.add_parser("score", help="tính lại điểm và ghi các bảng tables/*.csv")
+    score.add_argument("params", help="tệp tham số YAML")
+    score.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
+    score.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
+    score.set_defaults(func=_cmd_score)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

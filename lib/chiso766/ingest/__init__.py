@@ -1,0 +1,1 @@
+"""Readers that turn input files into validated, NFC-normalised tidy tables."""

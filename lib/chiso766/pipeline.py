@@ -1,0 +1,70 @@
+"""One entry point from params to the score card, shared by the CLI and the notebooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Diagnostics
+from .ingest.portal import read_snapshot
+from .ingest.scores import read_scores
+from .methodology import Methodology, load, version_for
+from .params import Params
+from .scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
+from .tables import write_csv
+from .units import Registry, load_registry
+
+__all__ = ["methodology_for", "build_scorecard", "score_tables", "write_score_tables"]
+
+
+def methodology_for(params: Params) -> Methodology:
+    """The rule version stated in params, else the one in force on the as-of date."""
+    return load(str(params.get("methodology_version") or version_for(params.as_of)))
+
+
+def build_scorecard(params: Params) -> ScoreCard:
+    """Read the params' inputs and score them: a portal snapshot if given, else a score table."""
+    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    stated = params.get("methodology_version")
+
+    def method_for(as_of: date | None) -> Methodology:
+        return load(str(stated or version_for(as_of or params.as_of)))
+
+    if "portal" in params.inputs:
+        method = methodology_for(params)
+        snapshot = read_snapshot(params.inputs["portal"], method)
+        return score_snapshot(snapshot, method, registry, params.as_of)
+    diagnostics = Diagnostics()
+    table = read_scores(params.inputs["scores"], method_for, registry, params.as_of, diagnostics)
+    card = from_unit_table(table, method_for)
+    card.diagnostics.extend(diagnostics)
+    return card
+
+
+def score_tables(card: ScoreCard) -> dict[str, pd.DataFrame]:
+    """The tables ``chiso766 score`` writes, named as in CONTRACT.md (``components`` when known)."""
+    units = card.units.copy()
+    units = units.sort_values(["tier", "rank", "unit_name"], key=_sort_key, kind="stable")
+    tables = {"units": units[UNIT_COLUMNS + [c for c in ("portal_total", "portal_rank", "as_of")
+                                             if c in units.columns]]}
+    if not card.components.empty:
+        tables["components"] = card.components[COMPONENT_COLUMNS + ["status", "reason", "data_quality"]]
+        tables["differences"] = card.differences
+    tables["groups"] = card.groups.drop(columns=["unit_key"])
+    tables["warnings"] = pd.DataFrame([w.as_row() for w in card.diagnostics.items],
+                                      columns=["kind", "unit", "file", "row", "column", "message"])
+    return tables
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    if column.name == "tier":
+        return column.map({"tinh": 0, "so": 1, "xa": 2}).fillna(3)
+    if column.name == "rank":
+        return column.map(lambda r: 10**9 if r is None or r != r else r)
+    return column
+
+
+def write_score_tables(card: ScoreCard, out: Path) -> list[Path]:
+    return [write_csv(frame, out / "tables" / f"{name}.csv") for name, frame in score_tables(card).items()]

@@ -1,0 +1,37 @@
+"""Shared fixtures: the reference material in ../shared (read by tests only, never at run time)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chiso766.ingest.portal import ENDPOINTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PORTAL_REF = SHARED / "reference" / "portal-api" / "phu-tho"
+BULLETINS = SHARED / "reference" / "bulletins"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not PORTAL_REF.is_dir():
+        raise pytest.UsageError(f"reference data not found at {SHARED}: tests need ../shared beside the repo")
+
+
+def build_snapshot(target: Path, period: str, scope: str) -> Path:
+    """A snapshot folder (``<endpoint>.json``) from the reference layout ``<endpoint>/<period>-<scope>.json``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for endpoint in ENDPOINTS:
+        source = PORTAL_REF / endpoint / f"{period}-{scope}.json"
+        if source.is_file():
+            shutil.copyfile(source, target / f"{endpoint}.json")
+    return target
+
+
+@pytest.fixture
+def snapshot_factory(tmp_path: Path):
+    def make(period: str = "month", scope: str = "all") -> Path:
+        return build_snapshot(tmp_path / f"{period}-{scope}", period, scope)
+    return make
