@@ -201,6 +201,7 @@ def from_unit_table(table: pd.DataFrame, method_for: Callable[[object], Methodol
                             "source": getattr(row, f"{group.key}_source") or "missing"})
     groups = _finish_groups(pd.DataFrame(records), method)
     units = table.copy()
+    units["portal_total"] = None  # a score table is the source itself: nothing to compare with
     units["rank"] = None
     for _, part in units.groupby("as_of", sort=False, dropna=False):
         units.loc[part.index, "rank"] = rank_within(part)

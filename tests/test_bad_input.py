@@ -1,0 +1,293 @@
+"""Bad input: one clear message naming file, row and column, or a warning; inputs never modified."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from chiso766.cli import main
+from chiso766.errors import Diagnostics, InputError
+from chiso766.ingest.portal import read_snapshot
+from chiso766.ingest.scores import read_scores
+from chiso766.methodology import load
+from chiso766.pipeline import build_scorecard
+from chiso766.params import load_params
+from chiso766.units import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+HP_UNITS = ROOT / "data" / "samples" / "hai-phong" / "units.csv"
+HEADER = "unit_name,tier,cong_khai_rate,tien_do_rate,total\n"
+
+
+def method_for(_):
+    return load("2025")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read(path: Path, registry=None, diagnostics=None):
+    before = _sha(path)
+    try:
+        return read_scores(path, method_for, registry, None, Diagnostics() if diagnostics is None else diagnostics)
+    finally:
+        assert _sha(path) == before, "input file was modified"
+
+
+def write(tmp_path: Path, text: str, name: str = "scores.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def expect_error(path: Path, row: int | None, column: str | None, words: str, **kw) -> InputError:
+    with pytest.raises(InputError) as info:
+        read(path, **kw)
+    err = info.value
+    message = str(err)
+    assert str(path) in message and words in message
+    assert err.row == row and err.column == column
+    if row is not None:
+        assert f"dòng {row}" in message
+    if column is not None:
+        assert f'cột "{column}"' in message
+    return err
+
+
+def test_missing_unit_column(tmp_path):
+    path = write(tmp_path, "cong_khai,total\n18,80\n")
+    expect_error(path, 1, "unit_name", "thiếu cột tên đơn vị")
+
+
+def test_rate_out_of_range(tmp_path):
+    path = write(tmp_path, HEADER + "Sở Y tế,so,100,35.3,\nSở Nội vụ,so,130,57.15,\n")
+    expect_error(path, 3, "cong_khai_rate", "130")
+
+
+def test_rate_not_a_number(tmp_path):
+    path = write(tmp_path, HEADER + "Sở Y tế,so,abc,35.3,\n")
+    expect_error(path, 2, "cong_khai_rate", "«abc» không phải là số")
+
+
+def test_points_above_max(tmp_path):
+    path = write(tmp_path, "unit_name,tien_do\nSở Y tế,21\n")
+    expect_error(path, 2, "tien_do", "ngoài khoảng 0–20")
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "unit_name,total\n"])
+def test_empty_file(tmp_path, content):
+    path = write(tmp_path, content)
+    with pytest.raises(InputError) as info:
+        read(path)
+    assert str(path) in str(info.value)
+
+
+def test_duplicate_unit_names_both_lines(tmp_path):
+    path = write(tmp_path, HEADER + "Sở Y tế,so,100,35.3,\nSở Nội vụ,so,100,57.15,\nSở Y Tế,so,100,35.3,\n")
+    err = expect_error(path, 4, "unit_name", "xuất hiện hai lần")
+    assert "dòng 2" in str(err)
+
+
+def test_unknown_unit_is_reported_and_kept(tmp_path):
+    path = write(tmp_path, HEADER + "Sở Y tế,so,100,35.3,\nSở Không Có,so,100,50,\n")
+    diagnostics = Diagnostics()
+    table = read(path, registry=load_registry(HP_UNITS), diagnostics=diagnostics)
+    assert list(table["unit_name"]) == ["Sở Y tế", "Sở Không Có"]
+    (warning,) = diagnostics.of_kind("unknown_unit")
+    assert warning.row == 3 and "Sở Không Có" in warning.message
+
+
+def test_total_disagreeing_with_groups_is_kept_with_a_warning(tmp_path):
+    head = "unit_name,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total\n"
+    path = write(tmp_path, head + "Sở Y tế,18,7.1,5.75,5.59,14.4,12.9,64\n")
+    diagnostics = Diagnostics()
+    table = read(path, diagnostics=diagnostics)
+    assert table.loc[0, "total"] == Decimal("64")
+    (warning,) = diagnostics.of_kind("total_mismatch")
+    assert warning.row == 2 and warning.column == "total" and "63.74" in warning.message
+
+
+def test_missing_cells_stay_missing(tmp_path):
+    path = write(tmp_path, HEADER + "Sở Y tế,so,100,,\n")
+    table = read(path)
+    assert table.loc[0, "tien_do"] is None and table.loc[0, "total"] is None  # never 0
+
+
+def _cp1258(text: str) -> bytes:
+    """Encode the way Windows-1258 files are written: base letters, then combining tone marks."""
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+def test_cp1258_file_is_read_as_nfc_with_a_warning(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_bytes(_cp1258("Tên đơn vị,Tiến độ giải quyết - Tỷ lệ (%)\nSở Y tế,\"35,3\"\nSở Nội vụ,\"57,15\"\n"))
+    diagnostics = Diagnostics()
+    table = read(path, registry=load_registry(HP_UNITS), diagnostics=diagnostics)
+    assert list(table["unit_name"]) == ["Sở Y tế", "Sở Nội vụ"]
+    assert all(unicodedata.is_normalized("NFC", n) for n in table["unit_name"])
+    assert list(table["tien_do"]) == [Decimal("7.1"), Decimal("11.4")]
+    assert diagnostics.of_kind("encoding") and not diagnostics.of_kind("unknown_unit")
+
+
+def test_utf8_bom_file(tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "Tên đơn vị,Tổng điểm\nSở Y tế,\"63,74\"\n".encode())
+    table = read(path)
+    assert table.loc[0, "unit_name"] == "Sở Y tế" and table.loc[0, "total"] == Decimal("63.74")
+
+
+def test_xlsx_with_merged_header_rows(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Sở ngành", "Tiến độ giải quyết", None, "Số hóa hồ sơ", None])
+    sheet.append([None, None, "Tỷ lệ (%)", "Điểm (20)", "Tỷ lệ (%)", "Điểm (22)"])
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:B2")
+    sheet.merge_cells("C1:D1")
+    sheet.merge_cells("E1:F1")
+    sheet.append([1, "Sở Y tế", 35.3, 7.1, 58.55, 12.9])
+    sheet.append([2, "Sở Công Thương", 86, 17.2, 74.77, None])
+    path = tmp_path / "scores.xlsx"
+    book.save(path)
+    table = read(path)
+    assert list(table["tien_do"]) == [Decimal("7.1"), Decimal("17.2")]
+    assert list(table["so_hoa"]) == [Decimal("12.9"), Decimal("16.5")]
+    assert list(table["line"]) == [3, 4]
+    bad = Workbook()
+    bad.active.append(["Sở ngành", "Tiến độ giải quyết - Tỷ lệ (%)"])
+    bad.active.append(["Sở Y tế", "abc"])
+    bad_path = tmp_path / "bad.xlsx"
+    bad.save(bad_path)
+    expect_error(bad_path, 2, "Tiến độ giải quyết - Tỷ lệ (%)", "«abc»")
+
+
+# Portal snapshots --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def snapshot(snapshot_factory):
+    return snapshot_factory("month", "all")
+
+
+def _edit(path: Path, change) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document["data"])
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+
+
+def _snapshot_error(folder: Path) -> InputError:
+    hashes = {p: _sha(p) for p in folder.iterdir()}
+    with pytest.raises(InputError) as info:
+        read_snapshot(folder, load("2026"))
+    assert {p: _sha(p) for p in folder.iterdir()} == hashes
+    return info.value
+
+
+def test_negative_count(snapshot):
+    _edit(snapshot / "dvc-progress-tree.json", lambda d: d["children"][3].update(totalReceived=-5))
+    err = _snapshot_error(snapshot)
+    assert err.path == snapshot / "dvc-progress-tree.json"
+    assert err.column == "children[3].totalReceived" and "số âm" in str(err)
+    assert "Giáo dục" in str(err)  # the unit is named
+
+
+def test_numerator_above_denominator(snapshot):
+    def change(data):
+        data["evaluation"][5]["metrics"][2].update(numerator=999999)
+    _edit(snapshot / "transparency.json", change)
+    err = _snapshot_error(snapshot)
+    assert err.column == "evaluation[5].metrics[PUBLIC_CONTENT_FULL].numerator"
+    assert "lớn hơn mẫu số" in str(err) and "1.3" in str(err)
+
+
+def test_invalid_json_and_empty_unit_list(snapshot):
+    (snapshot / "transparency.json").write_text('{"code": "OK", "data": {', encoding="utf-8")
+    assert "không phải JSON hợp lệ" in str(_snapshot_error(snapshot))
+    (snapshot / "transparency.json").write_text('{"code":"OK","data":{"overview":{},"evaluation":[]}}')
+    assert "danh sách đơn vị rỗng" in str(_snapshot_error(snapshot))
+
+
+def test_missing_endpoint_gives_missing_totals_not_zero(snapshot):
+    from chiso766.scorecard import score_snapshot
+
+    (snapshot / "handling-satisfaction.json").unlink()
+    method = load("2026")
+    card = score_snapshot(read_snapshot(snapshot, method), method)
+    assert card.units["total"].isna().all() and card.units["hai_long"].isna().all()
+    assert card.units["rank"].isna().all()
+    assert card.diagnostics.of_kind("missing_endpoint")
+
+
+# The command line --------------------------------------------------------------------------
+
+
+def _params(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "params" / "bulletin_766" / "p.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path, capsys):
+    data = write(tmp_path, HEADER + "Sở Y tế,so,130,35.3,\n")
+    params = _params(tmp_path, f"report: bulletin_766\nperiod: '2025'\ninputs:\n  scores: {data}\n")
+    assert main(["score", str(params), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi: ") and "dòng 2" in err and "cong_khai_rate" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("body, words", [
+    ("report: bulletin_999\nperiod: '2025'\ninputs: {scores: x.csv}\n", "bulletin_999"),
+    ("report: bulletin_766\nperiod: '2025-13'\ninputs: {scores: x.csv}\n", "tháng 13"),
+    ("report: bulletin_766\nperiod: '2025'\ninputs: {scores: missing.csv}\n", "missing.csv"),
+    ("report: bulletin_766\nperiod: '2025'\n", "inputs"),
+    ("report: [unclosed\n", "YAML"),
+])
+def test_bad_params_fail_fast(tmp_path, capsys, body, words):
+    params = _params(tmp_path, body)
+    assert main(["score", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert str(params) in err and words in err
+
+
+def test_sample_hai_phong_end_to_end(tmp_path):
+    out = tmp_path / "out"
+    assert main(["score", str(ROOT / "params/bulletin_766/2025.yaml"), "--out", str(out)]) == 0
+    lines = (out / "tables" / "units.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ("unit_code,unit_name,tier,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,"
+                        "total,rank,portal_total,portal_rank,as_of")
+    assert lines[1].startswith("HP,Thành phố Hải Phòng,tinh,15.4,15.9,8.23,9.8,17,18.3,84.63,,")
+    assert lines[-1].startswith("HP.YT,Sở Y tế,so,18,7.1,5.75,5.59,14.4,12.9,63.74,11,")
+    card = build_scorecard(load_params(ROOT / "params/bulletin_766/2025.yaml"))
+    assert not card.diagnostics.items  # every printed name is in the registry
+
+
+def test_sample_phu_tho_end_to_end_is_reproducible(tmp_path):
+    params = ROOT / "params/bulletin_766/2026-08.yaml"
+    for run in ("a", "b"):
+        assert main(["score", str(params), "--out", str(tmp_path / run)]) == 0
+    for name in ("units", "components", "groups", "differences", "warnings"):
+        a = (tmp_path / "a" / "tables" / f"{name}.csv").read_bytes()
+        assert a == (tmp_path / "b" / "tables" / f"{name}.csv").read_bytes(), name
+    header = (tmp_path / "a/tables/components.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,"
+                             "max,points,portal_points")
