@@ -39,7 +39,7 @@ lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet -e '.[dev]'
 	{ echo "# Pinned versions of every package the project installs (pip freeze of a working environment)."; \
-	  echo "# Regenerate with: make lock"; .venv-lock/bin/pip freeze --exclude-editable | grep -v '^chiso766'; } > requirements.lock
+	  echo "# Regenerate with: make lock"; .venv-lock/bin/pip freeze --all --exclude-editable | grep -v -e '^chiso766' -e '^pip=='; } > requirements.lock
 	rm -rf .venv-lock
 
 clean:
