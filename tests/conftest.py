@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from chiso766.ingest.portal import ENDPOINTS
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("CHISO766_SHARED", ROOT.parent / "shared"))
 PORTAL_REF = SHARED / "reference" / "portal-api" / "phu-tho"
 BULLETINS = SHARED / "reference" / "bulletins"
 
