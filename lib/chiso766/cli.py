@@ -21,12 +21,13 @@ def _out_dir(params: Params, out: str | None) -> Path:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .pipeline import build_scorecard, write_score_tables
+    from .pipeline import build_previous, build_scorecard, write_score_tables
 
     params = load_params(args.params, args.p)
     card = build_scorecard(params)
+    previous = build_previous(params)
     out = _out_dir(params, args.out)
-    written = write_score_tables(card, out)
+    written = write_score_tables(card, out, previous)
     units = card.units
     scored = units["total"].notna().sum()
     print(f"{len(units)} đơn vị, {scored} có tổng điểm; phiên bản quy tắc {card.method.version}")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ._decimal import round_half_up, to_decimal
 
-__all__ = ["nfc", "name_key", "fold", "fmt_number", "fmt_points", "fmt_percent", "fmt_count",
+__all__ = ["nfc", "name_key", "loose_name_key", "fold", "fmt_number", "fmt_points", "fmt_percent", "fmt_count",
            "fmt_date", "fmt_fraction"]
 
 # Old-style tone placement on an open syllable ("hoá", "thuỷ") against the new style ("hóa",
@@ -60,6 +60,17 @@ def name_key(name: object) -> str:
     text = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", _new_style_tones(text))
     text = re.sub(r"[^\w\s]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def loose_name_key(name: object) -> str:
+    """:func:`name_key` without the unit type (xã, phường, đặc khu, thị trấn).
+
+    Examples
+    --------
+    >>> loose_name_key("Lâm Thao - Tỉnh Phú Thọ") == loose_name_key("UBND xã Lâm Thao")
+    True
+    """
+    return re.sub(r"^(xã|phường|đặc khu|thị trấn)\s+", "", name_key(name))
 
 
 def fold(text: object) -> str:

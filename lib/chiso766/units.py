@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Diagnostics, InputError
-from .textvi import name_key, nfc
+from .textvi import loose_name_key, name_key, nfc
 
 __all__ = ["Unit", "Registry", "TIERS", "load_registry", "tier_from_name"]
 
@@ -49,9 +49,12 @@ class Registry:
     def __post_init__(self) -> None:
         self._by_code = {u.code.casefold(): u for u in self.units if u.code}
         self._by_key: dict[str, Unit] = {}
+        self._by_loose: dict[str, set[str]] = {}
         for unit in self.units:
             for spelling in (unit.name, *unit.aliases):
                 self._by_key.setdefault(name_key(spelling), unit)
+                self._by_loose.setdefault(loose_name_key(spelling), set()).add(unit.code or unit.name)
+        self._by_ident = {u.code or u.name: u for u in self.units}
 
     def __bool__(self) -> bool:
         return bool(self.units)
@@ -62,9 +65,14 @@ class Registry:
             unit = self._by_code.get(nfc(code).casefold())
             if unit is not None:
                 return unit
-        if name is not None and nfc(name):
-            return self._by_key.get(name_key(name))
-        return None
+        if name is None or not nfc(name):
+            return None
+        unit = self._by_key.get(name_key(name))
+        if unit is not None:
+            return unit
+        # "Lâm Thao - Tỉnh Phú Thọ" names no unit type: accept it only if one unit fits
+        candidates = self._by_loose.get(loose_name_key(name), set())
+        return self._by_ident[next(iter(candidates))] if len(candidates) == 1 else None
 
 
 def load_registry(path: str | Path) -> Registry:
