@@ -43,6 +43,22 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_many
+
+    if args.out and len(args.params) > 1:
+        print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
+        return 2
+    status = 0
+    for path, out, detail in run_many(args.params, args.p, args.out):
+        if out is None:
+            print(f"Lỗi: {detail}", file=sys.stderr)
+            status = 2
+        else:
+            print(f"{out}  ({detail})")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chiso766", description="Bản tin Bộ chỉ số 766, tái lập được")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
     score.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
     score.set_defaults(func=_cmd_score)
+    run = sub.add_parser("run", help="chạy sổ tính toán và ghi bản tin HTML, PDF, bảng, manifest")
+    run.add_argument("params", nargs="+", help="một hoặc nhiều tệp tham số YAML")
+    run.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
+    run.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
+    run.set_defaults(func=_cmd_run)
     return parser
 
 

@@ -17,9 +17,10 @@ from typing import Literal
 import pandas as pd
 
 __all__ = ["Group", "Component", "Methodology", "load", "version_for", "GROUP_KEYS",
-           "methodology_table", "ZeroRule"]
+           "methodology_table", "ZeroRule", "province_count"]
 
 ZeroRule = Literal["missing", "zero", "full"]
+_ZERO_RULE_VI = {"missing": "không tính điểm", "zero": "0 điểm", "full": "điểm tối đa"}
 GROUP_KEYS = ("cong_khai", "tien_do", "truc_tuyen", "thanh_toan", "hai_long", "so_hoa")
 
 
@@ -31,6 +32,7 @@ class Group:
     code: str
     order: int
     name_vi: str
+    short_vi: str
     max: Decimal
     endpoint: str
     evidence: str
@@ -122,8 +124,8 @@ def load(version: str = "2026") -> Methodology:
         known = sorted({r["version"] for r in _versions()})
         raise ValueError(f"unknown 766 rule version {version!r}; known: {', '.join(known)}")
     groups = tuple(
-        Group(r["key"], r["code"], int(r["order"]), r["name_vi"], Decimal(r["max"]), r["endpoint"],
-              r["evidence"], decimals[r["key"]])
+        Group(r["key"], r["code"], int(r["order"]), r["name_vi"], r["short_vi"], Decimal(r["max"]),
+              r["endpoint"], r["evidence"], decimals[r["key"]])
         for r in sorted(_rows("groups.csv"), key=lambda r: int(r["order"]))
     )
     components = tuple(
@@ -148,7 +150,14 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
     rows = [
         {"id": c.id, "group": method.group(c.group).name_vi, "name": c.name_vi,
          "max": str(c.max), "threshold": "" if c.threshold is None else str(c.threshold),
-         "zero_rule": c.zero_rule, "evidence": f"[{c.evidence}]", "note": c.note}
+         "zero_rule": c.zero_rule, "zero_rule_vi": _ZERO_RULE_VI[c.zero_rule],
+         "evidence": f"[{c.evidence}]", "note": c.note}
         for c in method.components
     ]
     return pd.DataFrame(rows)
+
+
+def province_count(as_of: date) -> int:
+    """How many provinces a province is ranked among on ``as_of`` (63 before 1/7/2025, then 34)."""
+    rows = sorted(_rows("provinces.csv"), key=lambda r: r["valid_from"])
+    return int([r for r in rows if date.fromisoformat(r["valid_from"]) <= as_of][-1]["count"])

@@ -20,6 +20,9 @@ from ._decimal import fmt_plain
 
 __all__ = ["cell_text", "to_csv_text", "write_csv", "write_atomic", "write_xlsx"]
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def cell_text(value: object) -> str:
     """One cell in machine format: exact decimals, ISO dates, '' for missing.
@@ -61,6 +64,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are served and shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

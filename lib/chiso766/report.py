@@ -1,0 +1,77 @@
+"""What every report kind shares: formatted table blocks backed by machine tables, and saving."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .doc import Document, Table
+from .tables import write_atomic, write_csv, write_xlsx
+from .textvi import fmt_count, fmt_number, fmt_points
+
+__all__ = ["Col", "TableSet", "fmt_cell"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """A displayed column: the machine column ``key``, its Vietnamese header and how to format it."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text | points | rate | count | rank
+
+
+def fmt_cell(value: object, kind: str) -> str:
+    """Format one cell for a reader (decimal comma, thousands dot, '—' for missing)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if kind == "points":
+        return fmt_points(value)
+    if kind == "rate":
+        return fmt_number(value, 2)
+    if kind in {"count", "rank"}:
+        return fmt_count(value)
+    return str(value)
+
+
+@dataclass
+class TableSet:
+    """The tables of one report: machine tables for tables/*.csv, each shown table made from one."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def add(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        if name in self.tables:
+            raise ValueError(f"table {name!r} added twice")
+        self.tables[name] = frame.reset_index(drop=True)
+        return self.tables[name]
+
+    def block(self, name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Col], note: str = "",
+              highlight: Iterable[int] = (), numbered: bool = True) -> Table:
+        """Register ``frame`` as ``tables/<name>.csv`` and return it formatted as a table block."""
+        frame = self.add(name, frame)
+        cols = list(cols)
+        rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
+        columns = [c.label for c in cols]
+        align = ["r" if c.kind != "text" else "l" for c in cols]
+        # text columns share the free width in proportion to their longest cell (capped)
+        widths = [0 if c.kind != "text" else min(40, max([len(c.label), *(len(r[i]) for r in rows)]))
+                  for i, c in enumerate(cols)]
+        if numbered:
+            rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
+            columns, align, widths = ["STT", *columns], ["r", *align], [0, *widths]
+        return Table(name, caption, columns, rows, align, widths, note, list(highlight))
+
+    def save(self, out_dir: Path, document: Document, extra: dict[str, Any] | None = None) -> None:
+        """Write tables/*.csv, tables.xlsx and document.json (what the PDF template reads)."""
+        for name, frame in self.tables.items():
+            write_csv(frame, out_dir / "tables" / f"{name}.csv")
+        write_xlsx(self.tables, out_dir / "tables.xlsx")
+        payload = document.to_json() | (extra or {})
+        write_atomic(out_dir / "document.json",
+                     json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
