@@ -6,30 +6,42 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup test report lock bench clean
+.PHONY: help setup sysdeps test report lock bench clean
+
+# Debian packages the bulletins and tests need: pdftotext/pdftoppm, the Times-metric serif (Tinos)
+# for the PDF, and Chromium for the browser test. Installed when missing (as root), else named.
+SYSDEPS := poppler-utils fonts-croscore chromium
 
 help:
 	@echo "make report   build the sample bulletins into outputs/"
 	@echo "make test     run the test suite"
 	@echo "make bench    time the scoring engine (benchmarks/)"
 
-setup: $(STAMP)
+setup: sysdeps $(STAMP)
+
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name chiso766 --display-name "Python (chiso766)" >/dev/null
 	touch $@
 
-test: $(STAMP)
+test: setup
 	$(BIN)/python -m pytest
 
 SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))
 
-report: $(STAMP)
-	@for p in $(SAMPLE_PARAMS); do \
-	  echo "== $$p"; $(BIN)/chiso766 score $$p || exit 1; \
-	done
+report: setup
+	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

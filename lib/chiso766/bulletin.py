@@ -92,11 +92,8 @@ def _targets(params: Params, text: dict[str, Any]) -> dict[str, Target]:
 def build(params_path: str | Path, overrides: list[str] | None = None, out_dir: str | Path | None = None) -> Bulletin:
     """Score the params' inputs and build the bulletin; with ``out_dir``, save charts there too.
 
-    Examples
-    --------
-    >>> b = build("params/bulletin_766/2025.yaml")  # doctest: +SKIP
-    >>> b.text["headline"]                          # doctest: +SKIP
-    'Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố.'
+    ``b.text["headline"]`` is then the bulletin's first sentence, e.g. "Tính đến ngày 07/10/2025,
+    Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố."
     """
     params = load_params(params_path, overrides)
     card = build_scorecard(params)

@@ -130,7 +130,7 @@ def trend_chart(dates: Sequence[str], series: dict[str, Sequence[object]], title
     ax.yaxis.set_major_formatter(_VI)
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
-    ax.legend(fontsize=7.5, frameon=False, loc="best")
+    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return fig
 
 

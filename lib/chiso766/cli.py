@@ -50,7 +50,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
         return 2
     status = 0
-    for path, out, detail in run_many(args.params, args.p, args.out):
+    for path, out, detail in run_many(args.params, args.p, args.out, args.if_changed):
         if out is None:
             print(f"Lỗi: {detail}", file=sys.stderr)
             status = 2
@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("params", nargs="+", help="một hoặc nhiều tệp tham số YAML")
     run.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
     run.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
+    run.add_argument("--if-changed", action="store_true",
+                     help="bỏ qua bản tin đã tạo từ cùng tham số, dữ liệu và mã nguồn")
     run.set_defaults(func=_cmd_run)
     return parser
 

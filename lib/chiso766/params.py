@@ -18,7 +18,7 @@ __all__ = ["Params", "load_params", "REPORTS", "INPUT_KINDS", "apply_overrides",
 REPORTS = ("bulletin_766", "weekly_tthc", "unit_report")
 INPUT_KINDS = ("portal", "scores", "dossiers", "complaints", "units", "previous")
 _KNOWN_KEYS = {"report", "period", "as_of", "province", "unit", "inputs", "targets", "issuer",
-               "methodology_version", "renderer", "title", "previous", "options"}
+               "methodology_version", "renderer", "title", "previous", "options", "note"}
 
 
 @dataclass(frozen=True)

@@ -52,19 +52,20 @@ class TableSet:
         return self.tables[name]
 
     def block(self, name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Col], note: str = "",
-              highlight: Iterable[int] = (), numbered: bool = True) -> Table:
-        """Register ``frame`` as ``tables/<name>.csv`` and return it formatted as a table block."""
-        frame = self.add(name, frame)
+              highlight: Iterable[int] = (), numbered: bool = True, machine: pd.DataFrame | None = None) -> Table:
+        """Register ``frame`` (or ``machine``, its CSV form) as ``tables/<name>.csv``; return it formatted."""
+        self.add(name, frame if machine is None else machine)
+        frame = frame.reset_index(drop=True)
         cols = list(cols)
         rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
         columns = [c.label for c in cols]
         align = ["r" if c.kind != "text" else "l" for c in cols]
-        # text columns share the free width in proportion to their longest cell (capped)
-        widths = [0 if c.kind != "text" else min(40, max([len(c.label), *(len(r[i]) for r in rows)]))
+        # columns share the page width in proportion to their longest cell or header word (capped)
+        widths = [min(40, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1))
                   for i, c in enumerate(cols)]
         if numbered:
             rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
-            columns, align, widths = ["STT", *columns], ["r", *align], [0, *widths]
+            columns, align, widths = ["STT", *columns], ["r", *align], [3, *widths]
         return Table(name, caption, columns, rows, align, widths, note, list(highlight))
 
     def save(self, out_dir: Path, document: Document, extra: dict[str, Any] | None = None) -> None:

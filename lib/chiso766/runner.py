@@ -77,6 +77,31 @@ def _git_commit(root: Path) -> str:
         return ""
 
 
+def _code_sha256(report: str) -> str:
+    """One digest of the library, its data and templates, and the report's notebook."""
+    package = Path(__file__).resolve().parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in [*files, NOTEBOOKS / f"{report}.ipynb"]:
+        digest.update(str(path.relative_to(package.parent.parent) if path.is_relative_to(package.parent.parent) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _up_to_date(params: Params, overrides: list[str], final: Path) -> bool:
+    """Whether ``final`` was made from these params, inputs and code (so ``make report`` can skip it)."""
+    try:
+        manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    recorded = {(i["path"], i["sha256"]) for i in manifest.get("inputs", [])}
+    current = {(i["path"], i["sha256"]) for i in _inputs(params)}
+    same = (manifest.get("params") == json.loads(json.dumps(params.raw, default=str))
+            and manifest.get("overrides") == overrides and recorded == current
+            and manifest.get("code_sha256") == _code_sha256(params.report))
+    return same and all((final / o["path"]).is_file() for o in manifest.get("outputs", []))
+
+
 def _manifest(params: Params, overrides: list[str], staging: Path, started: datetime, renderer: str) -> dict[str, Any]:
     outputs = sorted(p for p in staging.rglob("*") if p.is_file())
     document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
@@ -86,7 +111,7 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
         "overrides": overrides, "methodology_version": document.get("methodology_version"),
         "inputs": _inputs(params),
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": _sha256(p)} for p in outputs],
-        "versions": _versions(), "renderer": renderer,
+        "versions": _versions(), "renderer": renderer, "code_sha256": _code_sha256(params.report),
         "git_commit": _git_commit(Path(__file__).resolve().parents[2]),
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
         "started": started.isoformat(timespec="seconds"),
@@ -94,8 +119,12 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
     }
 
 
-def run(params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None) -> Path:
-    """Run one report; return its output folder. Bad params fail before the notebook starts."""
+def run(params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None,
+        if_changed: bool = False) -> Path:
+    """Run one report; return its output folder. Bad params fail before the notebook starts.
+
+    With ``if_changed``, a folder whose manifest records the same params, inputs and code is kept.
+    """
     import papermill
 
     from . import __version__
@@ -107,6 +136,8 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
     if not notebook.is_file():
         raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
     final = output_dir(params, out).resolve()
+    if if_changed and _up_to_date(params, overrides, final):
+        return final
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
     failed = final.parent / f"{final.name}.failed.ipynb"
@@ -150,7 +181,8 @@ def _swap(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def run_many(paths: list[str], overrides: list[str], out: str | None) -> list[tuple[str, Path | None, str]]:
+def run_many(paths: list[str], overrides: list[str], out: str | None,
+             if_changed: bool = False) -> list[tuple[str, Path | None, str]]:
     """Run several params files with a progress bar; one failure does not stop the others."""
     from tqdm import tqdm
 
@@ -158,7 +190,7 @@ def run_many(paths: list[str], overrides: list[str], out: str | None) -> list[tu
     for path in tqdm(paths, desc="chiso766 run", unit="bản tin", disable=len(paths) < 2, file=sys.stderr):
         start = time.perf_counter()
         try:
-            results.append((path, run(path, overrides, out), f"{time.perf_counter() - start:.1f}s"))
+            results.append((path, run(path, overrides, out, if_changed), f"{time.perf_counter() - start:.1f}s"))
         except InputError as exc:
             results.append((path, None, str(exc)))
     return results

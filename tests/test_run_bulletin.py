@@ -1,0 +1,235 @@
+"""End to end: `chiso766 run` executes the notebook, renders HTML and PDF, writes one output folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from chiso766.cli import main
+from chiso766.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+HP = ROOT / "params" / "bulletin_766" / "2025.yaml"
+PT = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
+UNIT = ROOT / "params" / "unit_report" / "2026-Q3.yaml"
+LOWEST = [("Sở Y tế", "63,74", "11/11"), ("Sở Nông nghiệp và Môi trường", "67,88", "10/11"),
+          ("Sở Khoa học và Công nghệ", "68,32", "9/11"), ("Sở Giáo dục và Đào tạo", "69,22", "8/11"),
+          ("Sở Nội vụ", "76,95", "7/11")]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def hai_phong(tmp_path_factory) -> Path:
+    return run(HP, out=tmp_path_factory.mktemp("hp") / "2025")
+
+
+@pytest.fixture(scope="module")
+def phu_tho(tmp_path_factory) -> Path:
+    return run(PT, out=tmp_path_factory.mktemp("pt") / "2026-08")
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_output_folder_has_every_contract_file(hai_phong):
+    for name in ("bulletin.html", "bulletin.pdf", "notebook.ipynb", "manifest.json", "tables.xlsx",
+                 "tables/units.csv", "figures/province_groups.png", "figures/province_groups.svg",
+                 "figures/province_groups.txt", "figures/province_groups.csv", "figures/rank_so.png"):
+        assert (hai_phong / name).is_file(), name
+    assert not list(hai_phong.parent.glob(".*partial*")) and not list(hai_phong.parent.glob("*.failed.ipynb"))
+
+
+def test_pdf_states_the_reference_figures_in_the_official_layout(hai_phong):
+    text = _flat(_pdf_text(hai_phong / "bulletin.pdf"))
+    assert "84,63 điểm" in text and "26/34" in text
+    for header in ("UBND THÀNH PHỐ HẢI PHÒNG", "VĂN PHÒNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                   "Độc lập - Tự do - Hạnh phúc", "Số: …/BC-VP", "Hải Phòng, ngày 09 tháng 10 năm 2025",
+                   "BÁO CÁO", "Nơi nhận:", "CHÁNH VĂN PHÒNG", "Hoàng Văn Thực"):
+        assert header in text, header
+    positions = [text.index(f"{name} đạt: {total}/100 điểm, xếp thứ {rank}") for name, total, rank in LOWEST]
+    assert positions == sorted(positions)
+    info = subprocess.run(["pdfinfo", str(hai_phong / "bulletin.pdf")], capture_output=True, text=True).stdout
+    assert "595.276 x 841.89" in info  # A4
+    fonts = subprocess.run(["pdffonts", str(hai_phong / "bulletin.pdf")], capture_output=True, text=True).stdout
+    assert "Tinos" in fonts
+
+
+def test_pdf_page_numbers_start_on_page_two(hai_phong):
+    pages = _pdf_text(hai_phong / "bulletin.pdf").split("\f")
+    assert len(pages) > 3
+    assert not re.match(r"\s*1\s*\n", pages[0])
+    assert re.match(r"\s*2\s*\n", pages[1]) and re.match(r"\s*3\s*\n", pages[2])
+
+
+class _Audit(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.images: list[dict] = []
+        self.tables = 0
+        self.tables_with_th = 0
+        self.resources: list[str] = []
+        self.lang = None
+        self._in_table = False
+        self._th = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "img":
+            self.images.append(attrs)
+        if tag == "table":
+            self.tables += 1
+            self._th = False
+        if tag == "th":
+            self._th = True
+        if tag == "/table":
+            pass
+        for key in ("src", "href"):
+            if attrs.get(key, "").startswith(("http://", "https://", "//")):
+                self.resources.append(attrs[key])
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._th:
+            self.tables_with_th += 1
+
+
+def test_html_is_self_contained_and_accessible(hai_phong):
+    page = (hai_phong / "bulletin.html").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    audit = _Audit()
+    audit.feed(page)
+    assert audit.lang == "vi"
+    assert audit.headings[0] == 1 and all(b - a <= 1 for a, b in zip(audit.headings, audit.headings[1:]))
+    assert audit.images and all(len(i.get("alt", "")) > 40 for i in audit.images)
+    assert audit.tables > 5 and audit.tables == audit.tables_with_th
+    assert "<script" not in page and "<pre" not in page and "import " not in page  # no code shown
+    assert 'href="tables/units.csv"' in page or 'href="tables/rank_so.csv"' in page
+    text = _flat(re.sub(r"<[^>]+>", " ", page))
+    assert "84,63 điểm" in text and "26/34" in text
+    positions = [text.index(f"{name} đạt: {total}/100 điểm, xếp thứ {rank}") for name, total, rank in LOWEST]
+    assert positions == sorted(positions)
+    assert "@media print" in page
+
+
+def test_html_renders_in_headless_chromium(hai_phong, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "bulletin_766-2025.png"
+    shot.unlink(missing_ok=True)
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1200,1600",
+                    f"--screenshot={shot}", (hai_phong / "bulletin.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a page, not a blank
+
+
+def test_tables_csv_and_xlsx_keep_vietnamese(hai_phong):
+    units = (hai_phong / "tables" / "units.csv").read_text(encoding="utf-8")
+    assert "Sở Văn hóa, Thể thao và Du lịch" in units
+    book = load_workbook(hai_phong / "tables.xlsx")
+    assert {"units", "province_groups", "rank_so", "methodology"} <= set(book.sheetnames)
+    names = [c.value for c in book["rank_so"]["B"]][1:]
+    assert names[-1] == "Sở Y tế" and "Sở Nông nghiệp và Môi trường" in names
+
+
+def test_manifest_records_what_made_the_output(hai_phong):
+    manifest = json.loads((hai_phong / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["report"] == "bulletin_766" and manifest["methodology_version"] == "2025"
+    for entry in manifest["inputs"]:
+        assert hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert {i["kind"] for i in manifest["inputs"]} == {"scores", "units"}
+    for key in ("chiso766", "pandas", "papermill", "nbconvert", "typst", "python"):
+        assert manifest["versions"][key]
+    outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert hashlib.sha256((hai_phong / "tables/units.csv").read_bytes()).hexdigest() == outputs["tables/units.csv"]
+    notebook = json.loads((hai_phong / "notebook.ipynb").read_text(encoding="utf-8"))
+    assert notebook["metadata"]["papermill"]["parameters"]["params_path"].endswith("2025.yaml")
+
+
+def test_same_params_give_identical_tables(hai_phong, tmp_path):
+    again = run(HP, out=tmp_path / "again")
+    for table in sorted((hai_phong / "tables").glob("*.csv")):
+        assert table.read_bytes() == (again / "tables" / table.name).read_bytes(), table.name
+    for figure in sorted((hai_phong / "figures").iterdir()):
+        assert figure.read_bytes() == (again / "figures" / figure.name).read_bytes(), figure.name
+    assert (hai_phong / "tables.xlsx").read_bytes() == (again / "tables.xlsx").read_bytes()
+
+
+def test_if_changed_keeps_an_up_to_date_output(hai_phong):
+    before = (hai_phong / "manifest.json").stat().st_mtime_ns
+    assert run(HP, out=hai_phong, if_changed=True) == hai_phong
+    assert (hai_phong / "manifest.json").stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("body, words", [
+    ("report: bulletin_999\nperiod: '2025'\ninputs: {scores: x.csv}\n", "bulletin_999"),
+    ("report: bulletin_766\nperiod: '2025-Q7'\ninputs: {scores: x.csv}\n", "2025-Q7"),
+    ("report: bulletin_766\nperiod: '2025'\ninputs: {scores: nowhere.csv}\n", "nowhere.csv"),
+])
+def test_bad_params_fail_before_the_notebook_starts(tmp_path, capsys, body, words):
+    params = tmp_path / "params" / "bulletin_766" / "bad.yaml"
+    params.parent.mkdir(parents=True)
+    params.write_text(body, encoding="utf-8")
+    assert main(["run", str(params)]) == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_failed_run_keeps_the_failed_notebook_and_the_previous_bulletin(hai_phong, tmp_path, capsys):
+    out = tmp_path / "outputs" / "2025"
+    shutil.copytree(hai_phong, out)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit_name,tien_do_rate\nSở Y tế,130\n", encoding="utf-8")
+    params = tmp_path / "p.yaml"
+    params.write_text(f"report: bulletin_766\nperiod: '2025'\ninputs: {{scores: {bad}}}\n", encoding="utf-8")
+    assert main(["run", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "InputError" in err and "130" in err and "dòng 2" in err
+    failed = tmp_path / "outputs" / "2025.failed.ipynb"
+    assert failed.is_file() and "130" in failed.read_text(encoding="utf-8")
+    assert (out / "bulletin.pdf").read_bytes() == (hai_phong / "bulletin.pdf").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == ["2025", "2025.failed.ipynb"]
+
+
+def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
+    text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
+    assert "Tỉnh Phú Thọ đạt 59,92 điểm" in text
+    assert "2120/2120 chỉ số thành phần" in text
+    assert "Xã Thanh Thủy" in text  # a named difference with the portal
+    components = (phu_tho / "tables" / "components.csv").read_text(encoding="utf-8").splitlines()
+    assert components[0].startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,max,points,portal_points")
+    appendix = (phu_tho / "tables" / "appendix_xa.csv").read_text(encoding="utf-8").splitlines()
+    assert len(appendix) == 149
+    assert (phu_tho / "figures" / "distribution_xa.svg").is_file()
+
+
+def test_unit_report(tmp_path):
+    out = run(UNIT, out=tmp_path / "unit")
+    lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ("as_of,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total,rank,"
+                        "lost_cong_khai,lost_tien_do,lost_truc_tuyen,lost_thanh_toan,lost_hai_long,lost_so_hoa")
+    # 31/08 is the real August snapshot: Phường Việt Trì (H44.100), recomputed from the portal's counts
+    assert lines[2].startswith("2026-08-31,7.96,15.81,6.48,6.69,17.26,8.68,62.88,")
+    text = _flat(_pdf_text(out / "bulletin.pdf"))
+    assert "Phường Việt Trì" in text and "Số liệu minh họa" in text and "TM. ỦY BAN NHÂN DÂN" in text
+    assert "mất 12,21 điểm" in text
