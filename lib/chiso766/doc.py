@@ -56,7 +56,7 @@ class Table:
     columns: list[str]
     rows: list[list[str]]
     align: list[str] = field(default_factory=list)  # "l" or "r" per column
-    widths: list[int] = field(default_factory=list)  # relative column widths (PDF)
+    widths: list[float] = field(default_factory=list)  # relative column widths (PDF)
     note: str = ""
     highlight: list[int] = field(default_factory=list)  # row indexes to emphasise
     kind: str = "table"

@@ -60,12 +60,13 @@ class TableSet:
         rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
         columns = [c.label for c in cols]
         align = ["r" if c.kind != "text" else "l" for c in cols]
-        # columns share the page width in proportion to their longest cell or header word (capped)
-        widths = [min(40, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1))
+        # the PDF shares the page width in proportion to each column's longest cell or header word
+        # (text capped so that names wrap), plus room for the cell padding
+        widths = [min(24, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1)) + 2.5
                   for i, c in enumerate(cols)]
         if numbered:
             rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
-            columns, align, widths = ["STT", *columns], ["r", *align], [3, *widths]
+            columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
         return Table(name, caption, columns, rows, align, widths, note, list(highlight))
 
     def save(self, out_dir: Path, document: Document, extra: dict[str, Any] | None = None) -> None:
