@@ -35,16 +35,26 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name chiso766 --display-name "Python (chiso766)" >/dev/null
 	touch $@
 
-test: setup
+test: setup $(GENERATED)
 	$(BIN)/python -m pytest
 
 SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))
 
-report: setup
+# Synthetic dossier data the samples read (deterministic, seeded; git-ignored)
+GENERATED := data/generated/hai-phong-002/dossiers.csv data/generated/phu-tho-2026-08/dossiers.csv
+
+data/generated/hai-phong-002/dossiers.csv: lib/chiso766/synthetic.py | $(STAMP)
+	$(BIN)/chiso766 synth reference-002 --out $(@D)
+
+data/generated/phu-tho-2026-08/dossiers.csv: lib/chiso766/synthetic.py data/samples/phu-tho/portal/2026-08/*.json | $(STAMP)
+	$(BIN)/chiso766 synth portal-match --params params/bulletin_766/2026-08.yaml --out $(@D)
+
+report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_bulletin.py
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:

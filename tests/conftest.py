@@ -36,3 +36,15 @@ def snapshot_factory(tmp_path: Path):
     def make(period: str = "month", scope: str = "all") -> Path:
         return build_snapshot(tmp_path / f"{period}-{scope}", period, scope)
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generated_samples() -> None:
+    """The synthetic dossier files the sample params read, made as `make report` makes them."""
+    from chiso766.synthetic import write_samples
+
+    target = ROOT / "data" / "generated"
+    if not (target / "hai-phong-002" / "dossiers.csv").is_file():
+        write_samples("reference-002", target / "hai-phong-002")
+    if not (target / "phu-tho-2026-08" / "dossiers.csv").is_file():
+        write_samples("portal-match", target / "phu-tho-2026-08", params_path=ROOT / "params/bulletin_766/2026-08.yaml")

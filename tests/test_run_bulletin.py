@@ -233,3 +233,42 @@ def test_unit_report(tmp_path):
     text = _flat(_pdf_text(out / "bulletin.pdf"))
     assert "Phường Việt Trì" in text and "Số liệu minh họa" in text and "TM. ỦY BAN NHÂN DÂN" in text
     assert "mất 12,21 điểm" in text
+
+
+WEEKLY = ROOT / "params" / "weekly_tthc" / "2025-09-12_2025-09-18.yaml"
+
+
+def test_weekly_notice_reads_like_reference_002(tmp_path):
+    out = run(WEEKLY, out=tmp_path / "weekly")
+    text = _flat(_pdf_text(out / "bulletin.pdf"))
+    for phrase in ("THÔNG BÁO", "(từ ngày 12/9/2025 đến ngày 18/9/2025)",
+                   "Tỷ lệ nộp hồ sơ trực tuyến của toàn thành phố đạt 87,62% (50.133/57.219 hồ sơ)",
+                   "Các sở, ban, ngành: đạt 73,81% (6.664/9.029 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 12/12 đơn vị.",
+                   "Số địa phương đạt chỉ tiêu giao: 108/114 địa phương",
+                   "Phường Đông Hải (32,86%); Xã An Phú (42,70%); Xã Cẩm Giàng (48,58%); Xã Đại Sơn (56,50%); "
+                   "Phường Nguyễn Đại Năng (57,21%)",
+                   "Sở Công Thương (25%); Sở Nông nghiệp và Môi trường (36,30%)",
+                   "Phường An Biên (72,08%); Xã Hải Hưng (97,39%)", "Xã Nghi Dương (98,06%)", "Phường Ngô Quyền (99%)",
+                   "đạt 98,54%", "56.840/57.684", "6,20% (580/9.350 hồ sơ)", "0,55% (264/48.334 hồ sơ)",
+                   "Sở Công Thương: 543/807 hồ sơ (67,29%)", "Phường Nguyễn Trãi: 186/399 hồ sơ (46,62%)",
+                   "Sở Nội vụ: 846/846 hồ sơ", "Phường Hồng Bàng: 2.626/2.626 hồ sơ",
+                   "Số đơn vị đạt tỷ lệ 100%: 7/12 đơn vị", "Số địa phương đạt tỷ lệ 100%: 82/114 địa phương"):
+        assert phrase in text, phrase
+    lines = (out / "tables" / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("level,unit_code,unit_name,indicator,numerator,denominator,rate,target,meets_target")
+    assert "province,,,online_submission,50133,57219,87.62,>=60,true" in lines[1]
+    page = (out / "bulletin.html").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    for figure in ("indicators", "resolution"):
+        assert (out / "figures" / f"{figure}.svg").is_file()
+
+
+def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
+    text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
+    assert "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng" in text
+    assert "6 chỉ số thành phần của 5 đơn vị" in text
+    assert "Xã Sông Lô 2.1 1.920/2.405 1.979/2.405 15,97 16,46 0,49" in text
+    assert "Hồ sơ quá hạn của các sở, ban, ngành" in text
+    assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
+    head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8").splitlines()
+    assert head[1].startswith("H44.167,Xã Sông Lô,tien_do,2.1,1920,2405,79.83,15.97,1979,2405,82.29,16.46,0.49")

@@ -11,14 +11,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from . import charts
 from .doc import Bullets, Document, Heading, Paragraph, Section
+from .dossiers import Loaded, ingest
+from .indicators import backlog_table, local_components
 from .methodology import GROUP_KEYS, Methodology, methodology_table, province_count
 from .narrative import fill, headline, join_names, phrasings, place_date, tier_plural
 from .params import Params, load_params
 from .pipeline import build_previous, build_scorecard, score_tables
+from .reconcile import reconcile, stake_total
 from .report import Col, TableSet
 from .scorecard import ScoreCard
 from .scoring import grade, group_ratio
@@ -32,6 +36,29 @@ _HUNDRED = Decimal(100)
 
 
 @dataclass
+class DossierFacts:
+    """What the province's own dossier data adds: backlog, local components, reconciliation."""
+
+    loaded: list[Loaded]
+    backlog: pd.DataFrame
+    local: pd.DataFrame
+    reconciliation: pd.DataFrame | None
+
+
+def _dossier_facts(params: Params, card: ScoreCard) -> DossierFacts | None:
+    if "dossiers" not in params.inputs:
+        return None
+    con = duckdb.connect()
+    try:
+        _, loaded = ingest(params, con, card.diagnostics)
+        local = local_components(con, params.period, params.as_of, card.method)
+        backlog = backlog_table(con, params.period, params.as_of)
+    finally:
+        con.close()
+    return DossierFacts(loaded, backlog, local, reconcile(card, local) if not card.components.empty else None)
+
+
+@dataclass
 class Bulletin:
     params: Params
     card: ScoreCard
@@ -42,6 +69,7 @@ class Bulletin:
     text: dict[str, Any]
     tables: TableSet = field(default_factory=TableSet)
     document: Document | None = None
+    dossiers: DossierFacts | None = None
 
     @property
     def method(self) -> Methodology:
@@ -102,7 +130,7 @@ def build(params_path: str | Path, overrides: list[str] | None = None, out_dir: 
     units = _enrich(_latest(card.units), card.method)
     provinces = units[units["tier"] == "tinh"]
     bulletin = Bulletin(params, card, previous, units, provinces.iloc[0] if len(provinces) else None,
-                        _targets(params, text), text)
+                        _targets(params, text), text, dossiers=_dossier_facts(params, card))
     bulletin.document = _document(bulletin, Path(out_dir) if out_dir else None)
     return bulletin
 
@@ -341,8 +369,12 @@ def _document(b: Bulletin, out_dir: Path | None) -> Document:
     tables.add("below_target", below)
     part2.blocks.append(Paragraph(f"Danh sách đầy đủ {len(below)} trường hợp chưa đạt chỉ tiêu: bảng below_target "
                                   "(tải CSV/XLSX)."))
+    if b.dossiers is not None:
+        part2.blocks.extend(_overdue_blocks(b))
     part2.blocks.append(Heading("Chất lượng dữ liệu", 3))
     part2.blocks.append(Bullets(_data_quality(b)))
+    if b.dossiers is not None and b.dossiers.reconciliation is not None:
+        part2.blocks.extend(_reconciliation_blocks(b))
     doc.sections.append(part2)
 
     part3 = Section("de-xuat", "III. ĐỀ XUẤT, KIẾN NGHỊ")
@@ -369,6 +401,54 @@ def _document(b: Bulletin, out_dir: Path | None) -> Document:
              Col("difference", "Chênh lệch", "points")]))
         doc.sections.append(appendix)
     return doc
+
+
+def _overdue_blocks(b: Bulletin) -> list:
+    assert b.dossiers is not None
+    backlog = b.dossiers.backlog
+    units = backlog[(backlog["level"] == "unit") & (backlog["tier"] == "so")].copy()
+    units["total"] = units["overdue_in_process"] + units["finished_late"]
+    units = units[units["total"] > 0].sort_values(["total", "unit_name"], ascending=[False, True], kind="stable")
+    period = b.params.period
+    blocks: list = [Heading(f"Hồ sơ quá hạn (từ ngày {fmt_date(period.start)} đến ngày {fmt_date(b.params.as_of)})", 3)]
+    blocks.append(b.tables.block("overdue_so", "Hồ sơ quá hạn của các sở, ban, ngành", units,
+                                 [Col("unit_name", "Cơ quan"), Col("overdue_in_process", "Quá hạn đang xử lý", "count"),
+                                  Col("finished_late", "Quá hạn đã xử lý", "count")],
+                                 machine=units.drop(columns=["total"])))
+    for level, label in (("so", "các sở, ban, ngành"), ("xa", "các xã, phường, đặc khu")):
+        row = backlog[backlog["level"] == level]
+        if len(row):
+            r = row.iloc[0]
+            blocks.append(Paragraph(f"Tổng số của {label}: {fmt_number(r['overdue_in_process'])} hồ sơ quá hạn đang xử lý, "
+                                    f"{fmt_number(r['finished_late'])} hồ sơ quá hạn đã xử lý."))
+    return blocks
+
+
+def _reconciliation_blocks(b: Bulletin) -> list:
+    assert b.dossiers is not None and b.dossiers.reconciliation is not None
+    table = b.dossiers.reconciliation
+    b.tables.add("reconciliation", table)
+    differing = table[[s is not None and s > 0 for s in table["points_at_stake"]]]
+    units = sorted({c for c in differing["unit_code"] if c})
+    total = stake_total(table)
+    blocks: list = [Heading("Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng Dịch vụ công quốc gia", 3)]
+    if differing.empty:
+        blocks.append(Paragraph("Số liệu hồ sơ của tỉnh khớp với Cổng ở mọi chỉ số thành phần đối chiếu được."))
+        return blocks
+    blocks.append(Paragraph(
+        f"{len(differing)} chỉ số thành phần của {len(units)} đơn vị có điểm tính từ dữ liệu hồ sơ của tỉnh khác với "
+        f"điểm tính từ số liệu của Cổng; tổng số điểm chênh lệch của các đơn vị là {fmt_points(total)} điểm. "
+        "Bảng dưới đây liệt kê các chênh lệch lớn nhất (đầy đủ trong tables/reconciliation.csv)."))
+    shown = differing.head(15).copy()
+    shown["local"] = [f"{fmt_number(n)}/{fmt_number(d)}" for n, d in zip(shown["local_numerator"], shown["local_denominator"])]
+    shown["portal"] = [f"{fmt_number(n)}/{fmt_number(d)}" for n, d in zip(shown["portal_numerator"], shown["portal_denominator"])]
+    blocks.append(b.tables.block("reconciliation_top", "Chênh lệch lớn nhất giữa dữ liệu của tỉnh và Cổng", shown,
+                                 [Col("unit_name", "Đơn vị"), Col("component", "Chỉ số"), Col("local", "Tỉnh (tử/mẫu)"),
+                                  Col("portal", "Cổng (tử/mẫu)"), Col("local_points", "Điểm (tỉnh)", "points"),
+                                  Col("portal_points", "Điểm (Cổng)", "points"),
+                                  Col("points_at_stake", "Chênh lệch", "points")],
+                                 machine=differing.head(15)))
+    return blocks
 
 
 def _none_last(column: pd.Series) -> pd.Series:
@@ -398,6 +478,11 @@ def _data_quality(b: Bulletin) -> list[str]:
     if len(missing):
         lines.append(f"{len(missing)} đơn vị chưa có tổng điểm vì thiếu dữ liệu nhóm: "
                      + join_names(list(missing["unit_name"].head(10))) + ".")
+    if b.dossiers is not None:
+        for loaded in b.dossiers.loaded:
+            b.tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
+            lines.append(f"Dữ liệu {loaded.source.name}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
+                         f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (tables/quarantine_{loaded.table}.csv).")
     for warning in card.diagnostics.items:
         lines.append(f"Cảnh báo: {warning.message}.")
     if not lines:

@@ -25,7 +25,7 @@ from .tables import write_atomic, write_csv  # noqa: E402
 from .textvi import fmt_number  # noqa: E402
 
 __all__ = ["group_points_chart", "ranking_chart", "distribution_chart", "trend_chart",
-           "indicator_chart", "save"]
+           "indicator_chart", "share_chart", "save"]
 
 ACCENT, MUTED, ALERT, TARGET = "#1f4e79", "#c9d6e3", "#b3261e", "#6b6b6b"
 
@@ -151,4 +151,25 @@ def indicator_chart(labels: Sequence[str], rates: Sequence[object], targets: Seq
     ax.xaxis.set_major_formatter(_VI)
     ax.set_xlabel("Tỷ lệ (%) — vạch đỏ: chỉ tiêu giao")
     ax.set_title(title, loc="left")
+    return fig
+
+
+def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence[object], title: str) -> plt.Figure:
+    """On time against late, as shares of dossiers resolved, one bar per level."""
+    _style()
+    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(labels) + 1.3))
+    y = range(len(labels))
+    good, bad = _floats(on_time), _floats(late)
+    ax.barh(y, good, color=ACCENT, label="Trước hạn, đúng hạn")
+    ax.barh(y, bad, left=good, color=ALERT, label="Quá hạn")
+    for i, (g, b) in enumerate(zip(on_time, late)):
+        ax.text(2, i, fmt_number(g, 2) + "%", va="center", color="white", fontsize=8.5)
+        ax.text(101, i, fmt_number(b, 2) + "%", va="center", color=ALERT, fontsize=8.5)
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.xaxis.set_major_formatter(_VI)
+    ax.set_xlabel("Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
     return fig

@@ -59,6 +59,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synthetic import write_samples
+
+    for path, rows in write_samples(args.kind, Path(args.out), seed=args.seed, params_path=args.params,
+                                    rows=args.rows, fmt=args.format):
+        print(f"{path} ({rows} dòng)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chiso766", description="Bản tin Bộ chỉ số 766, tái lập được")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--if-changed", action="store_true",
                      help="bỏ qua bản tin đã tạo từ cùng tham số, dữ liệu và mã nguồn")
     run.set_defaults(func=_cmd_run)
+    synth = sub.add_parser("synth", help="tạo dữ liệu hồ sơ tổng hợp (có hạt giống, tái lập được)")
+    synth.add_argument("kind", choices=["reference-002", "province", "portal-match"],
+                       help="reference-002: tuần của thông báo tham chiếu 002; province: dữ liệu quy mô tỉnh; "
+                            "portal-match: hồ sơ khớp số liệu Cổng của --params, có vài sai lệch có chủ đích")
+    synth.add_argument("--params", help="tệp tham số có inputs.portal (portal-match)")
+    synth.add_argument("--out", required=True, help="thư mục ghi dữ liệu")
+    synth.add_argument("--rows", type=int, default=1_000_000, help="số hồ sơ (province)")
+    synth.add_argument("--seed", type=int, default=766)
+    synth.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    synth.set_defaults(func=_cmd_synth)
     return parser
 
 

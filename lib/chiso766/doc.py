@@ -34,7 +34,10 @@ class Bullets:
 
     def html(self) -> str:
         tag = "ol" if self.numbered else "ul"
-        return f"<{tag}>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + f"</{tag}>"
+        # an item written "+ …" is a sub-item of the one before it, as in the notices
+        items = "".join(f'<li class="sub">{html.escape(i[2:])}</li>' if i.startswith("+ ") else f"<li>{html.escape(i)}</li>"
+                        for i in self.items)
+        return f"<{tag}>{items}</{tag}>"
 
 
 @dataclass

@@ -79,17 +79,17 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     """All tables in one workbook, one sheet each, numbers as numbers and text as NFC text."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     for name, frame in tables.items():
         sheet = book.create_sheet(title=name[:31])
+        for index, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column)), *(len(cell_text(v)) for v in frame[column].head(200))])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, longest + 2))
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
             sheet.append([_xlsx_value(v) for v in row])
-        for column_cells in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column_cells[:200])
-            sheet.column_dimensions[column_cells[0].column_letter].width = min(60, max(8, width + 2))
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, _fixed_zip_times(buffer.getvalue()))

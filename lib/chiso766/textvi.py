@@ -123,9 +123,19 @@ def fmt_points(value: object) -> str:
 
 
 def fmt_percent(value: object, places: int = 2, *, sign: bool = True) -> str:
-    """A rate in percent: ``87,62%``."""
-    text = fmt_number(value, places)
-    return f"{text}%" if sign and text != "—" else text
+    """A rate in percent as the notices print it: ``87,62%``, ``90,20%``, but ``100%``.
+
+    Examples
+    --------
+    >>> fmt_percent(Decimal("90.2")), fmt_percent(Decimal("100.00")), fmt_percent(None)
+    ('90,20%', '100%', '—')
+    """
+    number = to_decimal(value)
+    if number is None:
+        return "—"
+    number = round_half_up(number, places)
+    text = fmt_number(number) if number == number.to_integral_value() else fmt_number(number, places, trim=False)
+    return f"{text}%" if sign else text
 
 
 def fmt_count(value: object) -> str:
