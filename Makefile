@@ -55,6 +55,7 @@ report: setup $(GENERATED)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_bulletin.py
+	$(BIN)/python benchmarks/bench_indicators.py
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:
