@@ -51,6 +51,7 @@ data/generated/phu-tho-2026-08/dossiers.csv: lib/chiso766/synthetic.py data/samp
 
 report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
+	$(BIN)/chiso766 publish --site site --reason "make report: bản mẫu dựng lại sau khi mã nguồn thay đổi"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from . import charts
-from .doc import Bullets, Document, Heading, Paragraph, Section
+from .doc import Bullets, Details, Document, Heading, Paragraph, Section
 from .dossiers import Loaded, ingest
 from .indicators import backlog_table, local_components
 from .methodology import GROUP_KEYS, Methodology, methodology_table, province_count
@@ -23,7 +23,7 @@ from .narrative import fill, headline, join_names, phrasings, place_date, tier_p
 from .params import Params, load_params
 from .pipeline import build_previous, build_scorecard, score_tables
 from .reconcile import reconcile, stake_total
-from .report import Col, TableSet
+from .report import Col, TableSet, format_table
 from .scorecard import ScoreCard
 from .scoring import grade, group_ratio
 from .targets import Target, parse_target
@@ -391,6 +391,8 @@ def _document(b: Bulletin, out_dir: Path | None) -> Document:
                                             _machine(members, method), _rank_cols(method)))
         doc.sections.append(appendix)
     doc.sections.append(_methodology_section(b))
+    if not b.card.components.empty:
+        doc.sections.append(_audit_section(b))
     if len(b.card.differences):
         diffs = b.card.differences
         appendix = Section("phu-luc-chenh-lech", "Phụ lục. Chênh lệch giữa điểm tính lại và điểm của Cổng", appendix=True)
@@ -488,6 +490,37 @@ def _data_quality(b: Bulletin) -> list[str]:
     if not lines:
         lines.append("Không có cảnh báo về dữ liệu.")
     return lines
+
+
+_AUDIT_COLS = [Col("component", "Chỉ số"), Col("numerator", "Tử số", "count"), Col("denominator", "Mẫu số", "count"),
+               Col("rate", "Tỷ lệ (%)", "rate"), Col("threshold", "Ngưỡng", "points"), Col("max", "Tối đa", "points"),
+               Col("points", "Điểm", "points"), Col("portal_points", "Cổng", "points"), Col("formula", "Công thức")]
+
+
+def _audit_section(b: Bulletin) -> Section:
+    """Each unit's score traced to its components: counts, rate, threshold, max, points, formula."""
+    comp = b.card.components
+    audit = comp[["unit_code", "unit_name", "tier", "group", "component", "numerator", "denominator", "rate",
+                  "threshold", "max", "points", "portal_points", "formula", "reason"]]
+    b.tables.add("audit", audit)
+    groups = b.card.groups
+    section = Section("truy-vet", "Phụ lục. Truy vết điểm của từng đơn vị", appendix=True,
+                      pdf=bool((b.params.get("options") or {}).get("audit_pdf", False)))
+    section.blocks.append(Paragraph(
+        "Mỗi đơn vị: điểm từng chỉ số thành phần từ tử số, mẫu số, ngưỡng và điểm tối đa, công thức áp dụng "
+        "(F1 tuyến tính; F2 có ngưỡng; Z0, ZF, ZM mẫu số bằng 0: 0 điểm, điểm tối đa, không tính điểm; M chỉ theo dõi) "
+        "và điểm của Cổng. Dữ liệu đầy đủ: tables/audit.csv.", "note"))
+    order = pd.concat([b.units[b.units["tier"] == "tinh"], b.tier("so"), b.tier("xa")])
+    for unit in order.itertuples():
+        mine = audit[audit["unit_code"] == unit.unit_code]
+        given = groups[(groups["unit_code"] == unit.unit_code) & (groups["source"] != "recomputed")]
+        blocks: list = [format_table("audit", f"{unit.unit_name}: các chỉ số thành phần", mine, _AUDIT_COLS)]
+        for g in given.itertuples():
+            blocks.append(Paragraph(f"Nhóm {b.method.group(g.group).name_vi}: {fmt_points(g.points)} điểm theo Cổng "
+                                    "(Cổng không công bố tử số, mẫu số của đơn vị).", "note"))
+        summary = f"{unit.unit_name} — {fmt_points(unit.total)} điểm" + (f", hạng {int(unit.rank)}" if unit.rank == unit.rank and unit.rank is not None else "")
+        section.blocks.append(Details(summary, blocks))
+    return section
 
 
 def _methodology_section(b: Bulletin) -> Section:

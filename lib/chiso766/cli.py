@@ -68,6 +68,40 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from .snapshot import snapshot
+
+    folder = snapshot(args.root_department_id, args.period, args.out, name=args.name, base_url=args.base_url,
+                      timeout=args.timeout, retries=args.retries)
+    print(folder)
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .site import publish
+
+    result = publish(args.outputs, args.site, args.reason)
+    print(f"{result.site}: {result.bulletins} bản tin" + (f"; công bố lại: {', '.join(result.revised)}" if result.revised else ""))
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .audit import verify
+
+    result = verify(args.output_dir)
+    for line in result.lines():
+        print(line)
+    return 0 if result.ok else 1
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .audit import explain
+
+    for line in explain(args.unit, args.output_dir):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chiso766", description="Bản tin Bộ chỉ số 766, tái lập được")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +117,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--if-changed", action="store_true",
                      help="bỏ qua bản tin đã tạo từ cùng tham số, dữ liệu và mã nguồn")
     run.set_defaults(func=_cmd_run)
+    snap = sub.add_parser("snapshot", help="lấy sáu phản hồi đánh giá của Cổng cho một tỉnh và một kỳ, lưu nguyên văn")
+    snap.add_argument("--root-department-id", required=True, help="departmentId của UBND tỉnh trên Cổng")
+    snap.add_argument("--period", required=True, help="2026-08, 2026-Q3 hoặc 2026")
+    snap.add_argument("--out", default="data/snapshots", help="thư mục chứa các ảnh chụp")
+    snap.add_argument("--name", default="", help="tên ngắn của tỉnh trong tên thư mục, ví dụ phu-tho")
+    snap.add_argument("--base-url", default="https://dichvucong.gov.vn")
+    snap.add_argument("--timeout", type=float, default=30)
+    snap.add_argument("--retries", type=int, default=3)
+    snap.set_defaults(func=_cmd_snapshot)
+    publish = sub.add_parser("publish", help="dựng trang tĩnh cho Cổng thông tin từ các thư mục kết quả")
+    publish.add_argument("--site", default="site", help="thư mục trang (mặc định site/)")
+    publish.add_argument("--outputs", default="outputs", help="thư mục kết quả (mặc định outputs/)")
+    publish.add_argument("--reason", help="lý do công bố lại khi số liệu của một bản tin đã thay đổi")
+    publish.set_defaults(func=_cmd_publish)
+    verify = sub.add_parser("verify", help="chạy lại từ manifest.json và so sánh từng bảng")
+    verify.add_argument("output_dir")
+    verify.set_defaults(func=_cmd_verify)
+    explain = sub.add_parser("explain", help="truy vết điểm của một đơn vị trong một thư mục kết quả")
+    explain.add_argument("unit", help="tên hoặc mã đơn vị")
+    explain.add_argument("output_dir")
+    explain.set_defaults(func=_cmd_explain)
     synth = sub.add_parser("synth", help="tạo dữ liệu hồ sơ tổng hợp (có hạt giống, tái lập được)")
     synth.add_argument("kind", choices=["reference-002", "province", "portal-match"],
                        help="reference-002: tuần của thông báo tham chiếu 002; province: dữ liệu quy mô tỉnh; "

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
 
-__all__ = ["Heading", "Paragraph", "Bullets", "Table", "Figure", "Block", "Section", "Document"]
+__all__ = ["Heading", "Paragraph", "Bullets", "Table", "Figure", "Details", "Block", "Section", "Document"]
 
 
 @dataclass
@@ -98,7 +98,20 @@ class Figure:
                 f'(<a href="figures/{html.escape(self.name)}.csv" download>dữ liệu CSV</a>)</figcaption></figure>')
 
 
-Block = Union[Paragraph, Bullets, Heading, Table, Figure]
+@dataclass
+class Details:
+    """Blocks collapsed under a summary line in HTML (an auditor opens what they need)."""
+
+    summary: str
+    blocks: list[Any] = field(default_factory=list)
+    kind: str = "details"
+
+    def html(self) -> str:
+        inner = "".join(b.html() for b in self.blocks)
+        return f"<details><summary>{html.escape(self.summary)}</summary>{inner}</details>"
+
+
+Block = Union[Paragraph, Bullets, Heading, Table, Figure, Details]
 
 
 @dataclass
@@ -158,6 +171,8 @@ class Document:
         def block(b: Block) -> dict[str, Any]:
             data = asdict(b)
             data.pop("_png_bytes", None)
+            if isinstance(b, Details):
+                data["blocks"] = [block(x) for x in b.blocks]
             return data
         return {"kind": self.kind, "doc_type": self.doc_type, "title": self.title,
                 "subtitle": self.subtitle, "issuer": self.issuer,

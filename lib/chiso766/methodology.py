@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 
 __all__ = ["Group", "Component", "Methodology", "load", "version_for", "GROUP_KEYS",
-           "methodology_table", "ZeroRule", "province_count"]
+           "methodology_table", "ZeroRule", "province_count", "formulas_table"]
 
 ZeroRule = Literal["missing", "zero", "full"]
 _ZERO_RULE_VI = {"missing": "không tính điểm", "zero": "0 điểm", "full": "điểm tối đa"}
@@ -155,6 +155,11 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
         for c in method.components
     ]
     return pd.DataFrame(rows)
+
+
+def formulas_table() -> pd.DataFrame:
+    """The formula ids that components.csv and the audit appendix cite (F1, F2, Z0, ZF, ZM, M)."""
+    return pd.DataFrame(_rows("formulas.csv"))
 
 
 def province_count(as_of: date) -> int:

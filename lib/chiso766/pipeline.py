@@ -75,7 +75,7 @@ def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str
     tables = {"units": units[UNIT_COLUMNS + [c for c in ("portal_total", "portal_rank", "as_of")
                                              if c in units.columns]]}
     if not card.components.empty:
-        tables["components"] = card.components[COMPONENT_COLUMNS + ["status", "reason", "data_quality"]]
+        tables["components"] = card.components[COMPONENT_COLUMNS + ["formula", "status", "reason", "data_quality"]]
         tables["differences"] = card.differences
     tables["groups"] = card.groups.drop(columns=["unit_key"])
     if previous is not None:

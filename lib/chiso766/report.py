@@ -14,7 +14,7 @@ from .doc import Document, Table
 from .tables import write_atomic, write_csv, write_xlsx
 from .textvi import fmt_count, fmt_number, fmt_points
 
-__all__ = ["Col", "TableSet", "fmt_cell"]
+__all__ = ["Col", "TableSet", "fmt_cell", "format_table"]
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,7 @@ class TableSet:
               highlight: Iterable[int] = (), numbered: bool = True, machine: pd.DataFrame | None = None) -> Table:
         """Register ``frame`` (or ``machine``, its CSV form) as ``tables/<name>.csv``; return it formatted."""
         self.add(name, frame if machine is None else machine)
-        frame = frame.reset_index(drop=True)
-        cols = list(cols)
-        rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
-        columns = [c.label for c in cols]
-        align = ["r" if c.kind != "text" else "l" for c in cols]
-        # the PDF shares the page width in proportion to each column's longest cell or header word
-        # (text capped so that names wrap), plus room for the cell padding
-        widths = [min(24, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1)) + 2.5
-                  for i, c in enumerate(cols)]
-        if numbered:
-            rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
-            columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
-        return Table(name, caption, columns, rows, align, widths, note, list(highlight))
+        return format_table(name, caption, frame, cols, note, highlight, numbered)
 
     def save(self, out_dir: Path, document: Document, extra: dict[str, Any] | None = None) -> None:
         """Write tables/*.csv, tables.xlsx and document.json (what the PDF template reads)."""
@@ -77,3 +65,21 @@ class TableSet:
         payload = document.to_json() | (extra or {})
         write_atomic(out_dir / "document.json",
                      json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
+
+
+def format_table(name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Col], note: str = "",
+                 highlight: Iterable[int] = (), numbered: bool = True) -> Table:
+    """``frame`` formatted for a reader as a table block whose CSV is ``tables/<name>.csv``."""
+    frame = frame.reset_index(drop=True)
+    cols = list(cols)
+    rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
+    columns = [c.label for c in cols]
+    align = ["r" if c.kind != "text" else "l" for c in cols]
+    # the PDF shares the page width in proportion to each column's longest cell or header word
+    # (text capped so that names wrap), plus room for the cell padding
+    widths = [min(24, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1)) + 2.5
+              for i, c in enumerate(cols)]
+    if numbered:
+        rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
+        columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
+    return Table(name, caption, columns, rows, align, widths, note, list(highlight))

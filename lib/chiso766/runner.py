@@ -109,6 +109,7 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
         "report": params.report, "period": params.period.label, "as_of": params.as_of.isoformat(),
         "params_file": str(params.path), "params": json.loads(json.dumps(params.raw, default=str)),
         "overrides": overrides, "methodology_version": document.get("methodology_version"),
+        "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
         "inputs": _inputs(params),
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": _sha256(p)} for p in outputs],
         "versions": _versions(), "renderer": renderer, "code_sha256": _code_sha256(params.report),
@@ -158,7 +159,8 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
         if renderer == "quarto":
             render_quarto(staging / "notebook.ipynb", staging)
         else:
-            title = f"{params.report} {params.period.label}"
+            document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
+            title = f"{document['doc_type']}: {document['title']} {document['subtitle']}"
             write_atomic(staging / "bulletin.html",
                          render_html(staging / "notebook.ipynb", title, __version__).encode("utf-8"))
             write_atomic(staging / "bulletin.pdf", render_pdf(staging))

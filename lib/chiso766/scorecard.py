@@ -87,6 +87,7 @@ def score_snapshot(snapshot: Snapshot, method: Methodology, registry: Registry |
     comp["points"] = [s.points for s in scored]
     comp["status"] = [s.status for s in scored]
     comp["reason"] = [s.reason for s in scored]
+    comp["formula"] = [s.formula for s in scored]
     comp["threshold"] = [method.component(c).threshold for c in comp["component"]]
     comp["max"] = [method.component(c).max for c in comp["component"]]
     comp["portal_points"] = comp["portal_points"].map(to_decimal)
@@ -111,7 +112,7 @@ def score_snapshot(snapshot: Snapshot, method: Methodology, registry: Registry |
     wide["rank"] = rank_within(wide)
     differences = _differences(comp, groups, wide, method)
     diagnostics.extend(snapshot.diagnostics)
-    return ScoreCard(method, wide, groups, comp[["unit_key", *COMPONENT_COLUMNS, "tier", "status",
+    return ScoreCard(method, wide, groups, comp[["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status",
                                                   "reason", "data_quality"]],
                      differences, diagnostics)
 
@@ -122,8 +123,10 @@ def _finish_groups(groups: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     groups["lost"] = [None if p is None else m - p for p, m in zip(groups["points"], groups["max"])]
     order = {g.key: g.order for g in method.groups}
     groups["_order"] = groups["group"].map(order)
+    if "given_rate" not in groups.columns:
+        groups["given_rate"] = None
     columns = ["unit_key", "unit_code", "unit_name", "tier", "group", "max", "points", "ratio",
-               "lost", "portal_points", "source"]
+               "lost", "portal_points", "given_rate", "source"]
     return groups.sort_values(["_order"], kind="stable")[columns].reset_index(drop=True)
 
 
@@ -197,7 +200,7 @@ def from_unit_table(table: pd.DataFrame, method_for: Callable[[object], Methodol
             points = getattr(row, group.key)
             records.append({"unit_key": row.unit_key, "unit_code": row.unit_code,
                             "unit_name": row.unit_name, "tier": row.tier, "group": group.key,
-                            "points": points, "portal_points": points,
+                            "points": points, "portal_points": points, "given_rate": getattr(row, f"{group.key}_rate"),
                             "source": getattr(row, f"{group.key}_source") or "missing"})
     groups = _finish_groups(pd.DataFrame(records), method)
     units = table.copy()
@@ -205,7 +208,8 @@ def from_unit_table(table: pd.DataFrame, method_for: Callable[[object], Methodol
     units["rank"] = None
     for _, part in units.groupby("as_of", sort=False, dropna=False):
         units.loc[part.index, "rank"] = rank_within(part)
-    empty_comp = pd.DataFrame(columns=["unit_key", *COMPONENT_COLUMNS, "tier", "status", "reason", "data_quality"])
+    empty_comp = pd.DataFrame(columns=["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason",
+                                       "data_quality"])
     empty_diff = pd.DataFrame(columns=["unit_code", "unit_name", "level", "group", "component",
                                        "portal", "recomputed", "difference", "rule"])
     return ScoreCard(method, units, groups, empty_comp, empty_diff)

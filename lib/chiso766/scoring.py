@@ -28,12 +28,14 @@ STATUS_MONITORING = "monitoring"
 
 @dataclass(frozen=True)
 class Scored:
-    """A component's result: its exact rate in % (``None`` when undefined), points and why."""
+    """A component's result: its exact rate in % (``None`` when undefined), points, why, and the
+    id of the formula applied (``data/formulas.csv``: F1, F2, Z0, ZF, ZM, M)."""
 
     rate: Decimal | None
     points: Decimal | None
     status: str
     reason: str = ""
+    formula: str = ""
 
 
 def rate(numerator: object, denominator: object) -> Decimal | None:
@@ -63,25 +65,26 @@ def component_points(component: Component, numerator: object, denominator: objec
     """
     num, den = to_decimal(numerator), to_decimal(denominator)
     if component.max == 0:
-        return Scored(rate(num, den), None, STATUS_MONITORING, "chỉ theo dõi, không tính điểm")
+        return Scored(rate(num, den), None, STATUS_MONITORING, "chỉ theo dõi, không tính điểm", "M")
     if num is None and den is None:
         return _zero_rule(component, STATUS_NO_DATA, "không có dữ liệu")
     if den is None or den == 0:
         return _zero_rule(component, STATUS_ZERO_DENOMINATOR, "mẫu số bằng 0")
     if num is None:
-        return Scored(None, None, STATUS_NO_DATA, "thiếu tử số")
+        return Scored(None, None, STATUS_NO_DATA, "thiếu tử số", "ZM")
     exact = num * _HUNDRED / den
     threshold = component.threshold if component.threshold is not None else _HUNDRED
     share = min(Decimal(1), exact / threshold)
-    return Scored(exact, round_half_up(component.max * share, 2), STATUS_SCORED)
+    return Scored(exact, round_half_up(component.max * share, 2), STATUS_SCORED, "",
+                  "F1" if component.threshold is None else "F2")
 
 
 def _zero_rule(component: Component, status: str, reason: str) -> Scored:
     if component.zero_rule == "full":
-        return Scored(None, component.max, status, f"{reason}: đạt điểm tối đa theo quy tắc của Cổng")
+        return Scored(None, component.max, status, f"{reason}: đạt điểm tối đa theo quy tắc của Cổng", "ZF")
     if component.zero_rule == "zero":
-        return Scored(None, Decimal(0), status, f"{reason}: 0 điểm theo quy tắc của Cổng")
-    return Scored(None, None, status, f"{reason}: không tính điểm")
+        return Scored(None, Decimal(0), status, f"{reason}: 0 điểm theo quy tắc của Cổng", "Z0")
+    return Scored(None, None, status, f"{reason}: không tính điểm", "ZM")
 
 
 def group_points(points: Iterable[Decimal | None], group: Group) -> Decimal:

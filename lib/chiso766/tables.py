@@ -89,11 +89,23 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
             sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, longest + 2))
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
-            sheet.append([_xlsx_value(v) for v in row])
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, _fixed_zip_times(buffer.getvalue()))
     return path
+
+
+def _xlsx_cell(sheet: object, value: object) -> object:
+    """A cell value; text that looks like a formula stays text (a unit name is data, never code)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell_value = _xlsx_value(value)
+    if isinstance(cell_value, str) and cell_value.startswith(("=", "+", "-", "@")):
+        cell = WriteOnlyCell(sheet, value=cell_value)
+        cell.data_type = "s"
+        return cell
+    return cell_value
 
 
 def _xlsx_value(value: object) -> object:
