@@ -130,7 +130,11 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
             for sub in ("tables", "figures"):
                 if (folder / sub).is_dir():
                     shutil.copytree(folder / sub, target / sub, dirs_exist_ok=True)
-            shutil.copyfile(folder / "bulletin.html", target / "index.html")
+            page = (folder / "bulletin.html").read_text(encoding="utf-8")
+            nav = ('<main class="bulletin">\n<nav><a href="../../index.html">Danh mục bản tin</a> · '
+                   '<a href="bulletin.pdf">PDF</a> · <a href="tables.xlsx">Dữ liệu (XLSX)</a> · '
+                   '<a href="../../methodology.html">Phương pháp tính</a></nav>')
+            write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
             document = json.loads((folder / "document.json").read_text(encoding="utf-8")) if (folder / "document.json").is_file() else {}
             state["bulletins"][key] = {"version": version, "tables": fingerprint, "title": document.get("title", ""),
                                        "doc_type": document.get("doc_type", ""), "subtitle": document.get("subtitle", ""),
