@@ -6,11 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup sysdeps test report lock bench clean
+.PHONY: help setup sysdeps spark test report lock bench clean
 
 # Debian packages the bulletins and tests need: pdftotext/pdftoppm, the Times-metric serif (Tinos)
 # for the PDF, and Chromium for the browser test. Installed when missing (as root), else named.
 SYSDEPS := poppler-utils fonts-croscore chromium
+# Spark (national scale) needs Java; only the Spark tests and extra install it.
+SPARK_SYSDEPS := openjdk-17-jre-headless
+SPARK_STAMP := $(VENV)/.installed-spark
 
 help:
 	@echo "make report   build the sample bulletins into outputs/"
@@ -35,7 +38,16 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name chiso766 --display-name "Python (chiso766)" >/dev/null
 	touch $@
 
-test: setup $(GENERATED)
+spark: sysdeps $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements-spark.lock | $(STAMP)
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SPARK_SYSDEPS) >/dev/null; } || \
+	  { echo "Spark needs Java: sudo apt-get install $(SPARK_SYSDEPS)"; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	touch $@
+
+test: setup spark $(GENERATED)
 	$(BIN)/python -m pytest
 
 SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))

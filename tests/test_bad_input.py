@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import unicodedata
 from decimal import Decimal
 from pathlib import Path

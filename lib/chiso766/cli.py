@@ -50,7 +50,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
         return 2
     status = 0
-    for path, out, detail in run_many(args.params, args.p, args.out, args.if_changed):
+    for _path, out, detail in run_many(args.params, args.p, args.out, args.if_changed):
         if out is None:
             print(f"Lỗi: {detail}", file=sys.stderr)
             status = 2

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal, Union
 
 __all__ = ["Heading", "Paragraph", "Bullets", "Table", "Figure", "Details", "Block", "Section", "Document"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from .engines import dossier_glob
 from .errors import Diagnostics, InputError
 from .ingest.tabular import read_table
 from .tables import write_csv
@@ -85,6 +86,10 @@ def _sql_list(values: tuple[str, ...]) -> str:
 def _raw_relation(con: duckdb.DuckDBPyConnection, path: Path, name: str, diagnostics: Diagnostics) -> None:
     """Load the file as all-text columns plus ``_line`` (the spreadsheet line) into table ``name``."""
     suffix = path.suffix.lower()
+    if path.is_dir():  # Parquet partitioned by province and month
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT row_number() OVER () AS _line, * "
+                    "FROM read_parquet(?, hive_partitioning = true)", [dossier_glob(path)])
+        return
     if not path.is_file():
         raise InputError("không tìm thấy tệp", path)
     if path.stat().st_size == 0:

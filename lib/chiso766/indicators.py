@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from ._decimal import round_half_up
+from .engines import Engine, as_engine
 from .methodology import Methodology
 from .periods import Period
 from .scoring import component_points, rate
@@ -52,10 +53,15 @@ def sql_params(period: Period, as_of: date) -> dict[str, datetime]:
             "as_of_end": as_of_end, "eval_end": min(as_of_end, period_end - timedelta(microseconds=1))}
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, datetime]) -> pd.DataFrame:
-    text = sql_text(name)
-    used = {k: v for k, v in params.items() if f"${k}" in text}
-    return con.execute(text, used).fetchdf()
+def run_query(engine: Engine | duckdb.DuckDBPyConnection, name: str, params: Mapping[str, datetime]) -> pd.DataFrame:
+    """Run ``sql/<name>.sql`` on DuckDB (a connection or engine) or Spark; counts come back as integers."""
+    frame = as_engine(engine).query(sql_text(name), params)
+    for column in frame.columns:
+        if column in {"numerator", "denominator", "missing", "in_process", "overdue_in_process", "finished_late"}:
+            frame[column] = frame[column].astype("int64")
+        elif column in {"unit_code", "unit_name", "tier", "level", "indicator", "component"}:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 def _order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -65,7 +71,7 @@ def _order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
             .drop(columns=["_l", "_t"]).reset_index(drop=True))
 
 
-def indicator_table(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
+def indicator_table(con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date,
                     targets: Mapping[str, object] | None = None) -> pd.DataFrame:
     """``tables/indicators.csv``: each indicator per unit, per tier and for the province.
 
@@ -73,8 +79,7 @@ def indicator_table(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
     counts dossiers whose flag was left empty. Complaints are included when table ``complaints`` exists.
     """
     params = sql_params(period, as_of)
-    has_complaints = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'complaints'").fetchone()
-    families = ["received", "resolution", *(["complaints"] if has_complaints and has_complaints[0] else [])]
+    families = ["received", "resolution", *(["complaints"] if as_engine(con).has_table("complaints") else [])]
     frame = pd.concat([run_query(con, name, params) for name in families], ignore_index=True)
     parsed: dict[str, Target] = {k: parse_target(v) for k, v in (targets or {}).items() if k in INDICATORS}
     rates = [None if r is None else round_half_up(r, 2)
@@ -92,7 +97,7 @@ def indicator_table(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
     return frame[COLUMNS]
 
 
-def local_components(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, method: Methodology) -> pd.DataFrame:
+def local_components(con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date, method: Methodology) -> pd.DataFrame:
     """The 766 components dossier data determines, scored with the portal's rules."""
     frame = run_query(con, "components", sql_params(period, as_of))
     scored = [component_points(method.component(c), n, d) for c, n, d in
@@ -107,7 +112,7 @@ def local_components(con: duckdb.DuckDBPyConnection, period: Period, as_of: date
                   "rate", "points"]]
 
 
-def backlog_table(con: duckdb.DuckDBPyConnection, period: Period, as_of: date) -> pd.DataFrame:
+def backlog_table(con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date) -> pd.DataFrame:
     """In process and overdue at the as-of date, and finished late in the period, per unit."""
     frame = run_query(con, "backlog", sql_params(period, as_of))
     for column in ("in_process", "overdue_in_process", "finished_late"):

@@ -18,7 +18,7 @@ __all__ = ["Params", "load_params", "REPORTS", "INPUT_KINDS", "apply_overrides",
 REPORTS = ("bulletin_766", "weekly_tthc", "unit_report")
 INPUT_KINDS = ("portal", "scores", "dossiers", "complaints", "units", "previous")
 _KNOWN_KEYS = {"report", "period", "as_of", "province", "unit", "inputs", "targets", "issuer",
-               "methodology_version", "renderer", "title", "previous", "options", "note"}
+               "methodology_version", "renderer", "title", "previous", "options", "note", "engine", "spark"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,8 @@ def validate(raw: dict[str, Any], path: Path | None, *, check_inputs: bool = Tru
         inputs[kind] = resolved
     if report == "bulletin_766" and not inputs.keys() & {"portal", "scores"}:
         raise ParamsError("bulletin_766 cần inputs.portal hoặc inputs.scores", path, column="inputs")
+    if raw.get("engine", "duckdb") not in ("duckdb", "spark"):
+        raise ParamsError(f"engine «{raw.get('engine')}» không được hỗ trợ (duckdb, spark)", path, column="engine")
     if report == "unit_report" and not raw.get("unit"):
         raise ParamsError("unit_report cần khóa unit (tên hoặc mã đơn vị)", path, column="unit")
     return Params(path, raw, report, period, as_of, inputs)

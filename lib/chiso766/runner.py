@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import InputError
 from .params import Params, load_params, project_root
-from .tables import write_atomic
+from .tables import swap_folder, write_atomic
 
 __all__ = ["RunError", "run", "run_many", "output_dir", "NOTEBOOKS"]
 
@@ -167,20 +167,11 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
         manifest = _manifest(params, overrides, staging, started, renderer)
         write_atomic(staging / "manifest.json",
                      (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        _swap(staging, final)
+        swap_folder(staging, final)
         failed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
-
-
-def _swap(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames, so a reader sees the old or the new folder."""
-    old = final.parent / f".{final.name}.old-{os.getpid()}"
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def run_many(paths: list[str], overrides: list[str], out: str | None,

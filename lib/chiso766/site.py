@@ -25,7 +25,7 @@ from .errors import InputError
 from .methodology import formulas_table, load as load_methodology, methodology_table
 from .params import REPORTS
 from .periods import parse_period
-from .tables import write_atomic
+from .tables import swap_folder, write_atomic
 
 __all__ = ["publish", "Published"]
 
@@ -145,18 +145,10 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
         write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
         write_atomic(build / "revisions.html", _revisions(state).encode("utf-8"))
         write_atomic(build / "published.json", (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        _swap(build, site)
+        swap_folder(build, site)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return Published(site, len(bulletins), revised)
-
-
-def _swap(build: Path, site: Path) -> None:
-    old = site.parent / f".{site.name}.old-{os.getpid()}"
-    if site.exists():
-        site.rename(old)
-    build.rename(site)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _index(state: dict, live: set[str]) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 
 __all__ = ["UnitCounts", "reference_002", "dossiers_from_counts", "complaints_from_counts",
            "registry_frame", "province_dossiers", "allocate", "dossiers_matching",
-           "portal_counts", "portal_match_counts", "write_samples"]
+           "portal_counts", "portal_match_counts", "write_samples", "national_dossiers", "write_partitioned"]
 
 
 @dataclass
@@ -380,6 +380,11 @@ def write_samples(kind: str, out: Path, *, seed: int = 766, params_path: str | P
         end = datetime.combine(params.period.end, datetime.min.time())
         frames = {"dossiers": dossiers_matching(counts, start, end, seed)}
         (out / "deviations.txt").write_text("\n".join(deviations) + "\n", encoding="utf-8")
+    elif kind == "national":
+        registry, dossiers = national_dossiers(rows, seed=seed)
+        write_partitioned(dossiers, out / "dossiers")
+        registry.to_csv(out / "units.csv", index=False)
+        return [(out / "dossiers", len(dossiers)), (out / "units.csv", len(registry))]
     elif kind == "province":
         registry, dossiers = province_dossiers(rows, seed)
         frames = {"dossiers": dossiers, "units": registry}
@@ -394,3 +399,31 @@ def write_samples(kind: str, out: Path, *, seed: int = 766, params_path: str | P
             frame.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
         written.append((path, len(frame)))
     return written
+
+
+def national_dossiers(rows: int, provinces: int = 3, seed: int = 766) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dossiers of several provinces (``province`` and ``month`` columns for partitioning)."""
+    registries, frames = [], []
+    for index, share in enumerate(allocate(rows, [1.0] * provinces)):
+        code = f"T{index + 1:02d}"
+        registry, frame = province_dossiers(share, seed + index)
+        registry["unit_code"] = code + "." + registry["unit_code"].str[2:]
+        registry["unit_name"] = registry["unit_name"] + f" ({code})"
+        frame["unit_code"] = code + "." + frame["unit_code"].str[2:]
+        frame["dossier_id"] = code + "-" + frame["dossier_id"]
+        frame["province"] = code
+        frame["month"] = frame["received_at"].dt.strftime("%Y-%m")
+        registries.append(registry)
+        frames.append(frame)
+    return pd.concat(registries, ignore_index=True), pd.concat(frames, ignore_index=True)
+
+
+def write_partitioned(dossiers: pd.DataFrame, folder: Path) -> Path:
+    """Parquet partitioned by province and month (``province=T01/month=2026-01/…``), as at national scale."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    table = pa.Table.from_pandas(dossiers, preserve_index=False)
+    ds.write_dataset(table, folder, format="parquet", partitioning=["province", "month"], partitioning_flavor="hive",
+                     existing_data_behavior="delete_matching", basename_template="part-{i}.parquet")
+    return folder

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ._decimal import fmt_plain
 
-__all__ = ["cell_text", "to_csv_text", "write_csv", "write_atomic", "write_xlsx"]
+__all__ = ["cell_text", "to_csv_text", "write_csv", "write_atomic", "write_xlsx", "swap_folder"]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -69,6 +69,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def swap_folder(built: Path, final: Path) -> None:
+    """Replace folder ``final`` by ``built`` with two renames: a reader sees the old or the new one."""
+    import shutil
+
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        final.rename(old)
+    built.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

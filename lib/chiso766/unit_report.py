@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from . import charts
-from .doc import Bullets, Document, Heading, Paragraph, Section
+from .doc import Bullets, Document, Paragraph, Section
 from .errors import InputError
 from .methodology import GROUP_KEYS, Methodology
 from .narrative import fill, phrasings, place_date, tier_plural

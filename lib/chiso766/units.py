@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
 from .errors import Diagnostics, InputError
 from .textvi import loose_name_key, name_key, nfc

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -13,6 +12,7 @@ import pandas as pd
 from . import charts
 from .doc import Bullets, Document, Heading, Paragraph, Section
 from .dossiers import Loaded, ingest
+from .engines import DuckDBEngine, Engine, SparkEngine
 from .errors import Diagnostics
 from .indicators import INDICATOR_NAMES, backlog_table, indicator_table, local_components
 from .methodology import load as load_methodology, version_for
@@ -21,6 +21,7 @@ from .params import Params, load_params
 from .report import Col, TableSet
 from .targets import parse_target
 from .textvi import fmt_count, fmt_fraction, fmt_percent
+from .units import Registry, load_registry
 
 __all__ = ["Weekly", "build"]
 
@@ -46,19 +47,33 @@ class Weekly:
         self.tables.save(Path(out_dir), self.document, {"as_of": self.params.as_of.isoformat()})
 
 
+def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry, list[Loaded]]:
+    """DuckDB with full validation (default), or Spark over typed, partitioned Parquet (``engine: spark``)."""
+    if params.get("engine", "duckdb") == "duckdb":
+        con = duckdb.connect()
+        registry, loaded = ingest(params, con, diagnostics)
+        return DuckDBEngine(con), registry, loaded
+    settings = params.get("spark") or {}
+    engine = SparkEngine.start(settings.get("master", "local[2]"), settings.get("remote"))
+    registry = load_registry(params.inputs["units"])
+    units = pd.DataFrame([(u.code, u.name, u.tier) for u in registry.units], columns=["unit_code", "unit_name", "tier"])
+    engine.load(params.inputs["dossiers"], units, params.inputs.get("complaints"))
+    rows = int(engine.query("SELECT count(*) AS n FROM dossiers", {})["n"].iloc[0])
+    empty = pd.DataFrame(columns=["line", "id", "column", "reason"])
+    return engine, registry, [Loaded("dossiers", params.inputs["dossiers"], rows, rows, empty)]
+
+
 def build(params_path: str | Path, overrides: list[str] | None = None, out_dir: str | Path | None = None) -> Weekly:
     params = load_params(params_path, overrides)
-    con = duckdb.connect()
     diagnostics = Diagnostics()
-    registry, loaded = ingest(params, con, diagnostics)
+    engine, registry, loaded = _engine(params, diagnostics)
     targets = params.get("targets") or {}
-    indicators = indicator_table(con, params.period, params.as_of, targets)
+    indicators = indicator_table(engine, params.period, params.as_of, targets)
     method = load_methodology(str(params.get("methodology_version") or version_for(params.as_of)))
     province = next((u.name for u in registry.units if u.tier == "tinh"), f"tỉnh {params.get('province', '')}".strip())
-    weekly = Weekly(params, indicators, backlog_table(con, params.period, params.as_of),
-                    local_components(con, params.period, params.as_of, method), loaded, diagnostics, province)
+    weekly = Weekly(params, indicators, backlog_table(engine, params.period, params.as_of),
+                    local_components(engine, params.period, params.as_of, method), loaded, diagnostics, province)
     weekly.document = _document(weekly, Path(out_dir) if out_dir else None)
-    con.close()
     return weekly
 
 
