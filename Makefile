@@ -65,10 +65,11 @@ report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
 	$(BIN)/chiso766 publish --site site --reason "make report: bản mẫu dựng lại sau khi mã nguồn thay đổi"
 
-bench: $(STAMP)
+bench: setup spark
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_bulletin.py
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_spark.py
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:

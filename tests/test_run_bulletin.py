@@ -272,3 +272,36 @@ def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
     assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
     head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8").splitlines()
     assert head[1].startswith("H44.167,Xã Sông Lô,tien_do,2.1,1920,2405,79.83,15.97,1979,2405,82.29,16.46,0.49")
+
+
+def test_quarto_renders_when_present_and_asked(tmp_path, monkeypatch):
+    """With `renderer: quarto` and a quarto binary on PATH, Quarto renders; without either, nbconvert+Typst."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    fake = bin_dir / "quarto"
+    fake.write_text(f"""#!/bin/sh
+echo "$@" >> {calls}
+out=""; name=""
+while [ $# -gt 0 ]; do case "$1" in --output) name="$2"; shift;; --output-dir) out="$2"; shift;; esac; shift; done
+echo "quarto output" > "$out/$name"
+""", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    out = run(UNIT, ["renderer=quarto"], tmp_path / "q")
+    assert "render" in calls.read_text() and "--to typst" in calls.read_text()
+    assert (out / "bulletin.pdf").read_text() == "quarto output\n"
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["renderer"] == "quarto"
+
+
+def test_several_params_in_one_call(tmp_path, capsys):
+    bad = tmp_path / "params" / "bulletin_766" / "bad.yaml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("report: bulletin_766\nperiod: '2025'\ninputs: {scores: nowhere.csv}\n", encoding="utf-8")
+    good = tmp_path / "params" / "unit_report" / "2026-Q3.yaml"
+    good.parent.mkdir(parents=True)
+    good.write_text(UNIT.read_text(encoding="utf-8").replace("data/samples/", f"{ROOT}/data/samples/"), encoding="utf-8")
+    assert main(["run", str(good), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "nowhere.csv" in captured.err
+    assert (tmp_path / "outputs" / "unit_report" / "2026-Q3" / "bulletin.pdf").is_file()

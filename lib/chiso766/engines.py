@@ -76,7 +76,10 @@ class SparkEngine:
         builder = builder.remote(remote) if remote else builder.master(master)
         # timestamps are Vietnam local times without a zone: compare them as they are
         spark = (builder.config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-                 .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+                 .config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "8")
+                 .getOrCreate())
+        if not remote:
+            spark.sparkContext.setLogLevel("ERROR")
         return cls(spark)
 
     def load(self, dossiers: Path, units: pd.DataFrame, complaints: Path | None = None) -> None:
