@@ -240,6 +240,12 @@ def _main_points(b: Bulletin) -> list[str]:
     if len(missing):
         notes.append(f"{len(missing)} đơn vị chưa đủ dữ liệu để tính tổng điểm")
     points.append("Chất lượng dữ liệu: " + "; ".join(notes) + ".")
+    if b.dossiers is not None and b.dossiers.reconciliation is not None:
+        table = b.dossiers.reconciliation
+        differing = [s for c, s in zip(table["unit_code"], table["points_at_stake"]) if c and s is not None and s > 0]
+        points.append(f"Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng: {len(differing)} chỉ số thành phần của đơn vị có điểm "
+                      f"chênh lệch, tổng {fmt_points(stake_total(table) or 0)} điểm (xem mục II)."
+                      if differing else "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng: không có chênh lệch điểm.")
     return points[:6]
 
 
@@ -511,9 +517,11 @@ def _audit_section(b: Bulletin) -> Section:
         "(F1 tuyến tính; F2 có ngưỡng; Z0, ZF, ZM mẫu số bằng 0: 0 điểm, điểm tối đa, không tính điểm; M chỉ theo dõi) "
         "và điểm của Cổng. Dữ liệu đầy đủ: tables/audit.csv.", "note"))
     order = pd.concat([b.units[b.units["tier"] == "tinh"], b.tier("so"), b.tier("xa")])
+    by_unit = dict(tuple(audit.groupby("unit_code", sort=False)))
+    given_by_unit = dict(tuple(groups[groups["source"] != "recomputed"].groupby("unit_code", sort=False)))
     for unit in order.itertuples():
-        mine = audit[audit["unit_code"] == unit.unit_code]
-        given = groups[(groups["unit_code"] == unit.unit_code) & (groups["source"] != "recomputed")]
+        mine = by_unit.get(unit.unit_code, audit.iloc[0:0])
+        given = given_by_unit.get(unit.unit_code, groups.iloc[0:0])
         blocks: list = [format_table("audit", f"{unit.unit_name}: các chỉ số thành phần", mine, _AUDIT_COLS)]
         for g in given.itertuples():
             blocks.append(Paragraph(f"Nhóm {b.method.group(g.group).name_vi}: {fmt_points(g.points)} điểm theo Cổng "

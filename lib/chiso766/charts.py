@@ -44,9 +44,9 @@ def save(fig: plt.Figure, out_dir: Path, name: str, caption: str, alt: str, data
     """Write ``figures/<name>.png``, ``.svg``, ``.txt`` (alt text) and ``.csv``; return the figure block."""
     folder = out_dir / "figures"
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
     svg = io.BytesIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     write_atomic(folder / f"{name}.png", png.getvalue())
     write_atomic(folder / f"{name}.svg", svg.getvalue())
@@ -63,7 +63,7 @@ def group_points_chart(labels: Sequence[str], points: Sequence[object], maxima: 
                        title: str) -> plt.Figure:
     """Each group's points as a bar over a pale bar of its maximum."""
     _style()
-    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
     y = range(len(labels))
     ax.barh(y, _floats(maxima), color=MUTED, label="Điểm tối đa")
     ax.barh(y, _floats(points), color=ACCENT, height=0.55, label="Điểm đạt")
@@ -75,7 +75,7 @@ def group_points_chart(labels: Sequence[str], points: Sequence[object], maxima: 
     ax.set_xlim(0, max(_floats(maxima)) * 1.2)
     ax.set_xlabel("Điểm")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -84,7 +84,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: in
     """Units ranked by value, best first; the last ``highlight`` bars in the alert colour."""
     _style()
     height = max(2.4, 0.28 * len(labels) + 0.8)
-    fig, ax = plt.subplots(figsize=(7.2, height))
+    fig, ax = plt.subplots(figsize=(7.2, height), layout="constrained")
     numbers = _floats(values)
     colours = [ALERT if i >= len(labels) - highlight else ACCENT for i in range(len(labels))]
     ax.barh(range(len(labels)), numbers, color=colours)
@@ -105,7 +105,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: in
 def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, str]], title: str) -> plt.Figure:
     """Histogram of totals with the grade bands marked."""
     _style()
-    fig, ax = plt.subplots(figsize=(7.2, 3.0))
+    fig, ax = plt.subplots(figsize=(7.2, 3.0), layout="constrained")
     numbers = [v for v in _floats(values) if v == v]
     sns.histplot(numbers, bins=[x / 2 for x in range(0, 201, 5)], color=ACCENT, ax=ax)
     for minimum, name in bands:
@@ -124,13 +124,13 @@ def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, st
 def trend_chart(dates: Sequence[str], series: dict[str, Sequence[object]], title: str, ylabel: str) -> plt.Figure:
     """One line per series across as-of dates."""
     _style()
-    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
     for label, values in series.items():
         ax.plot(list(dates), _floats(values), marker="o", label=label)
     ax.yaxis.set_major_formatter(_VI)
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
-    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+    fig.legend(fontsize=7.5, frameon=False, loc="outside lower center", ncol=3)
     return fig
 
 
@@ -138,7 +138,7 @@ def indicator_chart(labels: Sequence[str], rates: Sequence[object], targets: Seq
                     title: str) -> plt.Figure:
     """Each indicator's rate in % beside its target."""
     _style()
-    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.2))
+    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.2), layout="constrained")
     y = range(len(labels))
     ax.barh(y, _floats(rates), color=ACCENT)
     for i, (r, t) in enumerate(zip(rates, targets)):
@@ -157,7 +157,7 @@ def indicator_chart(labels: Sequence[str], rates: Sequence[object], targets: Seq
 def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence[object], title: str) -> plt.Figure:
     """On time against late, as shares of dossiers resolved, one bar per level."""
     _style()
-    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(labels) + 1.3))
+    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(labels) + 1.3), layout="constrained")
     y = range(len(labels))
     good, bad = _floats(on_time), _floats(late)
     ax.barh(y, good, color=ACCENT, label="Trước hạn, đúng hạn")
@@ -171,5 +171,5 @@ def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence
     ax.xaxis.set_major_formatter(_VI)
     ax.set_xlabel("Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig

@@ -72,7 +72,8 @@ def format_table(name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Co
     """``frame`` formatted for a reader as a table block whose CSV is ``tables/<name>.csv``."""
     frame = frame.reset_index(drop=True)
     cols = list(cols)
-    rows = [[fmt_cell(row[c.key], c.kind) for c in cols] for _, row in frame.iterrows()]
+    rows = [[fmt_cell(value, c.kind) for c, value in zip(cols, values)]
+            for values in frame[[c.key for c in cols]].itertuples(index=False, name=None)]
     columns = [c.label for c in cols]
     align = ["r" if c.kind != "text" else "l" for c in cols]
     # the PDF shares the page width in proportion to each column's longest cell or header word
