@@ -266,7 +266,7 @@ def test_weekly_notice_reads_like_reference_002(tmp_path):
 def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
     text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
     assert "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng" in text
-    assert "6 chỉ số thành phần của 5 đơn vị" in text
+    assert "5 chỉ số thành phần của 5 đơn vị" in text
     assert "Xã Sông Lô 2.1 1.920/2.405 1.979/2.405 15,97 16,46 0,49" in text
     assert "Hồ sơ quá hạn của các sở, ban, ngành" in text
     assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text

@@ -443,8 +443,9 @@ def _reconciliation_blocks(b: Bulletin) -> list:
     if differing.empty:
         blocks.append(Paragraph("Số liệu hồ sơ của tỉnh khớp với Cổng ở mọi chỉ số thành phần đối chiếu được."))
         return blocks
+    unit_rows = sum(1 for c in differing["unit_code"] if c)
     blocks.append(Paragraph(
-        f"{len(differing)} chỉ số thành phần của {len(units)} đơn vị có điểm tính từ dữ liệu hồ sơ của tỉnh khác với "
+        f"{unit_rows} chỉ số thành phần của {len(units)} đơn vị có điểm tính từ dữ liệu hồ sơ của tỉnh khác với "
         f"điểm tính từ số liệu của Cổng; tổng số điểm chênh lệch của các đơn vị là {fmt_points(total)} điểm. "
         "Bảng dưới đây liệt kê các chênh lệch lớn nhất (đầy đủ trong tables/reconciliation.csv)."))
     shown = differing.head(15).copy()
