@@ -23,7 +23,7 @@ from .narrative import fill, headline, join_names, phrasings, place_date, tier_p
 from .params import Params, load_params
 from .pipeline import build_previous, build_scorecard, score_tables
 from .reconcile import reconcile, stake_total
-from .report import Col, TableSet, format_table
+from .report import Col, ScoredReport, TableSet, format_table
 from .scorecard import ScoreCard
 from .scoring import grade, group_ratio
 from .targets import Target, parse_target
@@ -59,7 +59,7 @@ def _dossier_facts(params: Params, card: ScoreCard) -> DossierFacts | None:
 
 
 @dataclass
-class Bulletin:
+class Bulletin(ScoredReport):
     params: Params
     card: ScoreCard
     previous: ScoreCard | None
@@ -70,16 +70,6 @@ class Bulletin:
     tables: TableSet = field(default_factory=TableSet)
     document: Document | None = None
     dossiers: DossierFacts | None = None
-
-    @property
-    def method(self) -> Methodology:
-        return self.card.method
-
-    def save(self, out_dir: str | Path) -> None:
-        """Write tables/*.csv, tables.xlsx and document.json for the renderers and auditors."""
-        assert self.document is not None
-        self.tables.save(Path(out_dir), self.document, {"methodology_version": self.method.version,
-                                                          "as_of": self.params.as_of.isoformat()})
 
     def tier(self, tier: str) -> pd.DataFrame:
         part = self.units[self.units["tier"] == tier]

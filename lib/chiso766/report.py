@@ -14,7 +14,7 @@ from .doc import Document, Table
 from .tables import write_atomic, write_csv, write_xlsx
 from .textvi import fmt_count, fmt_number, fmt_points
 
-__all__ = ["Col", "TableSet", "fmt_cell", "format_table"]
+__all__ = ["Col", "TableSet", "SavesOutputs", "ScoredReport", "fmt_cell", "format_table"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,32 @@ def format_table(name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Co
         rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
         columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
     return Table(name, caption, columns, rows, align, widths, note, list(highlight))
+
+
+class SavesOutputs:
+    """What every report model shares: its tables and document, written into an output folder."""
+
+    tables: TableSet
+    document: Document | None
+    params: Any
+
+    def manifest_extra(self) -> dict[str, Any]:
+        return {"as_of": self.params.as_of.isoformat()}
+
+    def save(self, out_dir: str | Path) -> None:
+        """Write tables/*.csv, tables.xlsx and document.json for the renderers and auditors."""
+        assert self.document is not None
+        self.tables.save(Path(out_dir), self.document, self.manifest_extra())
+
+
+class ScoredReport(SavesOutputs):
+    """A report built on a score card, whose outputs record the rule version applied."""
+
+    card: Any
+
+    @property
+    def method(self) -> Any:
+        return self.card.method
+
+    def manifest_extra(self) -> dict[str, Any]:
+        return {"methodology_version": self.method.version, "as_of": self.params.as_of.isoformat()}

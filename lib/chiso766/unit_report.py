@@ -12,12 +12,12 @@ import pandas as pd
 from . import charts
 from .doc import Bullets, Document, Paragraph, Section
 from .errors import InputError
-from .methodology import GROUP_KEYS, Methodology
+from .methodology import GROUP_KEYS
 from .narrative import fill, phrasings, place_date, tier_plural
 from .params import Params, load_params
 from .pipeline import build_scorecard
 from .ranking import competition_rank
-from .report import Col, TableSet
+from .report import Col, ScoredReport, TableSet
 from .scorecard import ScoreCard
 from .scoring import group_ratio
 from .textvi import fmt_date, fmt_number, fmt_points, name_key
@@ -26,7 +26,7 @@ __all__ = ["UnitReport", "build"]
 
 
 @dataclass
-class UnitReport:
+class UnitReport(ScoredReport):
     params: Params
     card: ScoreCard
     unit: pd.Series
@@ -34,15 +34,6 @@ class UnitReport:
     text: dict[str, Any]
     tables: TableSet = field(default_factory=TableSet)
     document: Document | None = None
-
-    @property
-    def method(self) -> Methodology:
-        return self.card.method
-
-    def save(self, out_dir: str | Path) -> None:
-        assert self.document is not None
-        self.tables.save(Path(out_dir), self.document, {"methodology_version": self.method.version,
-                                                          "as_of": self.params.as_of.isoformat()})
 
 
 def _find(units: pd.DataFrame, wanted: str, source: object) -> pd.Series:

@@ -18,7 +18,7 @@ from .indicators import INDICATOR_NAMES, backlog_table, indicator_table, local_c
 from .methodology import load as load_methodology, version_for
 from .narrative import place_date
 from .params import Params, load_params
-from .report import Col, TableSet
+from .report import Col, SavesOutputs, TableSet
 from .targets import parse_target
 from .textvi import fmt_count, fmt_fraction, fmt_percent
 from .units import Registry, load_registry
@@ -31,7 +31,7 @@ _TIER_WORDS = {"so": ("Các sở, ban, ngành", "đơn vị"), "xa": ("Các xã,
 
 
 @dataclass
-class Weekly:
+class Weekly(SavesOutputs):
     params: Params
     indicators: pd.DataFrame
     backlog: pd.DataFrame
@@ -42,9 +42,6 @@ class Weekly:
     tables: TableSet = field(default_factory=TableSet)
     document: Document | None = None
 
-    def save(self, out_dir: str | Path) -> None:
-        assert self.document is not None
-        self.tables.save(Path(out_dir), self.document, {"as_of": self.params.as_of.isoformat()})
 
 
 def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry, list[Loaded]]:
