@@ -5,15 +5,15 @@ Run with ``make bench``; writes benchmarks/results/bulletin.json. The target is 
 
 from __future__ import annotations
 
+import itertools
 import json
 import platform
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import chiso766
 from chiso766.runner import run
+from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
@@ -24,12 +24,9 @@ def main() -> None:
     medians = {}
     with tempfile.TemporaryDirectory() as tmp:
         for sample in SAMPLES:
-            times = []
-            for i in range(RUNS):
-                start = time.perf_counter()
-                run(ROOT / sample, out=Path(tmp) / f"{Path(sample).stem}-{i}")
-                times.append(time.perf_counter() - start)
-            medians[sample] = round(statistics.median(times), 2)
+            folders = (Path(tmp) / f"{Path(sample).stem}-{i}" for i in itertools.count())
+            seconds, _ = median_time(lambda: run(ROOT / sample, out=next(folders)), RUNS)
+            medians[sample] = round(seconds, 2)
             print(f"{sample:40s} {medians[sample]:6.2f} s (median of {RUNS})")
     record = {"benchmark": "bulletin end to end (papermill + nbconvert HTML + Typst PDF)", "runs": RUNS,
               "machine": {"python": platform.python_version(), "platform": platform.platform()},

@@ -14,9 +14,7 @@ import argparse
 import json
 import platform
 import resource
-import statistics
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas_indicators  # noqa: E402
+from timing import median_time  # noqa: E402
 
 import chiso766  # noqa: E402
 from chiso766.dossiers import load_dossiers, register_units  # noqa: E402
@@ -60,15 +59,6 @@ def generate(rows: int) -> tuple[Path, Path]:
     writer.close()
     registry.to_csv(units_path, index=False)
     return path, units_path
-
-
-def median_time(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def duckdb_indicators(path: Path, units: pd.DataFrame) -> pd.DataFrame:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import platform
-import statistics
-import time
 from pathlib import Path
 
 import pandas
@@ -19,18 +17,10 @@ from chiso766.methodology import load
 from chiso766.params import load_params
 from chiso766.pipeline import build_scorecard
 from chiso766.scorecard import score_snapshot
+from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
-
-
-def _median(fn) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -38,10 +28,10 @@ def main() -> None:
     folder = ROOT / "data/samples/phu-tho/portal/2026-08"
     snapshot = read_snapshot(folder, method)
     results = {
-        "read_snapshot_s": _median(lambda: read_snapshot(folder, method)),
-        "score_snapshot_s": _median(lambda: score_snapshot(snapshot, method)),
-        "params_to_scorecard_s": _median(lambda: build_scorecard(load_params(ROOT / "params/bulletin_766/2026-08.yaml"))),
-        "score_table_000_s": _median(lambda: build_scorecard(load_params(ROOT / "params/bulletin_766/2025.yaml"))),
+        "read_snapshot_s": median_time(lambda: read_snapshot(folder, method), RUNS)[0],
+        "score_snapshot_s": median_time(lambda: score_snapshot(snapshot, method), RUNS)[0],
+        "params_to_scorecard_s": median_time(lambda: build_scorecard(load_params(ROOT / "params/bulletin_766/2026-08.yaml")), RUNS)[0],
+        "score_table_000_s": median_time(lambda: build_scorecard(load_params(ROOT / "params/bulletin_766/2025.yaml")), RUNS)[0],
     }
     record = {"benchmark": "scoring", "runs": RUNS, "units": int(len(snapshot.units)),
               "machine": {"python": platform.python_version(), "platform": platform.platform(),

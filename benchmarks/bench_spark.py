@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import time
 from pathlib import Path
 
@@ -23,18 +22,10 @@ from chiso766.engines import DuckDBEngine, SparkEngine, dossier_glob
 from chiso766.indicators import indicator_table
 from chiso766.periods import parse_period
 from chiso766.synthetic import write_samples
+from timing import median_time
 
 ROOT = Path(__file__).resolve().parent
 PERIOD = parse_period("2026")
-
-
-def median(fn, runs):
-    times, out = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def main() -> None:
@@ -52,12 +43,12 @@ def main() -> None:
                     NULL::TIMESTAMP AS supplement_requested_at, NULL::TIMESTAMP AS supplement_completed_at
                     FROM read_parquet('{dossier_glob(folder / "dossiers")}', hive_partitioning = true) d
                     JOIN registry r USING (unit_code)""")
-    duck_s, duck = median(lambda: indicator_table(DuckDBEngine(con), PERIOD, PERIOD.end), args.runs)
+    duck_s, duck = median_time(lambda: indicator_table(DuckDBEngine(con), PERIOD, PERIOD.end), args.runs)
     start = time.perf_counter()
     spark = SparkEngine.start("local[2]")
     spark.load(folder / "dossiers", units)
     startup = time.perf_counter() - start
-    spark_s, on_spark = median(lambda: indicator_table(spark, PERIOD, PERIOD.end), args.runs)
+    spark_s, on_spark = median_time(lambda: indicator_table(spark, PERIOD, PERIOD.end), args.runs)
     spark.stop()
     identical = duck.astype(str).equals(on_spark.astype(str))
     record = {"benchmark": "weekly indicators, several provinces: DuckDB vs Spark local[2]", "rows": args.rows,

@@ -6,7 +6,6 @@ Numbers come from :mod:`chiso766.scorecard`; this module ranks, selects and phra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,11 @@ from .doc import Bullets, Details, Document, Heading, Paragraph, Section
 from .dossiers import Loaded, ingest
 from .indicators import backlog_table, local_components
 from .methodology import GROUP_KEYS, Methodology, methodology_table, province_count
-from .narrative import fill, headline, join_names, phrasings, place_date, tier_plural
+from .narrative import fill, headline, join_names, phrasings, tier_plural
 from .params import Params, load_params
 from .pipeline import build_previous, build_scorecard, score_tables
 from .reconcile import reconcile, stake_total
-from .report import Col, ScoredReport, TableSet, format_table
+from .report import Col, ScoredReport, TableSet, format_table, new_document
 from .scorecard import ScoreCard
 from .scoring import grade, group_ratio
 from .targets import Target, parse_target
@@ -257,17 +256,11 @@ def _document(b: Bulletin, out_dir: Path | None) -> Document:
     for name, frame in score_tables(b.card, b.previous).items():
         tables.add(name, frame)
     text["headline"] = _headline(b)
-    issuer = dict(params.get("issuer") or {})
-    issue_day = issuer.get("date")
-    issuer["place_date"] = place_date(str(issuer.get("place", "")), issue_day if isinstance(issue_day, date) else None,
-                                      params.as_of.year)
     province = _province_name(b)
-    doc = Document("bulletin_766", "BÁO CÁO",
-                   "Kết quả đánh giá, xếp hạng Bộ chỉ số phục vụ người dân và doanh nghiệp "
-                   "trên Cổng Dịch vụ công quốc gia (Bộ chỉ số 766)",
-                   f"(Tính đến ngày {fmt_date(params.as_of)})", issuer)
-    if params.get("note"):
-        doc.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))
+    doc = new_document(params, "bulletin_766", "BÁO CÁO",
+                       "Kết quả đánh giá, xếp hạng Bộ chỉ số phục vụ người dân và doanh nghiệp "
+                       "trên Cổng Dịch vụ công quốc gia (Bộ chỉ số 766)",
+                       f"(Tính đến ngày {fmt_date(params.as_of)})")
     doc.sections.append(Section("diem-chinh", "Những điểm chính", [Bullets(_main_points(b))]))
 
     # I. Results ---------------------------------------------------------------------------

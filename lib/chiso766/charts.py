@@ -59,6 +59,16 @@ def _floats(values: Sequence[object]) -> list[float]:
     return [float("nan") if v is None else float(v) for v in values]  # type: ignore[arg-type]
 
 
+def _finish_bars(ax: plt.Axes, labels: Sequence[str], xmax: float, xlabel: str, title: str) -> None:
+    """The axes every horizontal bar chart shares: one row per label, first at the top."""
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, xmax)
+    ax.xaxis.set_major_formatter(_VI)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left")
+
+
 def group_points_chart(labels: Sequence[str], points: Sequence[object], maxima: Sequence[object],
                        title: str) -> plt.Figure:
     """Each group's points as a bar over a pale bar of its maximum."""
@@ -69,12 +79,7 @@ def group_points_chart(labels: Sequence[str], points: Sequence[object], maxima: 
     ax.barh(y, _floats(points), color=ACCENT, height=0.55, label="Điểm đạt")
     for i, (p, m) in enumerate(zip(points, maxima)):
         ax.text(float(m) + 0.3, i, f"{fmt_number(p)}/{fmt_number(m)}", va="center", fontsize=8.5)
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_VI)
-    ax.set_xlim(0, max(_floats(maxima)) * 1.2)
-    ax.set_xlabel("Điểm")
-    ax.set_title(title, loc="left")
+    _finish_bars(ax, labels, max(_floats(maxima)) * 1.2, "Điểm", title)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
@@ -93,12 +98,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: in
     if target is not None:
         ax.axvline(target, color=TARGET, linestyle="--", linewidth=1)
         ax.text(target, -0.8, f"chỉ tiêu {fmt_number(Decimal(repr(target)))}", color=TARGET, fontsize=8, ha="center")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, xmax * 1.1)
-    ax.xaxis.set_major_formatter(_VI)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, loc="left")
+    _finish_bars(ax, labels, xmax * 1.1, xlabel, title)
     return fig
 
 
@@ -145,12 +145,7 @@ def indicator_chart(labels: Sequence[str], rates: Sequence[object], targets: Seq
         ax.text(float(r or 0) + 1, i, fmt_number(r, 2) + "%", va="center", fontsize=8)
         if t is not None:
             ax.plot([float(t), float(t)], [i - 0.4, i + 0.4], color=ALERT, linewidth=2)
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 112)
-    ax.xaxis.set_major_formatter(_VI)
-    ax.set_xlabel("Tỷ lệ (%) — vạch đỏ: chỉ tiêu giao")
-    ax.set_title(title, loc="left")
+    _finish_bars(ax, labels, 112, "Tỷ lệ (%) — vạch đỏ: chỉ tiêu giao", title)
     return fig
 
 
@@ -165,11 +160,6 @@ def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence
     for i, (g, b) in enumerate(zip(on_time, late)):
         ax.text(2, i, fmt_number(g, 2) + "%", va="center", color="white", fontsize=8.5)
         ax.text(101, i, fmt_number(b, 2) + "%", va="center", color=ALERT, fontsize=8.5)
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 112)
-    ax.xaxis.set_major_formatter(_VI)
-    ax.set_xlabel("Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)")
-    ax.set_title(title, loc="left")
+    _finish_bars(ax, labels, 112, "Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)", title)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig

@@ -39,10 +39,19 @@ COLUMNS = ["level", "unit_code", "unit_name", "indicator", "numerator", "denomin
            "meets_target", "missing", "tier"]
 
 
+# Every family reports the same three levels: each unit, each tier, the province. The rule is
+# written here once; the queries say ``@level`` and ``@by_level`` where they use it.
+LEVEL = ("CASE WHEN grouping(unit_code) = 0 THEN 'unit'\n"
+         "             WHEN grouping(tier) = 0 THEN tier\n"
+         "             ELSE 'province' END")
+BY_LEVEL = "GROUP BY GROUPING SETS ((tier, unit_code, unit_name), (tier), ())"
+
+
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
-    """The text of ``sql/<name>.sql``: the one definition every engine runs."""
-    return resources.files("chiso766").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    """The text of ``sql/<name>.sql`` with the level rule filled in: the one definition every engine runs."""
+    text = resources.files("chiso766").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    return text.replace("@by_level", BY_LEVEL).replace("@level", LEVEL)
 
 
 def sql_params(period: Period, as_of: date) -> dict[str, datetime]:

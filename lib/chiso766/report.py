@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .doc import Document, Table
+from .doc import Document, Paragraph, Section, Table
+from .narrative import place_date
 from .tables import write_atomic, write_csv, write_xlsx
 from .textvi import fmt_count, fmt_number, fmt_points
 
-__all__ = ["Col", "TableSet", "SavesOutputs", "ScoredReport", "fmt_cell", "format_table"]
+__all__ = ["Col", "TableSet", "SavesOutputs", "ScoredReport", "fmt_cell", "format_table", "new_document"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +115,15 @@ class ScoredReport(SavesOutputs):
 
     def manifest_extra(self) -> dict[str, Any]:
         return {"methodology_version": self.method.version, "as_of": self.params.as_of.isoformat()}
+
+
+def new_document(params: Any, kind: str, doc_type: str, title: str, subtitle: str) -> Document:
+    """A document headed by the params' issuer (with its place and date line) and, first, their note."""
+    issuer = dict(params.get("issuer") or {})
+    day = issuer.get("date")
+    issuer["place_date"] = place_date(str(issuer.get("place", "")), day if isinstance(day, date) else None,
+                                      params.as_of.year)
+    document = Document(kind, doc_type, title, subtitle, issuer)
+    if params.get("note"):
+        document.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))
+    return document

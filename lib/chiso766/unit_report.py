@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,11 @@ from . import charts
 from .doc import Bullets, Document, Paragraph, Section
 from .errors import InputError
 from .methodology import GROUP_KEYS
-from .narrative import fill, phrasings, place_date, tier_plural
+from .narrative import fill, phrasings, tier_plural
 from .params import Params, load_params
 from .pipeline import build_scorecard
 from .ranking import competition_rank
-from .report import Col, ScoredReport, TableSet
+from .report import Col, ScoredReport, TableSet, new_document
 from .scorecard import ScoreCard
 from .scoring import group_ratio
 from .textvi import fmt_date, fmt_number, fmt_points, name_key
@@ -96,14 +95,9 @@ def _analysis(report: UnitReport, latest: pd.Series) -> list[str]:
 
 def _document(report: UnitReport, out_dir: Path | None) -> Document:
     params, unit, history, tables, method = report.params, report.unit, report.history, report.tables, report.method
-    issuer = dict(params.get("issuer") or {})
-    issue_day = issuer.get("date")
-    issuer["place_date"] = place_date(str(issuer.get("place", "")), issue_day if isinstance(issue_day, date) else None,
-                                      params.as_of.year)
-    doc = Document("unit_report", "BÁO CÁO", f"Kết quả Bộ chỉ số 766 của {unit['unit_name']} {params.period.describe_vi()}",
-                   f"(Tính đến ngày {fmt_date(params.as_of)})", issuer)
-    if params.get("note"):
-        doc.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))
+    doc = new_document(params, "unit_report", "BÁO CÁO",
+                       f"Kết quả Bộ chỉ số 766 của {unit['unit_name']} {params.period.describe_vi()}",
+                       f"(Tính đến ngày {fmt_date(params.as_of)})")
     latest = history.iloc[-1]
     tier = tier_plural(str(unit["tier"]))
     lead = (f"Tính đến ngày {fmt_date(latest['as_of'])}, {unit['unit_name']} đạt {fmt_points(latest['total'])} điểm, "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -16,9 +15,8 @@ from .engines import DuckDBEngine, Engine, SparkEngine
 from .errors import Diagnostics
 from .indicators import INDICATOR_NAMES, backlog_table, indicator_table, local_components
 from .methodology import load as load_methodology, version_for
-from .narrative import place_date
 from .params import Params, load_params
-from .report import Col, SavesOutputs, TableSet
+from .report import Col, SavesOutputs, TableSet, new_document
 from .targets import parse_target
 from .textvi import fmt_count, fmt_fraction, fmt_percent
 from .units import Registry, load_registry
@@ -132,14 +130,9 @@ def _resolution_lines(w: Weekly, tier: str) -> list[str]:
 
 def _document(w: Weekly, out_dir: Path | None) -> Document:
     params, tables = w.params, w.tables
-    issuer = dict(params.get("issuer") or {})
-    issue_day = issuer.get("date")
-    issuer["place_date"] = place_date(str(issuer.get("place", "")), issue_day if isinstance(issue_day, date) else None,
-                                      params.as_of.year)
-    period = params.period
-    doc = Document("weekly_tthc", "THÔNG BÁO",
-                   "Tình hình, kết quả thực hiện một số chỉ tiêu về công tác cải cách, kiểm soát thủ tục hành chính "
-                   "và giải quyết thủ tục hành chính", f"({period.describe_vi()})", issuer)
+    doc = new_document(params, "weekly_tthc", "THÔNG BÁO",
+                       "Tình hình, kết quả thực hiện một số chỉ tiêu về công tác cải cách, kiểm soát thủ tục hành "
+                       "chính và giải quyết thủ tục hành chính", f"({params.period.describe_vi()})")
     targets = {k: parse_target(v) for k, v in (params.get("targets") or {}).items()}
     scope = _scope_word(w.province_name)
     tables.add("indicators", w.indicators)
@@ -172,8 +165,6 @@ def _document(w: Weekly, out_dir: Path | None) -> Document:
         for tier in ("so", "xa"):
             part2.blocks.append(Bullets(_resolution_lines(w, tier)))
         points.append(f"Hồ sơ giải quyết trước hạn, đúng hạn: {fmt_percent(on_time['rate'])}; quá hạn: {fmt_percent(late['rate'])}.")
-    if params.get("note"):
-        doc.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))
     doc.sections.append(Section("diem-chinh", "Những điểm chính", [Bullets(points[:6])]))
     doc.sections.append(part1)
     doc.sections.append(part2)

@@ -1,3 +1,5 @@
+-- The three levels (each unit, each tier, the province) are written once, as LEVEL and BY_LEVEL in
+-- chiso766.indicators, and filled in where this query says so.
 -- Backlog at the as-of date: dossiers received by then and not finished by then (in process),
 -- and those of them past their due date (overdue); beside them, dossiers finished late in the
 -- period (the "quá hạn đã xử lý" column of the provincial reports).
@@ -10,12 +12,10 @@ WITH flags AS (
     FROM dossiers
 )
 SELECT
-    CASE WHEN grouping(unit_code) = 0 THEN 'unit'
-         WHEN grouping(tier) = 0 THEN tier
-         ELSE 'province' END                       AS level,
+    @level                       AS level,
     unit_code, unit_name, tier,
     count(*) FILTER (WHERE in_process)             AS in_process,
     count(*) FILTER (WHERE overdue)                AS overdue_in_process,
     count(*) FILTER (WHERE finished_late)          AS finished_late
 FROM flags
-GROUP BY GROUPING SETS ((tier, unit_code, unit_name), (tier), ())
+@by_level

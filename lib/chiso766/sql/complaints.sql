@@ -1,3 +1,5 @@
+-- The three levels (each unit, each tier, the province) are written once, as LEVEL and BY_LEVEL in
+-- chiso766.indicators, and filled in where this query says so.
 -- Complaints (phản ánh, kiến nghị) handled as required: received in the period and handled no
 -- later than their due date. A complaint still open and not yet due at the as-of date is not
 -- counted either way.
@@ -9,15 +11,13 @@ WITH received AS (
 ),
 totals AS (
     SELECT
-        CASE WHEN grouping(unit_code) = 0 THEN 'unit'
-             WHEN grouping(tier) = 0 THEN tier
-             ELSE 'province' END                                              AS level,
+        @level                                              AS level,
         unit_code, unit_name, tier,
         count(*)                                                              AS received,
         count(*) FILTER (WHERE handled_at <= $as_of_end
                            AND (due_at IS NULL OR handled_at <= due_at))      AS handled
     FROM received
-    GROUP BY GROUPING SETS ((tier, unit_code, unit_name), (tier), ())
+    @by_level
 )
 SELECT level, unit_code, unit_name, tier, 'complaints_handled' AS indicator,
        handled AS numerator, received AS denominator, 0 AS missing FROM totals

@@ -1,3 +1,5 @@
+-- The three levels (each unit, each tier, the province) are written once, as LEVEL and BY_LEVEL in
+-- chiso766.indicators, and filled in where this query says so.
 -- The 766 components that dossier data determines, as numerator and denominator per unit
 -- (points are computed from them by chiso766.scoring, the same code that scores the portal).
 --   2.1  handled on time, including those still in process and not yet late, over received.
@@ -27,9 +29,7 @@ judged AS (
 ),
 totals AS (
     SELECT
-        CASE WHEN grouping(unit_code) = 0 THEN 'unit'
-             WHEN grouping(tier) = 0 THEN tier
-             ELSE 'province' END                                  AS level,
+        @level                                  AS level,
         unit_code, unit_name, tier,
         count(*)                                                  AS received,
         count(*) FILTER (WHERE on_time)                           AS on_time,
@@ -39,7 +39,7 @@ totals AS (
         count(*) FILTER (WHERE digitized)                         AS digitized,
         count(*) FILTER (WHERE reused_data)                       AS reused
     FROM judged
-    GROUP BY GROUPING SETS ((tier, unit_code, unit_name), (tier), ())
+    @by_level
 )
 SELECT level, unit_code, unit_name, tier, '2.1' AS component, on_time AS numerator, received AS denominator FROM totals
 UNION ALL SELECT level, unit_code, unit_name, tier, '3.3', online, received FROM totals

@@ -1,3 +1,5 @@
+-- The three levels (each unit, each tier, the province) are written once, as LEVEL and BY_LEVEL in
+-- chiso766.indicators, and filled in where this query says so.
 -- Received-based indicators: dossiers received in the period [period_start, period_end),
 -- per unit, per tier and for the province. A flag left empty counts in the denominator, not in
 -- the numerator, and is counted apart in `missing`.
@@ -9,9 +11,7 @@ WITH received AS (
 ),
 totals AS (
     SELECT
-        CASE WHEN grouping(unit_code) = 0 THEN 'unit'
-             WHEN grouping(tier) = 0 THEN tier
-             ELSE 'province' END                                          AS level,
+        @level                                          AS level,
         unit_code, unit_name, tier,
         count(*)                                                          AS received,
         count(*) FILTER (WHERE channel = 2)                               AS online,
@@ -25,7 +25,7 @@ totals AS (
         count(*) FILTER (WHERE reused_data)                               AS reused,
         count(*) FILTER (WHERE reused_data IS NULL)                       AS reused_missing
     FROM received
-    GROUP BY GROUPING SETS ((tier, unit_code, unit_name), (tier), ())
+    @by_level
 )
 SELECT level, unit_code, unit_name, tier, 'online_submission' AS indicator,
        online AS numerator, received AS denominator, 0 AS missing FROM totals
