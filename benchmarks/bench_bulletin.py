@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import chiso766
-from chiso766.runner import run
+from chiso766.publish.runner import run
 from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]

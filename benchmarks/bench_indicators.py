@@ -29,11 +29,11 @@ import pandas_indicators  # noqa: E402
 from timing import median_time  # noqa: E402
 
 import chiso766  # noqa: E402
-from chiso766.dossiers import load_dossiers, register_units  # noqa: E402
-from chiso766.indicators import indicator_table  # noqa: E402
-from chiso766.periods import parse_period  # noqa: E402
-from chiso766.synthetic import province_dossiers  # noqa: E402
-from chiso766.units import Registry, Unit  # noqa: E402
+from chiso766.ingest.dossiers import load_dossiers, register_units  # noqa: E402
+from chiso766.compute.indicators import indicator_table  # noqa: E402
+from chiso766.core.periods import parse_period  # noqa: E402
+from chiso766.samples.synthetic import province_dossiers  # noqa: E402
+from chiso766.ingest.units import Registry, Unit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"

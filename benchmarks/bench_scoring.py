@@ -13,10 +13,10 @@ import pandas
 
 import chiso766
 from chiso766.ingest.portal import read_snapshot
-from chiso766.methodology import load
-from chiso766.params import load_params
-from chiso766.pipeline import build_scorecard
-from chiso766.scorecard import score_snapshot
+from chiso766.core.methodology import load
+from chiso766.core.params import load_params
+from chiso766.compute.pipeline import build_scorecard
+from chiso766.compute.scorecard import score_snapshot
 from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]

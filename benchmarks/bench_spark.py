@@ -18,10 +18,10 @@ import duckdb
 import pandas as pd
 
 import chiso766
-from chiso766.engines import DuckDBEngine, SparkEngine, dossier_glob
-from chiso766.indicators import indicator_table
-from chiso766.periods import parse_period
-from chiso766.synthetic import write_samples
+from chiso766.compute.engines import DuckDBEngine, SparkEngine, dossier_glob
+from chiso766.compute.indicators import indicator_table
+from chiso766.core.periods import parse_period
+from chiso766.samples.synthetic import write_samples
 from timing import median_time
 
 ROOT = Path(__file__).resolve().parent

@@ -41,7 +41,7 @@ def snapshot_factory(tmp_path: Path):
 @pytest.fixture(scope="session", autouse=True)
 def generated_samples() -> None:
     """The synthetic dossier files the sample params read, made as `make report` makes them."""
-    from chiso766.synthetic import write_samples
+    from chiso766.samples.synthetic import write_samples
 
     target = ROOT / "data" / "generated"
     if not (target / "hai-phong-002" / "dossiers.csv").is_file():

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from chiso766.audit import explain, verify
+from chiso766.publish.audit import explain, verify
 from chiso766.cli import main
-from chiso766.errors import InputError
+from chiso766.core.errors import InputError
 from chiso766.ingest.portal import ENDPOINTS, read_snapshot
-from chiso766.methodology import load
-from chiso766.runner import run
-from chiso766.scorecard import score_snapshot
-from chiso766.site import publish
-from chiso766.snapshot import TOKEN_ENV, SnapshotError, snapshot
+from chiso766.core.methodology import load
+from chiso766.publish.runner import run
+from chiso766.compute.scorecard import score_snapshot
+from chiso766.publish.site import publish
+from chiso766.ingest.snapshot import TOKEN_ENV, SnapshotError, snapshot
 
 from .conftest import PORTAL_REF
 
@@ -128,7 +128,7 @@ def test_a_publish_stopped_midway_leaves_the_previous_site(outputs, tmp_path, mo
     site = tmp_path / "site"
     publish(outputs, site)
     before = sorted(str(p.relative_to(site)) for p in site.rglob("*"))
-    import chiso766.site as site_module
+    import chiso766.publish.site as site_module
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt("killed")

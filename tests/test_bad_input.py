@@ -12,13 +12,13 @@ import pytest
 from openpyxl import Workbook
 
 from chiso766.cli import main
-from chiso766.errors import Diagnostics, InputError
+from chiso766.core.errors import Diagnostics, InputError
 from chiso766.ingest.portal import read_snapshot
 from chiso766.ingest.scores import read_scores
-from chiso766.methodology import load
-from chiso766.pipeline import build_scorecard
-from chiso766.params import load_params
-from chiso766.units import load_registry
+from chiso766.core.methodology import load
+from chiso766.compute.pipeline import build_scorecard
+from chiso766.core.params import load_params
+from chiso766.ingest.units import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 HP_UNITS = ROOT / "data" / "samples" / "hai-phong" / "units.csv"
@@ -224,7 +224,7 @@ def test_invalid_json_and_empty_unit_list(snapshot):
 
 
 def test_missing_endpoint_gives_missing_totals_not_zero(snapshot):
-    from chiso766.scorecard import score_snapshot
+    from chiso766.compute.scorecard import score_snapshot
 
     (snapshot / "handling-satisfaction.json").unlink()
     method = load("2026")

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_indicators  # noqa: E402
 
-from chiso766.synthetic import province_dossiers  # noqa: E402
+from chiso766.samples.synthetic import province_dossiers  # noqa: E402
 
 
 def test_duckdb_and_pandas_agree_on_generated_data(tmp_path):

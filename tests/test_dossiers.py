@@ -11,16 +11,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from chiso766 import synthetic
-from chiso766.dossiers import load_dossiers
-from chiso766.errors import InputError
-from chiso766.indicators import backlog_table, indicator_table, local_components, rate_of
+from chiso766.samples import synthetic
+from chiso766.ingest.dossiers import load_dossiers
+from chiso766.core.errors import InputError
+from chiso766.compute.indicators import backlog_table, indicator_table, local_components, rate_of
 from chiso766.ingest.portal import read_snapshot
-from chiso766.methodology import load
-from chiso766.periods import parse_period
-from chiso766.reconcile import reconcile
-from chiso766.scorecard import score_snapshot
-from chiso766.units import Registry, Unit
+from chiso766.core.methodology import load
+from chiso766.core.periods import parse_period
+from chiso766.compute.reconcile import reconcile
+from chiso766.compute.scorecard import score_snapshot
+from chiso766.ingest.units import Registry, Unit
 
 WEEK = parse_period("2025-09-12..2025-09-18")
 TARGETS = {"online_submission": ">=60", "online_payment": ">=60", "updated_on_system": "=100",
@@ -35,7 +35,7 @@ def week(tmp_path_factory):
     registry = Registry([Unit(r.unit_code, r.unit_name, r.tier) for r in units.itertuples()])
     con = duckdb.connect()
     loaded = load_dossiers(con, folder / "dossiers.csv", registry)
-    from chiso766.dossiers import load_complaints
+    from chiso766.ingest.dossiers import load_complaints
 
     load_complaints(con, folder / "complaints.csv", registry)
     table = indicator_table(con, WEEK, WEEK.end, TARGETS)

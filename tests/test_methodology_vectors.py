@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from chiso766.methodology import load, methodology_table, version_for
-from chiso766.scoring import component_points, group_points, points_from_rate, total_points
+from chiso766.core.methodology import load, methodology_table, version_for
+from chiso766.compute.scoring import component_points, group_points, points_from_rate, total_points
 
 M = load("2026")
 

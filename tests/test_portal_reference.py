@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from chiso766.ingest.portal import read_snapshot
-from chiso766.methodology import load
-from chiso766.scorecard import pooled_province, score_snapshot
+from chiso766.core.methodology import load
+from chiso766.compute.scorecard import pooled_province, score_snapshot
 
 from .conftest import build_snapshot
 

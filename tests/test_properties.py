@@ -8,9 +8,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiso766.methodology import load
-from chiso766.ranking import competition_rank
-from chiso766.scoring import component_points
+from chiso766.core.methodology import load
+from chiso766.compute.ranking import competition_rank
+from chiso766.compute.scoring import component_points
 
 M = load("2026")
 components = st.sampled_from([c for c in M.components if c.max > 0])

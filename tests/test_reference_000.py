@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from chiso766.methodology import load
-from chiso766.ranking import competition_rank
-from chiso766.scoring import points_from_rate, total_points
-from chiso766.textvi import name_key
+from chiso766.core.methodology import load
+from chiso766.compute.ranking import competition_rank
+from chiso766.compute.scoring import points_from_rate, total_points
+from chiso766.core.textvi import name_key
 
 from .conftest import BULLETINS
 

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from chiso766.cli import main
-from chiso766.runner import run
+from chiso766.publish.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from chiso766.cli import main
-from chiso766.errors import Diagnostics
+from chiso766.core.errors import Diagnostics
 from chiso766.ingest.scores import read_scores
-from chiso766.methodology import load
-from chiso766.scorecard import from_unit_table
-from chiso766.units import load_registry
+from chiso766.core.methodology import load
+from chiso766.compute.scorecard import from_unit_table
+from chiso766.ingest.units import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,11 +9,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from chiso766.engines import DuckDBEngine, SparkEngine, dossier_glob, spark_sql
-from chiso766.indicators import backlog_table, indicator_table, local_components, sql_text
-from chiso766.methodology import load
-from chiso766.periods import parse_period
-from chiso766.synthetic import write_samples
+from chiso766.compute.engines import DuckDBEngine, SparkEngine, spark_sql
+from chiso766.ingest.dossiers import dossier_glob
+from chiso766.compute.indicators import backlog_table, indicator_table, local_components, sql_text
+from chiso766.core.methodology import load
+from chiso766.core.periods import parse_period
+from chiso766.samples.synthetic import write_samples
 
 pytestmark = pytest.mark.slow
 TARGETS = {"online_submission": ">=60", "online_payment": ">=60", "updated_on_system": "=100"}
@@ -63,7 +64,7 @@ def test_weekly_notice_with_engine_spark(tmp_path, national):
     duck, _ = national
     folder = tmp_path / "data"
     write_samples("national", folder, rows=20_000, seed=9)
-    from chiso766 import weekly
+    from chiso766.report import weekly_tthc as weekly
 
     params = tmp_path / "weekly.yaml"
     params.write_text(f"""report: weekly_tthc

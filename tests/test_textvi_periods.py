@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from chiso766.periods import add_working_days, parse_period, working_days_between
-from chiso766.textvi import fmt_count, fmt_fraction, fmt_number, fmt_percent, name_key, nfc
+from chiso766.core.periods import add_working_days, parse_period, working_days_between
+from chiso766.core.textvi import fmt_count, fmt_fraction, fmt_number, fmt_percent, name_key, nfc
 
 
 def test_number_formats_follow_vietnamese_conventions():

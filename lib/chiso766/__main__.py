@@ -1,3 +1,3 @@
-from .cli import main
+from chiso766.cli import main
 
 raise SystemExit(main())

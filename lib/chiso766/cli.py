@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import InputError
-from .params import Params, load_params, project_root
+from chiso766.core.errors import InputError
+from chiso766.core.params import Params, load_params, project_root
 
 __all__ = ["main"]
 
@@ -21,13 +21,14 @@ def _out_dir(params: Params, out: str | None) -> Path:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .pipeline import build_previous, build_scorecard, write_score_tables
+    from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
+    from chiso766.render.tables import write_tables
 
     params = load_params(args.params, args.p)
     card = build_scorecard(params)
     previous = build_previous(params)
     out = _out_dir(params, args.out)
-    written = write_score_tables(card, out, previous)
+    written = write_tables(score_tables(card, previous), out / "tables")
     units = card.units
     scored = units["total"].notna().sum()
     print(f"{len(units)} đơn vị, {scored} có tổng điểm; phiên bản quy tắc {card.method.version}")
@@ -44,7 +45,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_many
+    from chiso766.publish.runner import run_many
 
     if args.out and len(args.params) > 1:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
@@ -60,7 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from .synthetic import write_samples
+    from chiso766.samples.synthetic import write_samples
 
     for path, rows in write_samples(args.kind, Path(args.out), seed=args.seed, params_path=args.params,
                                     rows=args.rows, fmt=args.format):
@@ -69,7 +70,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from .snapshot import snapshot
+    from chiso766.ingest.snapshot import snapshot
 
     folder = snapshot(args.root_department_id, args.period, args.out, name=args.name, base_url=args.base_url,
                       timeout=args.timeout, retries=args.retries)
@@ -78,7 +79,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from .site import publish
+    from chiso766.publish.site import publish
 
     result = publish(args.outputs, args.site, args.reason)
     print(f"{result.site}: {result.bulletins} bản tin" + (f"; công bố lại: {', '.join(result.revised)}" if result.revised else ""))
@@ -86,7 +87,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .audit import verify
+    from chiso766.publish.audit import verify
 
     result = verify(args.output_dir)
     for line in result.lines():
@@ -95,7 +96,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .audit import explain
+    from chiso766.publish.audit import explain
 
     for line in explain(args.unit, args.output_dir):
         print(line)

@@ -1,7 +1,7 @@
 """Read a portal snapshot folder (the six evaluation API responses) into tidy tables.
 
 Units are matched across the six responses by ``departmentId``; codes come from the responses
-that carry them. Counts are kept exactly as given; scoring happens in :mod:`chiso766.scorecard`.
+that carry them. Counts are kept exactly as given; scoring happens in :mod:`chiso766.compute.scorecard`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import Diagnostics, InputError
-from ..methodology import Component, Methodology
-from ..textvi import nfc
+from chiso766.core.errors import Diagnostics, InputError
+from chiso766.core.methodology import Component, Methodology
+from chiso766.core.textvi import nfc
 
 __all__ = ["Snapshot", "read_snapshot", "ENDPOINTS"]
 

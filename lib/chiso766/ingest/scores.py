@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._decimal import to_decimal
-from ..errors import Diagnostics, InputError
-from ..methodology import GROUP_KEYS, Methodology
-from ..scoring import points_from_rate, total_points
-from ..textvi import fold, name_key, nfc
-from ..units import TIERS, Registry, tier_from_name
-from .tabular import read_table
+from chiso766.core.decimals import to_decimal
+from chiso766.core.errors import Diagnostics, InputError
+from chiso766.core.methodology import GROUP_KEYS, Methodology
+from chiso766.compute.scoring import points_from_rate, total_points
+from chiso766.core.textvi import fold, name_key, nfc
+from chiso766.ingest.units import TIERS, Registry, tier_from_name
+from chiso766.ingest.tabular import read_table
 
 __all__ = ["read_scores", "parse_number", "parse_date"]
 

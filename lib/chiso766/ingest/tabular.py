@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Diagnostics, InputError
-from ..textvi import nfc
+from chiso766.core.errors import Diagnostics, InputError
+from chiso766.core.textvi import nfc
 
 __all__ = ["Table", "read_table"]
 

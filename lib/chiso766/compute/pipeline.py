@@ -1,0 +1,92 @@
+"""One entry point from params to the score card, shared by the CLI and the notebooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from chiso766.core.errors import Diagnostics
+from chiso766.ingest.portal import read_snapshot
+from chiso766.ingest.scores import read_scores
+from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
+from chiso766.core.params import Params
+from chiso766.compute.ranking import changes
+from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
+from chiso766.ingest.units import Registry, load_registry
+
+__all__ = ["methodology_for", "build_scorecard", "build_previous", "changes_table", "score_tables"]
+
+
+def methodology_for(params: Params) -> Methodology:
+    """The rule version stated in params, else the one in force on the as-of date."""
+    return load(str(params.get("methodology_version") or version_for(params.as_of)))
+
+
+def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
+    """Read the params' inputs and score them: a portal snapshot if given, else a score table.
+
+    ``source`` names another input to score instead (``previous``: the previous period, a snapshot
+    folder or a score table).
+    """
+    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    stated = params.get("methodology_version")
+
+    def method_for(as_of: date | None) -> Methodology:
+        return load(str(stated or version_for(as_of or params.as_of)))
+
+    path = params.inputs[source] if source else params.inputs.get("portal", params.inputs.get("scores"))
+    if path is not None and path.is_dir():
+        method = methodology_for(params)
+        snapshot = read_snapshot(path, method)
+        return score_snapshot(snapshot, method, registry, None if source else params.as_of)
+    diagnostics = Diagnostics()
+    table = read_scores(path, method_for, registry, None if source else params.as_of, diagnostics)
+    card = from_unit_table(table, method_for)
+    card.diagnostics.extend(diagnostics)
+    return card
+
+
+def build_previous(params: Params) -> ScoreCard | None:
+    """The previous period's score card, when params give ``inputs.previous``."""
+    return build_scorecard(params, "previous") if "previous" in params.inputs else None
+
+
+def changes_table(card: ScoreCard, previous: ScoreCard) -> pd.DataFrame:
+    """Each unit's points and rank now and in the previous period, with the change."""
+    latest = previous.units
+    if latest["as_of"].notna().any():
+        latest = latest[latest["as_of"] == latest["as_of"].dropna().max()]
+    columns = [*GROUP_KEYS, "total"]
+    merged = changes(card.units, latest, "unit_key", columns)
+    keep = ["unit_code", "unit_name", "tier"]
+    for column in (*columns, "rank"):
+        keep += [column, f"{column}_prev", f"{column}_change"]
+    return merged[keep]
+
+
+def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str, pd.DataFrame]:
+    """The tables ``chiso766 score`` writes, named as in CONTRACT.md (``components`` when known)."""
+    units = card.units.copy()
+    units = units.sort_values(["tier", "rank", "unit_name"], key=_sort_key, kind="stable")
+    tables = {"units": units[UNIT_COLUMNS + [c for c in ("portal_total", "portal_rank", "as_of")
+                                             if c in units.columns]]}
+    if not card.components.empty:
+        tables["components"] = card.components[COMPONENT_COLUMNS + ["formula", "status", "reason", "data_quality"]]
+        tables["differences"] = card.differences
+    tables["groups"] = card.groups.drop(columns=["unit_key"])
+    if previous is not None:
+        tables["changes"] = changes_table(card, previous)
+    tables["warnings"] = pd.DataFrame([w.as_row() for w in card.diagnostics.items],
+                                      columns=["kind", "unit", "file", "row", "column", "message"])
+    return tables
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    if column.name == "tier":
+        return column.map({"tinh": 0, "so": 1, "xa": 2}).fillna(3)
+    if column.name == "rank":
+        return column.map(lambda r: 10**9 if r is None or r != r else r)
+    return column
+

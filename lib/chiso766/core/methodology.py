@@ -1,0 +1,168 @@
+"""The 766 methodology as data: groups, components and rule versions, read from ``data/*.csv``.
+
+Changing a weight, a threshold or a zero-denominator rule is a one-line change in
+``data/components.csv``; nothing in the code repeats those numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import pandas as pd
+
+__all__ = ["Group", "Component", "Methodology", "load", "version_for", "GROUP_KEYS",
+           "methodology_table", "ZeroRule", "province_count", "formulas_table"]
+
+ZeroRule = Literal["missing", "zero", "full"]
+_ZERO_RULE_VI = {"missing": "không tính điểm", "zero": "0 điểm", "full": "điểm tối đa"}
+GROUP_KEYS = ("cong_khai", "tien_do", "truc_tuyen", "thanh_toan", "hai_long", "so_hoa")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One of the six groups (nhóm chỉ số)."""
+
+    key: str
+    code: str
+    order: int
+    name_vi: str
+    short_vi: str
+    max: Decimal
+    endpoint: str
+    evidence: str
+    display_decimals: int
+
+
+@dataclass(frozen=True)
+class Component:
+    """One scored (or monitored) component of a group.
+
+    ``threshold`` is the rate in % from which the component earns full points (``None``: 100).
+    ``zero_rule`` says what a zero or absent denominator gives: ``missing`` (no points, the portal
+    prints null), ``zero`` or ``full``. ``pooling`` is ``sum`` where a province's counts are the sum
+    of its units' (dossier counts) and ``distinct`` where they are not (counts of procedures).
+    """
+
+    id: str
+    group: str
+    order: int
+    name_vi: str
+    max: Decimal
+    threshold: Decimal | None
+    zero_rule: ZeroRule
+    pooling: str
+    evidence: str
+    api_code: str
+    numerator_field: str
+    denominator_field: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """Groups and components under one rule version."""
+
+    version: str
+    groups: tuple[Group, ...]
+    components: tuple[Component, ...]
+
+    def group(self, key: str) -> Group:
+        for group in self.groups:
+            if group.key == key:
+                return group
+        raise KeyError(key)
+
+    def components_of(self, group_key: str) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if c.group == group_key)
+
+    def component(self, component_id: str) -> Component:
+        for component in self.components:
+            if component.id == component_id:
+                return component
+        raise KeyError(component_id)
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((g.max for g in self.groups), Decimal(0))
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("chiso766.core").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _versions() -> list[dict[str, str]]:
+    return _rows("versions.csv")
+
+
+def version_for(as_of: date) -> str:
+    """The rule version in force on ``as_of``: the latest whose ``valid_from`` is not after it.
+
+    Examples
+    --------
+    >>> version_for(date(2025, 10, 9)), version_for(date(2026, 9, 26))
+    ('2025', '2026')
+    """
+    starts = {r["version"]: date.fromisoformat(r["valid_from"]) for r in _versions()}
+    eligible = [v for v, start in starts.items() if start <= as_of]
+    if not eligible:
+        raise ValueError(f"no 766 rule version in force on {as_of.isoformat()}")
+    return max(eligible, key=lambda v: starts[v])
+
+
+@lru_cache(maxsize=None)
+def load(version: str = "2026") -> Methodology:
+    """Read the methodology tables for one rule version."""
+    decimals = {r["group"]: int(r["display_decimals"]) for r in _versions() if r["version"] == version}
+    if not decimals:
+        known = sorted({r["version"] for r in _versions()})
+        raise ValueError(f"unknown 766 rule version {version!r}; known: {', '.join(known)}")
+    groups = tuple(
+        Group(r["key"], r["code"], int(r["order"]), r["name_vi"], r["short_vi"], Decimal(r["max"]),
+              r["endpoint"], r["evidence"], decimals[r["key"]])
+        for r in sorted(_rows("groups.csv"), key=lambda r: int(r["order"]))
+    )
+    components = tuple(
+        Component(r["id"], r["group"], int(r["order"]), r["name_vi"], Decimal(r["max"]),
+                  Decimal(r["threshold"]) if r["threshold"] else None, r["zero_rule"],  # type: ignore[arg-type]
+                  r["pooling"], r["evidence"], r["api_code"], r["numerator_field"],
+                  r["denominator_field"], r["note"])
+        for r in _rows("components.csv")
+    )
+    return Methodology(version, groups, components)
+
+
+def methodology_table(version: str = "2026") -> pd.DataFrame:
+    """The component table a bulletin prints as its methodology note.
+
+    Examples
+    --------
+    >>> methodology_table().query("id == '2.1'")[["group", "max", "threshold"]].iloc[0].tolist()
+    ['Tiến độ giải quyết', '20', '']
+    """
+    method = load(version)
+    rows = [
+        {"id": c.id, "group": method.group(c.group).name_vi, "name": c.name_vi,
+         "max": str(c.max), "threshold": "" if c.threshold is None else str(c.threshold),
+         "zero_rule": c.zero_rule, "zero_rule_vi": _ZERO_RULE_VI[c.zero_rule],
+         "evidence": f"[{c.evidence}]", "note": c.note}
+        for c in method.components
+    ]
+    return pd.DataFrame(rows)
+
+
+def formulas_table() -> pd.DataFrame:
+    """The formula ids that components.csv and the audit appendix cite (F1, F2, Z0, ZF, ZM, M)."""
+    return pd.DataFrame(_rows("formulas.csv"))
+
+
+def province_count(as_of: date) -> int:
+    """How many provinces a province is ranked among on ``as_of`` (63 before 1/7/2025, then 34)."""
+    rows = sorted(_rows("provinces.csv"), key=lambda r: r["valid_from"])
+    return int([r for r in rows if date.fromisoformat(r["valid_from"]) <= as_of][-1]["count"])

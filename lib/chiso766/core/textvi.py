@@ -1,0 +1,153 @@
+"""Vietnamese text: NFC normalisation, matching keys for names, and number and date formats.
+
+Every string that enters the project goes through :func:`nfc`; every number a reader sees goes
+through :func:`fmt_number` (decimal comma, thousands dot).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+from chiso766.core.decimals import round_half_up, to_decimal
+
+__all__ = ["nfc", "name_key", "loose_name_key", "fold", "fmt_number", "fmt_points", "fmt_percent", "fmt_count",
+           "fmt_date", "fmt_fraction"]
+
+# Old-style tone placement on an open syllable ("hoá", "thuỷ") against the new style ("hóa",
+# "thủy"): both are correct Vietnamese and both appear in official names, so matching must treat
+# them as one.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_STYLE = re.compile(r"([oOuU])([aAeEyY])([" + _TONES + r"])(?![\w])")
+
+
+def nfc(text: object) -> str:
+    """Return ``text`` as an NFC string with inner white space folded and ends trimmed.
+
+    Examples
+    --------
+    >>> nfc("Ho\u0300a  Bi\u0300nh ") == "Hòa Bình"
+    True
+    """
+    if text is None:
+        return ""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def _new_style_tones(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _OLD_STYLE.sub(r"\1\3\2", decomposed))
+
+
+def name_key(name: object) -> str:
+    """A key under which spellings of one unit's name compare equal.
+
+    Case, spacing, punctuation and old- or new-style tone placement do not matter; the
+    administrative prefix "UBND" and a trailing " - Tỉnh X" / " - Thành phố X" are dropped.
+
+    Examples
+    --------
+    >>> name_key("Sở Văn hoá, Thể thao và Du lịch") == name_key("Sở Văn hóa, Thể thao và Du lịch")
+    True
+    >>> name_key("UBND xã Lâm Thao - Tỉnh Phú Thọ") == name_key("Xã Lâm Thao")
+    True
+    """
+    text = nfc(name)
+    text = re.sub(r"\s+-\s+(tỉnh|thành phố|tp\.?)\s.*$", "", text, flags=re.IGNORECASE)
+    text = _new_style_tones(text).casefold()
+    text = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", _new_style_tones(text))
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def loose_name_key(name: object) -> str:
+    """:func:`name_key` without the unit type (xã, phường, đặc khu, thị trấn).
+
+    Examples
+    --------
+    >>> loose_name_key("Lâm Thao - Tỉnh Phú Thọ") == loose_name_key("UBND xã Lâm Thao")
+    True
+    """
+    return re.sub(r"^(xã|phường|đặc khu|thị trấn)\s+", "", name_key(name))
+
+
+def fold(text: object) -> str:
+    """Lower-case ASCII with diacritics and punctuation removed, for matching column headers.
+
+    Examples
+    --------
+    >>> fold("Tỷ lệ (%) – Đơn vị")
+    'ty le don vi'
+    """
+    decomposed = unicodedata.normalize("NFD", nfc(text).replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", ascii_text.lower())).strip()
+
+
+def fmt_number(value: object, places: int | None = None, *, trim: bool = True) -> str:
+    """Format a number the Vietnamese way: ``50.133``, ``84,63``.
+
+    ``places`` rounds half-up first; ``trim`` drops trailing zeros (``18,00`` → ``18``), as the
+    reference bulletins print points. Missing prints as an em dash, never as 0.
+
+    Examples
+    --------
+    >>> fmt_number(Decimal("84.63")), fmt_number(50133), fmt_number(Decimal("9.90"), 2, trim=False)
+    ('84,63', '50.133', '9,90')
+    """
+    number = to_decimal(value)
+    if number is None:
+        return "—"
+    if places is not None:
+        number = round_half_up(number, places)
+    if trim and number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    elif trim:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    text = format(abs(number), "f")
+    whole, _, frac = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return sign + ".".join(groups) + ("," + frac if frac else "")
+
+
+def fmt_points(value: object) -> str:
+    """Points as bulletins print them: at most 2 decimals, trailing zeros dropped (``17,2``)."""
+    return fmt_number(value, 2)
+
+
+def fmt_percent(value: object, places: int = 2, *, sign: bool = True) -> str:
+    """A rate in percent as the notices print it: ``87,62%``, ``90,20%``, but ``100%``.
+
+    Examples
+    --------
+    >>> fmt_percent(Decimal("90.2")), fmt_percent(Decimal("100.00")), fmt_percent(None)
+    ('90,20%', '100%', '—')
+    """
+    number = to_decimal(value)
+    if number is None:
+        return "—"
+    number = round_half_up(number, places)
+    text = fmt_number(number) if number == number.to_integral_value() else fmt_number(number, places, trim=False)
+    return f"{text}%" if sign else text
+
+
+def fmt_count(value: object) -> str:
+    """A count with thousands dots: ``57.219``."""
+    return fmt_number(value, 0)
+
+
+def fmt_fraction(numerator: object, denominator: object) -> str:
+    """``50.133/57.219``."""
+    return f"{fmt_count(numerator)}/{fmt_count(denominator)}"
+
+
+def fmt_date(day: date) -> str:
+    """``07/10/2025``."""
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,99 @@
+"""The unit registry: codes, names, tiers and the other spellings a unit is known by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+from chiso766.core.errors import Diagnostics, InputError
+from chiso766.core.textvi import loose_name_key, name_key, nfc
+
+__all__ = ["Unit", "Registry", "TIERS", "load_registry", "tier_from_name"]
+
+TIERS = {"tinh": "tỉnh, thành phố", "so": "sở, ban, ngành", "xa": "xã, phường, đặc khu"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    tier: str
+    aliases: tuple[str, ...] = ()
+
+
+def tier_from_name(name: str) -> str:
+    """Guess a tier from a unit's name (used only when neither the input nor the registry says).
+
+    Examples
+    --------
+    >>> tier_from_name("UBND Phường Việt Trì"), tier_from_name("Sở Y tế"), tier_from_name("UBND tỉnh Phú Thọ")
+    ('xa', 'so', 'tinh')
+    """
+    key = name_key(name)
+    if key.startswith(("xã ", "phường ", "đặc khu ", "thị trấn ")):
+        return "xa"
+    if key.startswith(("tỉnh ", "thành phố ")):
+        return "tinh"
+    return "so"
+
+
+@dataclass
+class Registry:
+    """Units by code and by every spelling of their name (matched through :func:`name_key`)."""
+
+    units: list[Unit] = field(default_factory=list)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_code = {u.code.casefold(): u for u in self.units if u.code}
+        self._by_key: dict[str, Unit] = {}
+        self._by_loose: dict[str, set[str]] = {}
+        for unit in self.units:
+            for spelling in (unit.name, *unit.aliases):
+                self._by_key.setdefault(name_key(spelling), unit)
+                self._by_loose.setdefault(loose_name_key(spelling), set()).add(unit.code or unit.name)
+        self._by_ident = {u.code or u.name: u for u in self.units}
+
+    def __bool__(self) -> bool:
+        return bool(self.units)
+
+    def resolve(self, name: object = None, code: object = None) -> Unit | None:
+        """The registered unit with this code, or else with this name or alias; ``None`` if unknown."""
+        if code is not None and nfc(code):
+            unit = self._by_code.get(nfc(code).casefold())
+            if unit is not None:
+                return unit
+        if name is None or not nfc(name):
+            return None
+        unit = self._by_key.get(name_key(name))
+        if unit is not None:
+            return unit
+        # "Lâm Thao - Tỉnh Phú Thọ" names no unit type: accept it only if one unit fits
+        candidates = self._by_loose.get(loose_name_key(name), set())
+        return self._by_ident[next(iter(candidates))] if len(candidates) == 1 else None
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Read a registry CSV (``unit_code, unit_name, tier, aliases``; aliases ``|``-separated)."""
+    from chiso766.ingest.tabular import read_table  # the registry is read like any other table
+
+    table = read_table(path, Diagnostics())
+    frame = table.frame
+    for column in ("unit_code", "unit_name", "tier"):
+        if column not in frame.columns:
+            raise InputError(f"thiếu cột bắt buộc {column!r}", path, 1, column)
+    units, seen = [], {}
+    for idx, row in frame.iterrows():
+        line = table.line(idx)
+        code, name, tier = nfc(row["unit_code"]), nfc(row["unit_name"]), nfc(row["tier"]).lower()
+        if not name:
+            raise InputError("thiếu tên đơn vị", path, line, "unit_name")
+        if tier not in TIERS:
+            raise InputError(f"cấp {tier!r} không hợp lệ (dùng: {', '.join(TIERS)})", path, line, "tier")
+        if code.casefold() in seen:
+            raise InputError(f"mã đơn vị {code!r} trùng với dòng {seen[code.casefold()]}", path, line, "unit_code")
+        seen[code.casefold()] = line
+        aliases = tuple(nfc(a) for a in str(row.get("aliases") or "").split("|") if nfc(a))
+        units.append(Unit(code, name, tier, aliases))
+    return Registry(units, str(path))

@@ -1,0 +1,207 @@
+"""``chiso766 publish``: the static portal site, built beside the live one and swapped in.
+
+The site lists every bulletin by kind and period (latest first), serves each bulletin's page, PDF
+and data, a methodology page generated from the component table, and a revisions log: a bulletin
+published again with different figures keeps its old version, and the log says what changed and
+why. A publish stopped midway leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from chiso766.core.errors import InputError
+from chiso766.core.methodology import formulas_table, load as load_methodology, methodology_table
+from chiso766.core.params import REPORTS
+from chiso766.core.periods import parse_period
+from chiso766.core.files import swap_folder, write_atomic
+
+__all__ = ["publish", "Published"]
+
+_KIND_NAMES = {"bulletin_766": "Báo cáo Bộ chỉ số 766", "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
+               "unit_report": "Báo cáo của đơn vị"}
+_SAFE = re.compile(r"^[0-9A-Za-z_.-]+$")
+
+
+@dataclass
+class Published:
+    site: Path
+    bulletins: int
+    revised: list[str]
+
+
+def _css() -> str:
+    return resources.files("chiso766.render").joinpath("templates", "html", "bulletin.css").read_text("utf-8")
+
+
+def _page(title: str, body: str, depth: int = 0) -> str:
+    home = "../" * depth
+    return (f'<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n<title>{html.escape(title)}</title>\n'
+            f"<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class=\"bulletin\">\n"
+            f'<nav><a href="{home}index.html">Danh mục bản tin</a> · <a href="{home}methodology.html">Phương pháp tính</a>'
+            f' · <a href="{home}revisions.html">Nhật ký sửa đổi</a></nav>\n{body}\n</main>\n</body>\n</html>\n')
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "tables").glob("*.csv"))}
+
+
+def _discover(outputs: Path) -> list[tuple[str, str, Path, dict]]:
+    found = []
+    for report in sorted(p for p in outputs.iterdir() if p.is_dir() and p.name in REPORTS):
+        for folder in sorted(p for p in report.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            manifest = folder / "manifest.json"
+            if manifest.is_file() and _SAFE.match(folder.name):
+                found.append((report.name, folder.name, folder, json.loads(manifest.read_text(encoding="utf-8"))))
+    return found
+
+
+def _period_key(slug: str) -> str:
+    try:
+        return parse_period(slug.replace("_", "..")).end.isoformat()
+    except ValueError:
+        return slug
+
+
+def _total_changes(old: Path, new: Path) -> list[str]:
+    """Units whose total changed between two versions of units.csv (what a reader cares about first)."""
+    try:
+        before = pd.read_csv(old / "tables" / "units.csv", dtype=str, keep_default_na=False)
+        after = pd.read_csv(new / "tables" / "units.csv", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError):
+        return []
+    merged = before.merge(after, on=["unit_code", "unit_name"], how="outer", suffixes=("_old", "_new"))
+    changed = merged[merged["total_old"].fillna("") != merged["total_new"].fillna("")]
+    return [f"{r.unit_name}: {r.total_old or '—'} → {r.total_new or '—'}" for r in changed.itertuples()]
+
+
+def publish(outputs: str | Path, site: str | Path, reason: str | None = None, now: datetime | None = None) -> Published:
+    """Build the site from every output folder with a manifest and swap it in atomically."""
+    outputs, site = Path(outputs).resolve(), Path(site).resolve()
+    if not outputs.is_dir():
+        raise InputError("không có thư mục kết quả (chạy chiso766 run trước)", outputs)
+    now = now or datetime.now(timezone.utc)
+    state_path = site / "published.json"
+    state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.is_file() else {"bulletins": {}, "revisions": []}
+    bulletins = _discover(outputs)
+    build = site.parent / f".{site.name}.build-{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    revised = []
+    try:
+        for report, slug, folder, manifest in bulletins:
+            key = f"{report}/{slug}"
+            target = build / report / slug
+            fingerprint = _fingerprint(folder)
+            previous = state["bulletins"].get(key)
+            version = 1 if previous is None else previous["version"]
+            if previous is not None:
+                for old in sorted((site / report / slug).glob("v*")):  # earlier versions stay published
+                    shutil.copytree(old, target / old.name)
+            if previous is not None and previous["tables"] != fingerprint:
+                if not reason:
+                    raise InputError(f"bản tin {key} đã công bố với số liệu khác: cần nêu lý do (--reason)", folder)
+                changed = sorted(n for n in fingerprint.keys() | previous["tables"].keys()
+                                 if fingerprint.get(n) != previous["tables"].get(n))
+                shutil.copytree(site / report / slug, target / f"v{version}",
+                                ignore=shutil.ignore_patterns("v*"), dirs_exist_ok=True)
+                state["revisions"].append({"bulletin": key, "from_version": version, "to_version": version + 1,
+                                           "time": now.isoformat(timespec="seconds"), "reason": reason,
+                                           "tables_changed": changed,
+                                           "totals_changed": _total_changes(site / report / slug, folder)[:20]})
+                version += 1
+                revised.append(key)
+            for name in ("bulletin.html", "bulletin.pdf", "tables.xlsx", "manifest.json"):
+                if (folder / name).is_file():
+                    target.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(folder / name, target / name)
+            for sub in ("tables", "figures"):
+                if (folder / sub).is_dir():
+                    shutil.copytree(folder / sub, target / sub, dirs_exist_ok=True)
+            page = (folder / "bulletin.html").read_text(encoding="utf-8")
+            nav = ('<main class="bulletin">\n<nav><a href="../../index.html">Danh mục bản tin</a> · '
+                   '<a href="bulletin.pdf">PDF</a> · <a href="tables.xlsx">Dữ liệu (XLSX)</a> · '
+                   '<a href="../../methodology.html">Phương pháp tính</a></nav>')
+            write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
+            document = json.loads((folder / "document.json").read_text(encoding="utf-8")) if (folder / "document.json").is_file() else {}
+            state["bulletins"][key] = {"version": version, "tables": fingerprint, "title": document.get("title", ""),
+                                       "doc_type": document.get("doc_type", ""), "subtitle": document.get("subtitle", ""),
+                                       "province": (manifest.get("params") or {}).get("province", ""),
+                                       "as_of": manifest.get("as_of", ""), "period": manifest.get("period", slug),
+                                       "report": report, "slug": slug}
+        write_atomic(build / "index.html", _index(state, {f"{r}/{s}" for r, s, _, _ in bulletins}).encode("utf-8"))
+        write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
+        write_atomic(build / "revisions.html", _revisions(state).encode("utf-8"))
+        write_atomic(build / "published.json", (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        swap_folder(build, site)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return Published(site, len(bulletins), revised)
+
+
+def _index(state: dict, live: set[str]) -> str:
+    parts = ["<h1>Bản tin Bộ chỉ số 766 và thủ tục hành chính</h1>"]
+    for report in REPORTS:
+        entries = [e for k, e in state["bulletins"].items() if e["report"] == report and k in live]
+        if not entries:
+            continue
+        entries.sort(key=lambda e: (_period_key(e["slug"]), e["as_of"]), reverse=True)
+        rows = "".join(
+            f'<tr><td><a href="{report}/{html.escape(e["slug"])}/index.html">{html.escape(e["period"])}</a></td>'
+            f"<td>{html.escape(e['province'] or '')}</td><td>{html.escape(e['as_of'])}</td>"
+            f"<td>{html.escape(e['title'])}</td><td class=\"r\">{e['version']}</td>"
+            f'<td><a href="{report}/{html.escape(e["slug"])}/bulletin.pdf">PDF</a> · '
+            f'<a href="{report}/{html.escape(e["slug"])}/tables.xlsx">XLSX</a></td></tr>'
+            for e in entries)
+        parts.append(f"<h2>{html.escape(_KIND_NAMES[report])}</h2><div class=\"table-wrap\"><table>"
+                     f"<caption>{html.escape(_KIND_NAMES[report])}, mới nhất trước</caption><thead><tr>"
+                     '<th scope="col">Kỳ</th><th scope="col">Tỉnh, thành phố</th><th scope="col">Tính đến ngày</th>'
+                     '<th scope="col">Tiêu đề</th><th scope="col" class="r">Phiên bản</th><th scope="col">Tải về</th>'
+                     f"</tr></thead><tbody>{rows}</tbody></table></div>")
+    return _page("Danh mục bản tin", "".join(parts))
+
+
+def _methodology() -> str:
+    body = ["<h1>Phương pháp tính Bộ chỉ số 766</h1>",
+            "<p>Điểm chỉ số thành phần = điểm tối đa × min(1, tỷ lệ / ngưỡng), làm tròn nửa lên đến 2 chữ số thập phân "
+            "trên giá trị chính xác; điểm nhóm = tổng điểm các chỉ số thành phần đã làm tròn; tổng điểm = tổng sáu nhóm. "
+            "Giá trị thiếu không được coi là 0.</p>"]
+    method = load_methodology("2026")
+    table = methodology_table(method.version)
+    body.append(_table("Các chỉ số thành phần", ["Mã", "Nhóm", "Chỉ số", "Điểm tối đa", "Ngưỡng (%)", "Mẫu số bằng 0", "Căn cứ"],
+                       table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist()))
+    formulas = formulas_table()
+    body.append("<h2>Công thức</h2>")
+    body.append(_table("Mã công thức dùng trong bảng truy vết", ["Mã", "Tên", "Quy tắc"], formulas.values.tolist()))
+    return _page("Phương pháp tính", "".join(body))
+
+
+def _revisions(state: dict) -> str:
+    body = ["<h1>Nhật ký sửa đổi</h1>"]
+    if not state["revisions"]:
+        body.append("<p>Chưa có bản tin nào được công bố lại với số liệu khác.</p>")
+    rows = [[r["time"], r["bulletin"], f"{r['from_version']} → {r['to_version']}", r["reason"],
+             ", ".join(r["tables_changed"]), "; ".join(r["totals_changed"]) or "—"] for r in reversed(state["revisions"])]
+    if rows:
+        body.append(_table("Các lần công bố lại", ["Thời điểm", "Bản tin", "Phiên bản", "Lý do", "Bảng thay đổi",
+                                                    "Tổng điểm thay đổi"], rows))
+    return _page("Nhật ký sửa đổi", "".join(body))
+
+
+def _table(caption: str, headers: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return (f'<div class="table-wrap"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")

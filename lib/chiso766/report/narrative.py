@@ -1,0 +1,81 @@
+"""Vietnamese sentences from computed values, with phrasings read from an editable YAML file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
+
+__all__ = ["phrasings", "tier_plural", "join_names", "headline", "fill", "place_date"]
+
+_TIER_PLURAL = {"so": "sở, ban, ngành", "xa": "xã, phường, đặc khu", "tinh": "tỉnh, thành phố"}
+
+
+@lru_cache(maxsize=4)
+def _load(path: str | None) -> dict[str, Any]:
+    text = (Path(path).read_text(encoding="utf-8") if path
+            else resources.files("chiso766.report").joinpath("phrasings.yaml").read_text("utf-8"))
+    return yaml.safe_load(text)
+
+
+def phrasings(path: str | Path | None = None) -> dict[str, Any]:
+    """The phrasings: the package's ``data/phrasings.yaml``, or a file named in params."""
+    return _load(str(path) if path else None)
+
+
+def fill(template: str, **values: object) -> str:
+    return template.format(**{k: "" if v is None else v for k, v in values.items()})
+
+
+def tier_plural(tier: str) -> str:
+    return _TIER_PLURAL.get(tier, "đơn vị")
+
+
+def join_names(names: Sequence[str], sep: str = ", ") -> str:
+    return sep.join(names)
+
+
+def headline(province_name: str, as_of: date, total: object, rank: int | None, of: int | None,
+             change: object = None, previous_label: str = "") -> str:
+    """The bulletin's first sentence, in the register of the reference reports.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> headline("Thành phố Hải Phòng", date(2025, 10, 7), Decimal("84.63"), 26, 34)
+    'Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố.'
+    """
+    if total is None:
+        return (f"Tính đến ngày {fmt_date(as_of)}, {province_name} chưa có đủ dữ liệu của sáu nhóm chỉ số "
+                "để tính tổng điểm.")
+    text = f"Tính đến ngày {fmt_date(as_of)}, {province_name} đạt {fmt_points(total)} điểm"
+    if rank is not None and of:
+        text += f", xếp hạng {rank}/{of} tỉnh, thành phố"
+    if change is not None:
+        word = "tăng" if change > 0 else ("giảm" if change < 0 else "không đổi")
+        amount = "" if change == 0 else f" {fmt_number(abs(change), 2)} điểm"
+        text += f" ({word}{amount} so với {previous_label})" if previous_label else f" ({word}{amount})"
+    return text + "."
+
+
+def place_date(place: str, day: date | None, year: int) -> str:
+    """``Hải Phòng, ngày 09 tháng 10 năm 2025``; blanks to fill by hand when the date is not set.
+
+    Examples
+    --------
+    >>> place_date("Hải Phòng", date(2025, 10, 9), 2025)
+    'Hải Phòng, ngày 09 tháng 10 năm 2025'
+    >>> place_date("Phú Thọ", None, 2026)
+    'Phú Thọ, ngày      tháng      năm 2026'
+    """
+    prefix = f"{place}, " if place else ""
+    if day is None:
+        return f"{prefix}ngày      tháng      năm {year}"
+    return f"{prefix}ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
