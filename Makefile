@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup sysdeps spark test report lock bench clean
+.PHONY: help setup sysdeps spark check test report lock bench clean
 
 # Debian packages the bulletins and tests need: pdftotext/pdftoppm, the Times-metric serif (Tinos)
 # for the PDF, and Chromium for the browser test. Installed when missing (as root), else named.
@@ -17,8 +17,21 @@ SPARK_STAMP := $(VENV)/.installed-spark
 
 help:
 	@echo "make report   build the sample bulletins into outputs/"
-	@echo "make test     run the test suite"
+	@echo "make test     run the static checks and the test suite"
+	@echo "make check    lint, format, strict types and import layers only"
 	@echo "make bench    time the scoring engine (benchmarks/)"
+
+# Sample params and the synthetic dossier data they read (deterministic, seeded; git-ignored).
+# Defined before the targets that list $(GENERATED) as a prerequisite: make expands a rule's
+# prerequisites when it reads the rule, so a later definition would leave them empty.
+SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))
+GENERATED := data/generated/hai-phong-002/dossiers.csv data/generated/phu-tho-2026-08/dossiers.csv
+
+data/generated/hai-phong-002/dossiers.csv: lib/chiso766/samples/synthetic.py | $(STAMP)
+	$(BIN)/chiso766 synth reference-002 --out $(@D)
+
+data/generated/phu-tho-2026-08/dossiers.csv: lib/chiso766/samples/synthetic.py data/samples/phu-tho/portal/2026-08/*.json | $(STAMP)
+	$(BIN)/chiso766 synth portal-match --params params/bulletin_766/2026-08.yaml --out $(@D)
 
 setup: sysdeps $(STAMP)
 
@@ -47,19 +60,16 @@ $(SPARK_STAMP): requirements-spark.lock | $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
 	touch $@
 
-test: setup spark $(GENERATED)
+test: setup spark $(GENERATED) check
 	$(BIN)/python -m pytest
 
-SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))
-
-# Synthetic dossier data the samples read (deterministic, seeded; git-ignored)
-GENERATED := data/generated/hai-phong-002/dossiers.csv data/generated/phu-tho-2026-08/dossiers.csv
-
-data/generated/hai-phong-002/dossiers.csv: lib/chiso766/synthetic.py | $(STAMP)
-	$(BIN)/chiso766 synth reference-002 --out $(@D)
-
-data/generated/phu-tho-2026-08/dossiers.csv: lib/chiso766/synthetic.py data/samples/phu-tho/portal/2026-08/*.json | $(STAMP)
-	$(BIN)/chiso766 synth portal-match --params params/bulletin_766/2026-08.yaml --out $(@D)
+# Static checks, configured in pyproject.toml: lint and format (ruff), strict types (mypy), and the
+# layers of ARCHITECTURE.md (import-linter: no upward import, no cycle).
+check: setup
+	$(BIN)/ruff check lib
+	$(BIN)/ruff format --check lib
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)

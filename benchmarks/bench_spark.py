@@ -18,7 +18,8 @@ import duckdb
 import pandas as pd
 
 import chiso766
-from chiso766.compute.engines import DuckDBEngine, SparkEngine, dossier_glob
+from chiso766.compute.engines import DuckDBEngine, SparkEngine
+from chiso766.ingest.dossiers import dossier_glob
 from chiso766.compute.indicators import indicator_table
 from chiso766.core.periods import parse_period
 from chiso766.samples.synthetic import write_samples

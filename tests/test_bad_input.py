@@ -17,6 +17,7 @@ from chiso766.ingest.portal import read_snapshot
 from chiso766.ingest.scores import read_scores
 from chiso766.core.methodology import load
 from chiso766.compute.pipeline import build_scorecard
+from chiso766.compute.scorecard import from_unit_table
 from chiso766.core.params import load_params
 from chiso766.ingest.units import load_registry
 
@@ -109,8 +110,10 @@ def test_total_disagreeing_with_groups_is_kept_with_a_warning(tmp_path):
     path = write(tmp_path, head + "Sở Y tế,18,7.1,5.75,5.59,14.4,12.9,64\n")
     diagnostics = Diagnostics()
     table = read(path, diagnostics=diagnostics)
-    assert table.loc[0, "total"] == Decimal("64")
-    (warning,) = diagnostics.of_kind("total_mismatch")
+    assert table.loc[0, "total"] == Decimal("64") and not diagnostics.of_kind("total_mismatch")  # read as given
+    card = from_unit_table(table, method_for)  # compute compares
+    assert card.units.loc[0, "total"] == Decimal("64")
+    (warning,) = card.diagnostics.of_kind("total_mismatch")
     assert warning.row == 2 and warning.column == "total" and "63.74" in warning.message
 
 
@@ -141,7 +144,8 @@ def test_cp1258_file_is_read_as_nfc_with_a_warning(tmp_path):
     table = read(path, registry=load_registry(HP_UNITS), diagnostics=diagnostics)
     assert list(table["unit_name"]) == ["Sở Y tế", "Sở Nội vụ"]
     assert all(unicodedata.is_normalized("NFC", n) for n in table["unit_name"])
-    assert list(table["tien_do"]) == [Decimal("7.1"), Decimal("11.4")]
+    assert list(table["tien_do_rate"]) == [Decimal("35.3"), Decimal("57.15")]
+    assert list(from_unit_table(table, method_for).units["tien_do"]) == [Decimal("7.1"), Decimal("11.4")]
     assert diagnostics.of_kind("encoding") and not diagnostics.of_kind("unknown_unit")
 
 
@@ -167,7 +171,8 @@ def test_xlsx_with_merged_header_rows(tmp_path):
     book.save(path)
     table = read(path)
     assert list(table["tien_do"]) == [Decimal("7.1"), Decimal("17.2")]
-    assert list(table["so_hoa"]) == [Decimal("12.9"), Decimal("16.5")]
+    assert list(table["so_hoa"]) == [Decimal("12.9"), None]  # as given; 16.5 comes from the 74.77% rate
+    assert list(from_unit_table(table, method_for).units["so_hoa"]) == [Decimal("12.9"), Decimal("16.5")]
     assert list(table["line"]) == [3, 4]
     bad = Workbook()
     bad.active.append(["Sở ngành", "Tiến độ giải quyết - Tỷ lệ (%)"])
@@ -290,3 +295,18 @@ def test_sample_phu_tho_end_to_end_is_reproducible(tmp_path):
     header = (tmp_path / "a/tables/components.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,"
                              "max,points,portal_points")
+
+
+def test_read_and_score_warnings_keep_the_file_order(tmp_path):
+    """Reading warns about units, scoring about rates and totals: the list still runs down the file."""
+    head = "unit_name,tier,cong_khai,cong_khai_rate,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total\n"
+    path = write(tmp_path, head + "Sở Y tế,so,18,90,7.1,5.75,5.59,14.4,12.9,64\n"
+                 "Sở Không Có,so,10,50,7.1,5.75,5.59,14.4,12.9,55\n", name="scores.csv")
+    params = tmp_path / "params.yaml"
+    params.write_text(f"report: bulletin_766\nperiod: \"2025\"\nas_of: 2025-10-07\n"
+                      f"inputs:\n  scores: {path}\n  units: {HP_UNITS}\n", encoding="utf-8")
+    card = build_scorecard(load_params(params))
+    assert [(w.kind, w.row) for w in card.diagnostics.items] == [
+        ("rate_points_mismatch", 2), ("total_mismatch", 2),
+        ("unknown_unit", 3), ("rate_points_mismatch", 3), ("total_mismatch", 3),
+    ]

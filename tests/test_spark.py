@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -58,6 +58,12 @@ def test_partitioned_input_and_one_definition(national):
     text = spark_sql(sql_text("received"), {"period_start": pd.Timestamp("2026-01-01").to_pydatetime(),
                                              "period_end": pd.Timestamp("2027-01-01").to_pydatetime()})
     assert "GROUPING SETS" in text and "$" not in text
+
+
+def test_spark_sql_binds_period_and_transpiles():
+    """The example in ``spark_sql``'s docstring (no doctest there: sqlglot is the optional spark extra)."""
+    assert (spark_sql("SELECT count(*) FILTER (WHERE a > $t) FROM d", {"t": datetime(2026, 1, 1)})
+            == "SELECT COUNT(*) FILTER(WHERE a > CAST('2026-01-01 00:00:00.000000' AS TIMESTAMP_NTZ)) FROM d")
 
 
 def test_weekly_notice_with_engine_spark(tmp_path, national):

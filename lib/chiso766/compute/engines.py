@@ -41,17 +41,19 @@ class DuckDBEngine:
         return self.con.execute(text, _used(text, params)).fetchdf()
 
     def has_table(self, table: str) -> bool:
-        row = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
         return bool(row and row[0])
 
 
 def spark_sql(text: str, params: Mapping[str, datetime]) -> str:
     """The same query in Spark SQL: parameters bound as literals, then transpiled by sqlglot.
 
-    Examples
-    --------
-    >>> spark_sql("SELECT count(*) FILTER (WHERE a > $t) FROM d", {"t": datetime(2026, 1, 1)})
-    "SELECT COUNT(*) FILTER(WHERE a > CAST('2026-01-01 00:00:00.000000' AS TIMESTAMP_NTZ)) FROM d"
+    Example (not a doctest: ``sqlglot`` is the optional ``spark`` extra; ``tests/test_spark.py`` checks it)::
+
+        spark_sql("SELECT count(*) FILTER (WHERE a > $t) FROM d", {"t": datetime(2026, 1, 1)})
+        # "SELECT COUNT(*) FILTER(WHERE a > CAST('2026-01-01 00:00:00.000000' AS TIMESTAMP_NTZ)) FROM d"
     """
     import sqlglot
 
@@ -69,15 +71,19 @@ class SparkEngine:
         self.spark = spark
 
     @classmethod
-    def start(cls, master: str = "local[2]", remote: str | None = None) -> "SparkEngine":
+    def start(cls, master: str = "local[2]", remote: str | None = None) -> SparkEngine:
         from pyspark.sql import SparkSession
 
         builder = SparkSession.builder.appName("chiso766")
         builder = builder.remote(remote) if remote else builder.master(master)
         # timestamps are Vietnam local times without a zone: compare them as they are
-        spark = (builder.config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-                 .config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "8")
-                 .getOrCreate())
+        spark = (
+            builder.config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .getOrCreate()
+        )
         if not remote:
             spark.sparkContext.setLogLevel("ERROR")
         return cls(spark)
@@ -88,8 +94,11 @@ class SparkEngine:
 
         registry = self.spark.createDataFrame(units[["unit_code", "unit_name", "tier"]].astype(str))
         frame = self.spark.read.option("basePath", str(dossiers)).parquet(str(dossiers)).join(registry, "unit_code")
-        for column, kind in (("supplement_count", "int"), ("supplement_requested_at", "timestamp_ntz"),
-                             ("supplement_completed_at", "timestamp_ntz")):
+        for column, kind in (
+            ("supplement_count", "int"),
+            ("supplement_requested_at", "timestamp_ntz"),
+            ("supplement_completed_at", "timestamp_ntz"),
+        ):
             if column not in frame.columns:
                 frame = frame.withColumn(column, F.lit(None).cast(kind))
         frame.createOrReplaceTempView("dossiers")
@@ -97,7 +106,8 @@ class SparkEngine:
             self.spark.read.parquet(str(complaints)).join(registry, "unit_code").createOrReplaceTempView("complaints")
 
     def query(self, text: str, params: Mapping[str, datetime]) -> pd.DataFrame:
-        return self.spark.sql(spark_sql(text, params)).toPandas()
+        frame: pd.DataFrame = self.spark.sql(spark_sql(text, params)).toPandas()
+        return frame
 
     def has_table(self, table: str) -> bool:
         return bool(self.spark.catalog.tableExists(table))
@@ -109,4 +119,3 @@ class SparkEngine:
 def as_engine(engine: Any) -> Engine:
     """A DuckDB connection is wrapped; an engine is returned as it is."""
     return DuckDBEngine(engine) if isinstance(engine, duckdb.DuckDBPyConnection) else engine
-

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from chiso766.core.errors import Diagnostics
-from chiso766.ingest.portal import read_snapshot
-from chiso766.ingest.scores import read_scores
-from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
-from chiso766.core.params import Params
 from chiso766.compute.ranking import changes
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
+from chiso766.core.errors import Diagnostics, ParamsError
+from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
+from chiso766.core.params import Params
+from chiso766.ingest.portal import read_snapshot
+from chiso766.ingest.scores import read_scores
 from chiso766.ingest.units import Registry, load_registry
 
 __all__ = ["methodology_for", "build_scorecard", "build_previous", "changes_table", "score_tables"]
@@ -37,14 +36,16 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
         return load(str(stated or version_for(as_of or params.as_of)))
 
     path = params.inputs[source] if source else params.inputs.get("portal", params.inputs.get("scores"))
-    if path is not None and path.is_dir():
+    if path is None:
+        raise ParamsError("không có dữ liệu điểm để tính: cần inputs.portal hoặc inputs.scores", params.path)
+    if path.is_dir():
         method = methodology_for(params)
         snapshot = read_snapshot(path, method)
         return score_snapshot(snapshot, method, registry, None if source else params.as_of)
-    diagnostics = Diagnostics()
-    table = read_scores(path, method_for, registry, None if source else params.as_of, diagnostics)
+    found = Diagnostics()
+    table = read_scores(path, method_for, registry, None if source else params.as_of, found)
     card = from_unit_table(table, method_for)
-    card.diagnostics.extend(diagnostics)
+    card.diagnostics = found.interleaved(card.diagnostics)  # reading's and scoring's, line by line
     return card
 
 
@@ -70,16 +71,18 @@ def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str
     """The tables ``chiso766 score`` writes, named as in CONTRACT.md (``components`` when known)."""
     units = card.units.copy()
     units = units.sort_values(["tier", "rank", "unit_name"], key=_sort_key, kind="stable")
-    tables = {"units": units[UNIT_COLUMNS + [c for c in ("portal_total", "portal_rank", "as_of")
-                                             if c in units.columns]]}
+    tables = {
+        "units": units[[*UNIT_COLUMNS, *(c for c in ("portal_total", "portal_rank", "as_of") if c in units.columns)]]
+    }
     if not card.components.empty:
-        tables["components"] = card.components[COMPONENT_COLUMNS + ["formula", "status", "reason", "data_quality"]]
+        tables["components"] = card.components[[*COMPONENT_COLUMNS, "formula", "status", "reason", "data_quality"]]
         tables["differences"] = card.differences
     tables["groups"] = card.groups.drop(columns=["unit_key"])
     if previous is not None:
         tables["changes"] = changes_table(card, previous)
-    tables["warnings"] = pd.DataFrame([w.as_row() for w in card.diagnostics.items],
-                                      columns=["kind", "unit", "file", "row", "column", "message"])
+    tables["warnings"] = pd.DataFrame(
+        [w.as_row() for w in card.diagnostics.items], columns=["kind", "unit", "file", "row", "column", "message"]
+    )
     return tables
 
 
@@ -89,4 +92,3 @@ def _sort_key(column: pd.Series) -> pd.Series:
     if column.name == "rank":
         return column.map(lambda r: 10**9 if r is None or r != r else r)
     return column
-

@@ -28,8 +28,9 @@ def competition_rank(values: Sequence[object]) -> list[int | None]:
     return [None if n is None else first_position[n] for n in numbers]
 
 
-def rank_within(table: pd.DataFrame, value: str = "total", by: str = "tier",
-                unranked: Sequence[str] = ("tinh",)) -> pd.Series:
+def rank_within(
+    table: pd.DataFrame, value: str = "total", by: str = "tier", unranked: Sequence[str] = ("tinh",)
+) -> pd.Series:
     """Competition rank of ``value`` within each ``by`` group; tiers in ``unranked`` get none.
 
     The province itself (tier ``tinh``) is not ranked against its own units.
@@ -42,8 +43,9 @@ def rank_within(table: pd.DataFrame, value: str = "total", by: str = "tier",
     return ranks
 
 
-def changes(current: pd.DataFrame, previous: pd.DataFrame, key: str = "unit_key",
-            columns: Sequence[str] = ("total",)) -> pd.DataFrame:
+def changes(
+    current: pd.DataFrame, previous: pd.DataFrame, key: str = "unit_key", columns: Sequence[str] = ("total",)
+) -> pd.DataFrame:
     """Points and rank change of each unit against a previous table, matched on ``key``.
 
     Adds ``<column>_prev`` and ``<column>_change`` for each of ``columns`` and ``rank``;
@@ -58,7 +60,7 @@ def changes(current: pd.DataFrame, previous: pd.DataFrame, key: str = "unit_key"
         out[f"{column}_prev"] = before
         now = out[column].map(to_decimal)
         then = before.map(to_decimal)
-        diff = [None if a is None or b is None else a - b for a, b in zip(now, then)]
+        diff = [None if a is None or b is None else a - b for a, b in zip(now, then, strict=True)]
         if column == "rank":
             diff = [None if d is None else -d for d in diff]
         out[f"{column}_change"] = diff

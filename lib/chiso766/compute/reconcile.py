@@ -7,18 +7,32 @@ on each disagreement.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any, SupportsInt
+
 import pandas as pd
 
-from decimal import Decimal
-
-from chiso766.core.decimals import round_half_up
 from chiso766.compute.scorecard import ScoreCard
+from chiso766.core.decimals import round_half_up
 
 __all__ = ["reconcile", "stake_total", "COLUMNS"]
 
-COLUMNS = ["unit_code", "unit_name", "group", "component", "local_numerator", "local_denominator", "local_rate",
-           "local_points", "portal_numerator", "portal_denominator", "portal_rate", "portal_points",
-           "points_at_stake", "note"]
+COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "group",
+    "component",
+    "local_numerator",
+    "local_denominator",
+    "local_rate",
+    "local_points",
+    "portal_numerator",
+    "portal_denominator",
+    "portal_rate",
+    "portal_points",
+    "points_at_stake",
+    "note",
+]
 
 
 def reconcile(card: ScoreCard, local: pd.DataFrame) -> pd.DataFrame:
@@ -29,13 +43,17 @@ def reconcile(card: ScoreCard, local: pd.DataFrame) -> pd.DataFrame:
     unit (3.3) is compared at province level only.
     """
     portal = card.components.copy()
-    portal["key"] = [("province" if t == "tinh" else c) for t, c in zip(portal["tier"], portal["unit_code"])]
+    portal["key"] = [
+        ("province" if t == "tinh" else c) for t, c in zip(portal["tier"], portal["unit_code"], strict=True)
+    ]
     mine = local[local["level"].isin(["unit", "province"])].copy()
-    mine["key"] = [("province" if lv == "province" else c) for lv, c in zip(mine["level"], mine["unit_code"])]
+    mine["key"] = [
+        ("province" if lv == "province" else c) for lv, c in zip(mine["level"], mine["unit_code"], strict=True)
+    ]
     wanted = set(mine["component"])
     portal = portal[portal["component"].isin(wanted)]
     merged = mine.merge(portal, on=["key", "component"], how="outer", suffixes=("_local", "_portal"))
-    names = dict(zip(card.units["unit_code"], card.units["unit_name"]))
+    names = dict(zip(card.units["unit_code"], card.units["unit_name"], strict=True))
     province = card.units[card.units["tier"] == "tinh"]
     rows = []
     for r in merged.itertuples(index=False):
@@ -47,19 +65,31 @@ def reconcile(card: ScoreCard, local: pd.DataFrame) -> pd.DataFrame:
             note = "Cổng không công bố tử số, mẫu số của đơn vị" if r.key in names else "chỉ có trong dữ liệu hồ sơ"
         elif has_portal and not has_local:
             note = "không có hồ sơ trong dữ liệu của tỉnh"
-        stake = (abs(local_points - portal_points) if local_points is not None and portal_points is not None
-                 else None)
+        stake = abs(local_points - portal_points) if local_points is not None and portal_points is not None else None
         code = "" if r.key == "province" else r.key
-        name = (province.iloc[0]["unit_name"] if r.key == "province" and len(province)
-                else names.get(r.key, _get(r, "unit_name_local") or ""))
-        rows.append({"unit_code": code, "unit_name": name, "group": _get(r, "group_local") or _get(r, "group_portal"),
-                     "component": r.component,
-                     "local_numerator": _int(_get(r, "numerator_local")), "local_denominator": _int(_get(r, "denominator_local")),
-                     "local_rate": _get(r, "rate_local"), "local_points": local_points,
-                     "portal_numerator": _int(_get(r, "numerator_portal")),
-                     "portal_denominator": _int(_get(r, "denominator_portal")),
-                     "portal_rate": _get(r, "rate_portal"), "portal_points": portal_points,
-                     "points_at_stake": stake, "note": note})
+        name = (
+            province.iloc[0]["unit_name"]
+            if r.key == "province" and len(province)
+            else names.get(r.key, _get(r, "unit_name_local") or "")
+        )
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": name,
+                "group": _get(r, "group_local") or _get(r, "group_portal"),
+                "component": r.component,
+                "local_numerator": _int(_get(r, "numerator_local")),
+                "local_denominator": _int(_get(r, "denominator_local")),
+                "local_rate": _get(r, "rate_local"),
+                "local_points": local_points,
+                "portal_numerator": _int(_get(r, "numerator_portal")),
+                "portal_denominator": _int(_get(r, "denominator_portal")),
+                "portal_rate": _get(r, "rate_portal"),
+                "portal_points": portal_points,
+                "points_at_stake": stake,
+                "note": note,
+            }
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS, dtype=object)
     frame["_stake"] = [-(s if s is not None else -1) for s in frame["points_at_stake"]]
     frame["_province"] = [0 if c == "" else 1 for c in frame["unit_code"]]
@@ -67,18 +97,19 @@ def reconcile(card: ScoreCard, local: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["_stake", "_province"]).reset_index(drop=True)
 
 
-def _get(row: object, name: str) -> object:
+def _get(row: object, name: str) -> Any:
+    """A cell of an ``itertuples`` row (any type), ``None`` where missing."""
     value = getattr(row, name, None)
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return None
     return value
 
 
-def _int(value: object) -> int | None:
-    return None if value is None else int(value)  # type: ignore[call-overload]
+def _int(value: SupportsInt | str | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def stake_total(frame: pd.DataFrame) -> object:
     """Sum of points at stake over unit rows (for a headline sentence)."""
-    stakes = [s for c, s in zip(frame["unit_code"], frame["points_at_stake"]) if c != "" and s is not None]
+    stakes = [s for c, s in zip(frame["unit_code"], frame["points_at_stake"], strict=True) if c != "" and s is not None]
     return round_half_up(sum(stakes, Decimal(0)), 2) if stakes else None

@@ -6,27 +6,52 @@ functions from a portal snapshot or a score table; nothing here reads files or f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 import pandas as pd
 
+from chiso766.compute.ranking import rank_within
+from chiso766.compute.scoring import component_points, group_points, group_ratio, points_from_rate, total_points
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.errors import Diagnostics
-from chiso766.ingest.portal import Snapshot
 from chiso766.core.methodology import GROUP_KEYS, Methodology
-from chiso766.compute.ranking import rank_within
-from chiso766.compute.scoring import component_points, group_points, group_ratio, total_points
 from chiso766.core.textvi import name_key
+from chiso766.ingest.portal import Snapshot
 from chiso766.ingest.units import Registry, tier_from_name
 
-__all__ = ["ScoreCard", "score_snapshot", "from_unit_table", "pooled_province", "UNIT_COLUMNS",
-           "COMPONENT_COLUMNS"]
+__all__ = [
+    "ScoreCard",
+    "score_snapshot",
+    "points_from_table",
+    "from_unit_table",
+    "pooled_province",
+    "UNIT_COLUMNS",
+    "COMPONENT_COLUMNS",
+]
 
 UNIT_COLUMNS = ["unit_code", "unit_name", "tier", *GROUP_KEYS, "total", "rank"]
-COMPONENT_COLUMNS = ["unit_code", "unit_name", "group", "component", "numerator", "denominator",
-                     "rate", "threshold", "max", "points", "portal_points"]
+COMPONENT_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "group",
+    "component",
+    "numerator",
+    "denominator",
+    "rate",
+    "threshold",
+    "max",
+    "points",
+    "portal_points",
+]
+
+
+def _objects(values: Iterable[object], index: pd.Index) -> pd.Series[Any]:
+    """A column of Python objects (exact decimals, ``None``) as pandas would hold the same list."""
+    return pd.Series(list(values), index=index, dtype=object)
 
 
 @dataclass
@@ -48,58 +73,72 @@ class ScoreCard:
     def unit(self, key: str) -> pd.Series:
         """One unit's row, found by code, name or any spelling of it."""
         wanted = name_key(key)
-        hits = self.units[(self.units["unit_code"].str.casefold() == key.casefold())
-                          | (self.units["unit_name"].map(name_key) == wanted)]
+        hits = self.units[
+            (self.units["unit_code"].str.casefold() == key.casefold())
+            | (self.units["unit_name"].map(name_key) == wanted)
+        ]
         if hits.empty:
             raise KeyError(key)
         return hits.iloc[0]
 
 
-def _identify(units: pd.DataFrame, registry: Registry, diagnostics: Diagnostics,
-              source: str) -> pd.DataFrame:
+def _identify(units: pd.DataFrame, registry: Registry, diagnostics: Diagnostics, source: str) -> pd.DataFrame:
     """Attach registry codes, names and tiers; an unknown unit is kept and reported."""
     out = units.copy()
-    codes, names, tiers = [], [], []
-    for row in out.itertuples(index=False):
-        unit = registry.resolve(row.unit_name, row.unit_code) if registry else None
-        if registry and unit is None and row.tier != "tinh":
-            diagnostics.warn("unknown_unit", f"đơn vị «{row.unit_name}» không có trong danh mục đơn vị",
-                             source, unit=row.unit_name)
-        codes.append(unit.code if unit else row.unit_code)
-        names.append(unit.name if unit else row.unit_name)
-        tiers.append(unit.tier if unit else (row.tier or tier_from_name(row.unit_name)))
+    codes: list[str] = []
+    names: list[str] = []
+    tiers: list[str] = []
+    for code, name, tier in out[["unit_code", "unit_name", "tier"]].itertuples(index=False, name=None):
+        unit = registry.resolve(name, code) if registry else None
+        if registry and unit is None and tier != "tinh":
+            diagnostics.warn("unknown_unit", f"đơn vị «{name}» không có trong danh mục đơn vị", source, unit=name)
+        codes.append(unit.code if unit else code)
+        names.append(unit.name if unit else name)
+        tiers.append(unit.tier if unit else (tier or tier_from_name(name)))
     out["unit_code"], out["unit_name"], out["tier"] = codes, names, tiers
-    out["unit_key"] = [c if c else name_key(n) for c, n in zip(codes, names)]
+    out["unit_key"] = [c if c else name_key(n) for c, n in zip(codes, names, strict=True)]
     return out
 
 
-def score_snapshot(snapshot: Snapshot, method: Methodology, registry: Registry | None = None,
-                   as_of: object = None) -> ScoreCard:
+def score_snapshot(
+    snapshot: Snapshot, method: Methodology, registry: Registry | None = None, as_of: date | None = None
+) -> ScoreCard:
     """Recompute every component, group and total of a snapshot and list each difference."""
     diagnostics = Diagnostics()
     units = _identify(snapshot.units, registry or Registry(), diagnostics, str(snapshot.folder))
     info = units.set_index("unit_id")
 
     comp = snapshot.components.copy()
-    scored = [component_points(method.component(c), n, d)
-              for c, n, d in zip(comp["component"], comp["numerator"], comp["denominator"])]
-    comp["rate"] = [None if s.rate is None else round_half_up(s.rate, 2) for s in scored]
-    comp["points"] = [s.points for s in scored]
+    scored = [
+        component_points(method.component(c), n, d)
+        for c, n, d in zip(comp["component"], comp["numerator"], comp["denominator"], strict=True)
+    ]
+    comp["rate"] = _objects((None if s.rate is None else round_half_up(s.rate, 2) for s in scored), comp.index)
+    comp["points"] = _objects((s.points for s in scored), comp.index)
     comp["status"] = [s.status for s in scored]
     comp["reason"] = [s.reason for s in scored]
     comp["formula"] = [s.formula for s in scored]
-    comp["threshold"] = [method.component(c).threshold for c in comp["component"]]
-    comp["max"] = [method.component(c).max for c in comp["component"]]
+    comp["threshold"] = _objects((method.component(c).threshold for c in comp["component"]), comp.index)
+    comp["max"] = _objects((method.component(c).max for c in comp["component"]), comp.index)
     comp["portal_points"] = comp["portal_points"].map(to_decimal)
     for column in ("unit_code", "unit_name", "tier", "unit_key"):
         comp[column] = comp["unit_id"].map(info[column])
 
-    recomputed = {(u, g): group_points(part["points"], method.group(g))
-                  for (u, g), part in comp.groupby(["unit_id", "group"], sort=False)}
+    recomputed = {
+        (u, g): group_points(part["points"], method.group(cast(str, g)))
+        for (u, g), part in comp.groupby(["unit_id", "group"], sort=False)
+    }
     groups = snapshot.groups.copy()
     groups["portal_points"] = groups["portal_points"].map(to_decimal)
-    groups["points"] = [recomputed.get((u, g)) if given else p for u, g, given, p in
-                        zip(groups["unit_id"], groups["group"], groups["counts_given"], groups["portal_points"])]
+    groups["points"] = _objects(
+        (
+            recomputed.get((u, g)) if given else p
+            for u, g, given, p in zip(
+                groups["unit_id"], groups["group"], groups["counts_given"], groups["portal_points"], strict=True
+            )
+        ),
+        groups.index,
+    )
     groups["source"] = ["recomputed" if given else "portal (no counts)" for given in groups["counts_given"]]
     for column in ("unit_code", "unit_name", "tier", "unit_key"):
         groups[column] = groups["unit_id"].map(info[column])
@@ -112,41 +151,68 @@ def score_snapshot(snapshot: Snapshot, method: Methodology, registry: Registry |
     wide["rank"] = rank_within(wide)
     differences = _differences(comp, groups, wide, method)
     diagnostics.extend(snapshot.diagnostics)
-    return ScoreCard(method, wide, groups, comp[["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status",
-                                                  "reason", "data_quality"]],
-                     differences, diagnostics)
+    return ScoreCard(
+        method,
+        wide,
+        groups,
+        comp[["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason", "data_quality"]],
+        differences,
+        diagnostics,
+    )
 
 
 def _finish_groups(groups: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    groups["max"] = [method.group(g).max for g in groups["group"]]
-    groups["ratio"] = [group_ratio(p, method.group(g)) for p, g in zip(groups["points"], groups["group"])]
-    groups["lost"] = [None if p is None else m - p for p, m in zip(groups["points"], groups["max"])]
+    groups["max"] = _objects((method.group(g).max for g in groups["group"]), groups.index)
+    groups["ratio"] = _objects(
+        (group_ratio(p, method.group(g)) for p, g in zip(groups["points"], groups["group"], strict=True)), groups.index
+    )
+    groups["lost"] = _objects(
+        (None if p is None else m - p for p, m in zip(groups["points"], groups["max"], strict=True)), groups.index
+    )
     order = {g.key: g.order for g in method.groups}
     groups["_order"] = groups["group"].map(order)
     if "given_rate" not in groups.columns:
         groups["given_rate"] = None
-    columns = ["unit_key", "unit_code", "unit_name", "tier", "group", "max", "points", "ratio",
-               "lost", "portal_points", "given_rate", "source"]
+    columns = [
+        "unit_key",
+        "unit_code",
+        "unit_name",
+        "tier",
+        "group",
+        "max",
+        "points",
+        "ratio",
+        "lost",
+        "portal_points",
+        "given_rate",
+        "source",
+    ]
     return groups.sort_values(["_order"], kind="stable")[columns].reset_index(drop=True)
 
 
 def _wide(groups: pd.DataFrame, units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    by_unit = {k: dict(zip(part["group"], part["points"])) for k, part in groups.groupby("unit_key", sort=False)}
-    rows = []
-    for unit in units.drop_duplicates("unit_key").itertuples(index=False):
-        points = by_unit.get(unit.unit_key, {})
-        row = {"unit_key": unit.unit_key, "unit_code": unit.unit_code, "unit_name": unit.unit_name,
-               "tier": unit.tier}
+    by_unit: dict[str, dict[str, Decimal | None]] = {
+        cast(str, k): dict(zip(part["group"], part["points"], strict=True))
+        for k, part in groups.groupby("unit_key", sort=False)
+    }
+    rows: list[dict[str, object]] = []
+    columns = ["unit_key", "unit_code", "unit_name", "tier"]
+    for key, code, name, tier in units.drop_duplicates("unit_key")[columns].itertuples(index=False, name=None):
+        points = by_unit.get(key, {})
+        row: dict[str, object] = {"unit_key": key, "unit_code": code, "unit_name": name, "tier": tier}
         row.update({g.key: points.get(g.key) for g in method.groups})
         row["total"] = total_points(points, method)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["unit_key", "unit_code", "unit_name", "tier", *GROUP_KEYS, "total"],
-                        dtype=object)
+    return pd.DataFrame(
+        rows, columns=["unit_key", "unit_code", "unit_name", "tier", *GROUP_KEYS, "total"], dtype=object
+    )
 
 
 def _portal_totals(groups: pd.DataFrame, method: Methodology) -> dict[str, Decimal | None]:
-    return {k: total_points(dict(zip(part["group"], part["portal_points"])), method)
-            for k, part in groups.groupby("unit_key", sort=False)}
+    return {
+        cast(str, k): total_points(dict(zip(part["group"], part["portal_points"], strict=True)), method)
+        for k, part in groups.groupby("unit_key", sort=False)
+    }
 
 
 def _suspected_rule(method: Methodology, group: str, component: str | None) -> str:
@@ -157,62 +223,172 @@ def _suspected_rule(method: Methodology, group: str, component: str | None) -> s
     return "rounding or counts differ from the documented rule"
 
 
-def _differences(comp: pd.DataFrame, groups: pd.DataFrame, units: pd.DataFrame,
-                 method: Methodology) -> pd.DataFrame:
-    rows = []
+def _differences(comp: pd.DataFrame, groups: pd.DataFrame, units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+    rows: list[dict[str, object]] = []
 
-    def add(row: pd.Series | tuple, level: str, group: str, component: str, portal: object,
-            mine: object, rule: str) -> None:
+    def add(
+        code: str,
+        name: str,
+        level: str,
+        group: str,
+        component: str,
+        portal: Decimal | None,
+        mine: Decimal | None,
+        rule: str,
+    ) -> None:
         if portal is None and mine is None:
             return
         if portal is not None and mine is not None and portal == mine:
             return
         diff = None if portal is None or mine is None else mine - portal
-        rows.append({"unit_code": row.unit_code, "unit_name": row.unit_name, "level": level,
-                     "group": group, "component": component, "portal": portal, "recomputed": mine,
-                     "difference": diff, "rule": rule})
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": name,
+                "level": level,
+                "group": group,
+                "component": component,
+                "portal": portal,
+                "recomputed": mine,
+                "difference": diff,
+                "rule": rule,
+            }
+        )
 
-    for row in comp.itertuples(index=False):
-        if not row.portal_reports_points:
+    # Cells of object columns are Python objects: str codes and names, Decimal or None points.
+    columns = ["unit_code", "unit_name", "group", "component", "portal_reports_points", "portal_points", "points"]
+    for code, name, group, component, reported, portal, mine in comp[columns].itertuples(index=False, name=None):
+        if not reported:
             continue
-        add(row, "component", row.group, row.component, row.portal_points, row.points,
-            _suspected_rule(method, row.group, row.component))
-    for row in groups.itertuples(index=False):
-        if row.source == "recomputed":
-            add(row, "group", row.group, "", row.portal_points, row.points, _suspected_rule(method, row.group, None))
-    for row in units.itertuples(index=False):
-        if row.total is not None and row.portal_total is not None:
-            add(row, "total", "", "", row.portal_total, row.total, "sum of the group differences above")
-    return pd.DataFrame(rows, columns=["unit_code", "unit_name", "level", "group", "component",
-                                       "portal", "recomputed", "difference", "rule"], dtype=object)
+        add(code, name, "component", group, component, portal, mine, _suspected_rule(method, group, component))
+    columns = ["unit_code", "unit_name", "group", "source", "portal_points", "points"]
+    for code, name, group, source, portal, mine in groups[columns].itertuples(index=False, name=None):
+        if source == "recomputed":
+            add(code, name, "group", group, "", portal, mine, _suspected_rule(method, group, None))
+    columns = ["unit_code", "unit_name", "portal_total", "total"]
+    for code, name, portal, mine in units[columns].itertuples(index=False, name=None):
+        if mine is not None and portal is not None:
+            add(code, name, "total", "", "", portal, mine, "sum of the group differences above")
+    return pd.DataFrame(
+        rows,
+        columns=["unit_code", "unit_name", "level", "group", "component", "portal", "recomputed", "difference", "rule"],
+        dtype=object,
+    )
 
 
-def from_unit_table(table: pd.DataFrame, method_for: Callable[[object], Methodology]) -> ScoreCard:
-    """A score card from a score table (group points or rates per unit; see ``ingest.scores``).
+def points_from_table(
+    table: pd.DataFrame, method_for: Callable[[date | None], Methodology]
+) -> tuple[pd.DataFrame, Diagnostics]:
+    """Each unit's group points and total from a score table as read (``ingest.scores.read_scores``).
 
-    ``table`` is wide, one row per unit and as-of date, with the six group keys (``None`` where the
-    table has no value), ``total`` and ``total_source``; ranking is done per ``as_of``.
+    A group given only as a rate in % gets the points the rate gives (:func:`points_from_rate`);
+    where both are given and disagree the given points are kept, with a ``rate_points_mismatch``
+    warning. A table without a total gets the sum of the groups (when none is missing); a given
+    total that differs from that sum is kept, with a ``total_mismatch`` warning. Returns one row
+    per unit and as-of date: ``unit_key, unit_code, unit_name, tier, as_of``, the six group keys,
+    ``<group>_rate``, ``<group>_source`` (``points``, ``rate`` or ``None``), ``total``,
+    ``total_source`` (``given``, ``sum`` or ``None``), ``portal_rank``, ``line``; and the warnings,
+    in the table's row order, each naming the file, line and column it is about.
     """
-    method = method_for(table["as_of"].iloc[0] if len(table) else None)
+    diagnostics = Diagnostics()
+    rows: list[dict[str, object]] = []
+    for given in table.to_dict("records"):
+        as_of = given["as_of"]
+        method = method_for(as_of)
+        unit = str(given["unit_name"])
+        row: dict[str, object] = {key: given[key] for key in ("unit_key", "unit_code", "unit_name", "tier")}
+        row |= {"as_of": as_of, "line": given["line"]}
+        points_of: dict[str, Decimal | None] = {}
+        for group in method.groups:
+            points: Decimal | None = given[group.key]
+            group_rate: Decimal | None = given[f"{group.key}_rate"]
+            from_rate = None if group_rate is None else points_from_rate(group_rate, group)
+            if points is not None and from_rate is not None and points != from_rate:
+                diagnostics.warn(
+                    "rate_points_mismatch",
+                    f"nhóm «{group.name_vi}»: điểm {points} khác điểm tính từ tỷ lệ "
+                    f"{group_rate}% ({from_rate}); giữ điểm đã cho",
+                    given["file"],
+                    given["line"],
+                    given[f"{group.key}_column"],
+                    unit=unit,
+                )
+            points_of[group.key] = points if points is not None else from_rate
+            row[group.key] = points_of[group.key]
+            row[f"{group.key}_rate"] = group_rate
+            row[f"{group.key}_source"] = (
+                "points" if points is not None else ("rate" if group_rate is not None else None)
+            )
+        total: Decimal | None = given["total"]
+        summed = total_points(points_of, method)
+        if total is not None and summed is not None and total != summed:
+            diagnostics.warn(
+                "total_mismatch",
+                f"tổng điểm {total} khác tổng các nhóm {summed}; giữ tổng đã cho",
+                given["file"],
+                given["line"],
+                given["total_column"],
+                unit=unit,
+            )
+        row["total"] = total if total is not None else summed
+        row["total_source"] = "given" if total is not None else ("sum" if summed is not None else None)
+        row["portal_rank"] = given["portal_rank"]
+        rows.append(row)
+    columns = [
+        "unit_key",
+        "unit_code",
+        "unit_name",
+        "tier",
+        "as_of",
+        *GROUP_KEYS,
+        *(f"{g}_rate" for g in GROUP_KEYS),
+        *(f"{g}_source" for g in GROUP_KEYS),
+        "total",
+        "total_source",
+        "portal_rank",
+        "line",
+    ]
+    return pd.DataFrame(rows, columns=columns, dtype=object), diagnostics
+
+
+def from_unit_table(table: pd.DataFrame, method_for: Callable[[date | None], Methodology]) -> ScoreCard:
+    """A score card from a score table as read (``ingest.scores.read_scores``); see :func:`points_from_table`.
+
+    The card's diagnostics are the warnings of comparing rates, points and totals; ranking is done
+    per ``as_of``.
+    """
+    scored, diagnostics = points_from_table(table, method_for)
+    method = method_for(scored["as_of"].iloc[0] if len(scored) else None)
     records = []
-    for row in table.itertuples(index=False):
+    for row in scored.itertuples(index=False):
         for group in method.groups:
             points = getattr(row, group.key)
-            records.append({"unit_key": row.unit_key, "unit_code": row.unit_code,
-                            "unit_name": row.unit_name, "tier": row.tier, "group": group.key,
-                            "points": points, "portal_points": points, "given_rate": getattr(row, f"{group.key}_rate"),
-                            "source": getattr(row, f"{group.key}_source") or "missing"})
+            records.append(
+                {
+                    "unit_key": row.unit_key,
+                    "unit_code": row.unit_code,
+                    "unit_name": row.unit_name,
+                    "tier": row.tier,
+                    "group": group.key,
+                    "points": points,
+                    "portal_points": points,
+                    "given_rate": getattr(row, f"{group.key}_rate"),
+                    "source": getattr(row, f"{group.key}_source") or "missing",
+                }
+            )
     groups = _finish_groups(pd.DataFrame(records), method)
-    units = table.copy()
+    units = scored.copy()
     units["portal_total"] = None  # a score table is the source itself: nothing to compare with
     units["rank"] = None
     for _, part in units.groupby("as_of", sort=False, dropna=False):
         units.loc[part.index, "rank"] = rank_within(part)
-    empty_comp = pd.DataFrame(columns=["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason",
-                                       "data_quality"])
-    empty_diff = pd.DataFrame(columns=["unit_code", "unit_name", "level", "group", "component",
-                                       "portal", "recomputed", "difference", "rule"])
-    return ScoreCard(method, units, groups, empty_comp, empty_diff)
+    empty_comp = pd.DataFrame(
+        columns=["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason", "data_quality"]
+    )
+    empty_diff = pd.DataFrame(
+        columns=["unit_code", "unit_name", "level", "group", "component", "portal", "recomputed", "difference", "rule"]
+    )
+    return ScoreCard(method, units, groups, empty_comp, empty_diff, diagnostics)
 
 
 def pooled_province(card: ScoreCard) -> pd.DataFrame:
@@ -223,18 +399,34 @@ def pooled_province(card: ScoreCard) -> pd.DataFrame:
     """
     method = card.method
     members = card.components[card.components["tier"] != "tinh"]
-    rows = []
+    rows: list[dict[str, object]] = []
     for component in method.components:
         part = members[members["component"] == component.id]
         if part.empty:
             continue
         if component.pooling != "sum":
-            rows.append({"component": component.id, "group": component.group, "numerator": None,
-                         "denominator": None, "points": None, "status": "not_poolable"})
+            rows.append(
+                {
+                    "component": component.id,
+                    "group": component.group,
+                    "numerator": None,
+                    "denominator": None,
+                    "points": None,
+                    "status": "not_poolable",
+                }
+            )
             continue
         numerator = sum(int(n) for n in part["numerator"] if n is not None)
         denominator = sum(int(d) for d in part["denominator"] if d is not None)
         scored = component_points(component, numerator, denominator)
-        rows.append({"component": component.id, "group": component.group, "numerator": numerator,
-                     "denominator": denominator, "points": scored.points, "status": scored.status})
+        rows.append(
+            {
+                "component": component.id,
+                "group": component.group,
+                "numerator": numerator,
+                "denominator": denominator,
+                "points": scored.points,
+                "status": scored.status,
+            }
+        )
     return pd.DataFrame(rows, dtype=object)

@@ -15,8 +15,16 @@ from decimal import Decimal
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.methodology import Component, Group, Methodology
 
-__all__ = ["Scored", "rate", "component_points", "group_points", "group_ratio",
-           "points_from_rate", "total_points", "grade"]
+__all__ = [
+    "Scored",
+    "rate",
+    "component_points",
+    "group_points",
+    "group_ratio",
+    "points_from_rate",
+    "total_points",
+    "grade",
+]
 
 _HUNDRED = Decimal(100)
 
@@ -75,8 +83,9 @@ def component_points(component: Component, numerator: object, denominator: objec
     exact = num * _HUNDRED / den
     threshold = component.threshold if component.threshold is not None else _HUNDRED
     share = min(Decimal(1), exact / threshold)
-    return Scored(exact, round_half_up(component.max * share, 2), STATUS_SCORED, "",
-                  "F1" if component.threshold is None else "F2")
+    return Scored(
+        exact, round_half_up(component.max * share, 2), STATUS_SCORED, "", "F1" if component.threshold is None else "F2"
+    )
 
 
 def _zero_rule(component: Component, status: str, reason: str) -> Scored:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +27,9 @@ def where(path: str | Path | None, row: int | None = None, column: str | None = 
 class InputError(Exception):
     """An input that cannot be used as it is. The message says where and why."""
 
-    def __init__(self, message: str, path: str | Path | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self, message: str, path: str | Path | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.path, self.row, self.column, self.reason = path, row, column, message
         loc = where(path, row, column)
         super().__init__(f"{loc}: {message}" if loc else message)
@@ -49,9 +51,14 @@ class Warning766:
     unit: str = ""
 
     def as_row(self) -> dict[str, object]:
-        return {"kind": self.kind, "unit": self.unit, "file": self.path,
-                "row": "" if self.row is None else self.row, "column": self.column,
-                "message": self.message}
+        return {
+            "kind": self.kind,
+            "unit": self.unit,
+            "file": self.path,
+            "row": "" if self.row is None else self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -60,13 +67,27 @@ class Diagnostics:
 
     items: list[Warning766] = field(default_factory=list)
 
-    def warn(self, kind: str, message: str, path: str | Path | None = None, row: int | None = None,
-             column: str | None = None, unit: str = "") -> None:
-        self.items.append(Warning766(kind, message, "" if path is None else str(path), row,
-                                     column or "", unit))
+    def warn(
+        self,
+        kind: str,
+        message: str,
+        path: str | Path | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        unit: str = "",
+    ) -> None:
+        self.items.append(Warning766(kind, message, "" if path is None else str(path), row, column or "", unit))
 
-    def extend(self, other: "Diagnostics") -> None:
+    def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)
+
+    def interleaved(self, later: Diagnostics) -> Diagnostics:
+        """These warnings and ``later``'s merged by row, as one pass down a file would have found them.
+
+        For a file read by one stage and checked by the next: each list keeps its own order, and on
+        the same row (a warning without one counts as row 0) this list's warnings come first.
+        """
+        return Diagnostics(list(heapq.merge(self.items, later.items, key=lambda w: w.row or 0)))
 
     def __len__(self) -> int:
         return len(self.items)

@@ -10,16 +10,27 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Group", "Component", "Methodology", "load", "version_for", "GROUP_KEYS",
-           "methodology_table", "ZeroRule", "province_count", "formulas_table"]
+__all__ = [
+    "Group",
+    "Component",
+    "Methodology",
+    "load",
+    "version_for",
+    "GROUP_KEYS",
+    "methodology_table",
+    "ZeroRule",
+    "province_count",
+    "formulas_table",
+]
 
 ZeroRule = Literal["missing", "zero", "full"]
+_ZERO_RULES: dict[str, ZeroRule] = {"missing": "missing", "zero": "zero", "full": "full"}  # unknown: KeyError
 _ZERO_RULE_VI = {"missing": "không tính điểm", "zero": "0 điểm", "full": "điểm tối đa"}
 GROUP_KEYS = ("cong_khai", "tien_do", "truc_tuyen", "thanh_toan", "hai_long", "so_hoa")
 
@@ -116,7 +127,7 @@ def version_for(as_of: date) -> str:
     return max(eligible, key=lambda v: starts[v])
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(version: str = "2026") -> Methodology:
     """Read the methodology tables for one rule version."""
     decimals = {r["group"]: int(r["display_decimals"]) for r in _versions() if r["version"] == version}
@@ -124,15 +135,35 @@ def load(version: str = "2026") -> Methodology:
         known = sorted({r["version"] for r in _versions()})
         raise ValueError(f"unknown 766 rule version {version!r}; known: {', '.join(known)}")
     groups = tuple(
-        Group(r["key"], r["code"], int(r["order"]), r["name_vi"], r["short_vi"], Decimal(r["max"]),
-              r["endpoint"], r["evidence"], decimals[r["key"]])
+        Group(
+            r["key"],
+            r["code"],
+            int(r["order"]),
+            r["name_vi"],
+            r["short_vi"],
+            Decimal(r["max"]),
+            r["endpoint"],
+            r["evidence"],
+            decimals[r["key"]],
+        )
         for r in sorted(_rows("groups.csv"), key=lambda r: int(r["order"]))
     )
     components = tuple(
-        Component(r["id"], r["group"], int(r["order"]), r["name_vi"], Decimal(r["max"]),
-                  Decimal(r["threshold"]) if r["threshold"] else None, r["zero_rule"],  # type: ignore[arg-type]
-                  r["pooling"], r["evidence"], r["api_code"], r["numerator_field"],
-                  r["denominator_field"], r["note"])
+        Component(
+            r["id"],
+            r["group"],
+            int(r["order"]),
+            r["name_vi"],
+            Decimal(r["max"]),
+            Decimal(r["threshold"]) if r["threshold"] else None,
+            _ZERO_RULES[r["zero_rule"]],
+            r["pooling"],
+            r["evidence"],
+            r["api_code"],
+            r["numerator_field"],
+            r["denominator_field"],
+            r["note"],
+        )
         for r in _rows("components.csv")
     )
     return Methodology(version, groups, components)
@@ -148,10 +179,17 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
     """
     method = load(version)
     rows = [
-        {"id": c.id, "group": method.group(c.group).name_vi, "name": c.name_vi,
-         "max": str(c.max), "threshold": "" if c.threshold is None else str(c.threshold),
-         "zero_rule": c.zero_rule, "zero_rule_vi": _ZERO_RULE_VI[c.zero_rule],
-         "evidence": f"[{c.evidence}]", "note": c.note}
+        {
+            "id": c.id,
+            "group": method.group(c.group).name_vi,
+            "name": c.name_vi,
+            "max": str(c.max),
+            "threshold": "" if c.threshold is None else str(c.threshold),
+            "zero_rule": c.zero_rule,
+            "zero_rule_vi": _ZERO_RULE_VI[c.zero_rule],
+            "evidence": f"[{c.evidence}]",
+            "note": c.note,
+        }
         for c in method.components
     ]
     return pd.DataFrame(rows)

@@ -14,8 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-__all__ = ["Period", "parse_period", "holidays", "is_working_day", "working_days_between",
-           "add_working_days"]
+__all__ = ["Period", "parse_period", "holidays", "is_working_day", "working_days_between", "add_working_days"]
 
 Kind = Literal["month", "quarter", "year", "range"]
 
@@ -37,7 +36,7 @@ class Period:
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same kind just before this one (a range: the same length before).
 
         Examples
@@ -66,8 +65,10 @@ class Period:
             return f"quý {roman}/{self.start.year}"
         if self.kind == "year":
             return f"năm {self.start.year}"
-        return (f"từ ngày {self.start.day}/{self.start.month}/{self.start.year} "
-                f"đến ngày {self.end.day}/{self.end.month}/{self.end.year}")
+        return (
+            f"từ ngày {self.start.day}/{self.start.month}/{self.start.year} "
+            f"đến ngày {self.end.day}/{self.end.month}/{self.end.year}"
+        )
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -109,7 +110,8 @@ def parse_period(text: object) -> Period:
         return Period("range", start, end, label)
     raise ValueError(
         f"kỳ {label!r} không đúng dạng: dùng 2026-01 (tháng), 2026-Q1 (quý), 2026 (năm) "
-        "hoặc 2025-09-12..2025-09-18 (khoảng ngày)")
+        "hoặc 2025-09-12..2025-09-18 (khoảng ngày)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,13 @@ class Target:
         """
         if rate is None:
             return None
-        return {">=": rate >= self.value, ">": rate > self.value, "=": rate == self.value,
-                "<=": rate <= self.value, "<": rate < self.value}[self.op]
+        return {
+            ">=": rate >= self.value,
+            ">": rate > self.value,
+            "=": rate == self.value,
+            "<=": rate <= self.value,
+            "<": rate < self.value,
+        }[self.op]
 
     def gap(self, rate: Decimal) -> Decimal:
         """How far ``rate`` falls short (0 when it meets the target)."""

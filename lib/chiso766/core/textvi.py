@@ -13,8 +13,18 @@ from decimal import Decimal
 
 from chiso766.core.decimals import round_half_up, to_decimal
 
-__all__ = ["nfc", "name_key", "loose_name_key", "fold", "fmt_number", "fmt_points", "fmt_percent", "fmt_count",
-           "fmt_date", "fmt_fraction"]
+__all__ = [
+    "nfc",
+    "name_key",
+    "loose_name_key",
+    "fold",
+    "fmt_number",
+    "fmt_points",
+    "fmt_percent",
+    "fmt_count",
+    "fmt_date",
+    "fmt_fraction",
+]
 
 # Old-style tone placement on an open syllable ("hoá", "thuỷ") against the new style ("hóa",
 # "thủy"): both are correct Vietnamese and both appear in official names, so matching must treat
@@ -109,7 +119,7 @@ def fmt_number(value: object, places: int | None = None, *, trim: bool = True) -
     sign = "-" if number < 0 else ""
     text = format(abs(number), "f")
     whole, _, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

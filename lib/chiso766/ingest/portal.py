@@ -19,8 +19,14 @@ from chiso766.core.textvi import nfc
 
 __all__ = ["Snapshot", "read_snapshot", "ENDPOINTS"]
 
-ENDPOINTS = ("transparency", "dvc-progress-tree", "provide-online-tree",
-             "formality-online-payment-tree", "handling-satisfaction", "dossier-digitized")
+ENDPOINTS = (
+    "transparency",
+    "dvc-progress-tree",
+    "provide-online-tree",
+    "formality-online-payment-tree",
+    "handling-satisfaction",
+    "dossier-digitized",
+)
 
 _TIER_BY_LEVEL = {"PROVINCE": "so", "COMMUNE": "xa"}
 
@@ -58,8 +64,9 @@ def read_snapshot(folder: str | Path, method: Methodology, diagnostics: Diagnost
     for group in method.groups:
         path = folder / f"{group.endpoint}.json"
         if not path.is_file():
-            diagnostics.warn("missing_endpoint",
-                             f"thiếu tệp {path.name}: nhóm «{group.name_vi}» không có dữ liệu", folder)
+            diagnostics.warn(
+                "missing_endpoint", f"thiếu tệp {path.name}: nhóm «{group.name_vi}» không có dữ liệu", folder
+            )
             continue
         present.append(group.endpoint)
         data = _load(path)
@@ -67,17 +74,34 @@ def read_snapshot(folder: str | Path, method: Methodology, diagnostics: Diagnost
         for raw, is_province, prefix in _unit_objects(data, path):
             unit_id = _unit_identity(raw, is_province, path, prefix, units)
             group_points, given = reader(raw, method.components_of(group.key), path, prefix, unit_id, components)
-            groups.append({"unit_id": unit_id, "group": group.key, "portal_points": group_points,
-                           "counts_given": given})
+            groups.append(
+                {"unit_id": unit_id, "group": group.key, "portal_points": group_points, "counts_given": given}
+            )
     if not present:
         raise InputError("thư mục không có tệp nào của Cổng (transparency.json, …)", folder)
     unit_frame = pd.DataFrame(list(units.values()), columns=["unit_id", "unit_code", "unit_name", "tier"])
-    return Snapshot(folder, unit_frame,
-                    pd.DataFrame(components, columns=["unit_id", "group", "component", "numerator",
-                                                      "denominator", "portal_rate", "portal_points",
-                                                      "portal_reports_points", "data_quality"], dtype=object),
-                    pd.DataFrame(groups, columns=["unit_id", "group", "portal_points", "counts_given"], dtype=object),
-                    present, diagnostics)
+    return Snapshot(
+        folder,
+        unit_frame,
+        pd.DataFrame(
+            components,
+            columns=[
+                "unit_id",
+                "group",
+                "component",
+                "numerator",
+                "denominator",
+                "portal_rate",
+                "portal_points",
+                "portal_reports_points",
+                "data_quality",
+            ],
+            dtype=object,
+        ),
+        pd.DataFrame(groups, columns=["unit_id", "group", "portal_points", "counts_given"], dtype=object),
+        present,
+        diagnostics,
+    )
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -92,7 +116,8 @@ def _load(path: Path) -> dict[str, Any]:
         raise InputError("thiếu khối 'data' của phản hồi API", path)
     if document.get("code") not in (None, "OK"):
         raise InputError(f"Cổng trả về mã {document.get('code')!r}: {document.get('message')}", path)
-    return document["data"]
+    data: dict[str, Any] = document["data"]
+    return data
 
 
 def _unit_objects(data: dict[str, Any], path: Path) -> list[tuple[dict[str, Any], bool, str]]:
@@ -105,8 +130,9 @@ def _unit_objects(data: dict[str, Any], path: Path) -> list[tuple[dict[str, Any]
     return objects + [(m, False, f"{list_name}[{i}]") for i, m in enumerate(members)]
 
 
-def _unit_identity(raw: dict[str, Any], is_province: bool, path: Path, prefix: str,
-                   units: dict[str, dict[str, Any]]) -> str:
+def _unit_identity(
+    raw: dict[str, Any], is_province: bool, path: Path, prefix: str, units: dict[str, dict[str, Any]]
+) -> str:
     unit_id = nfc(raw.get("departmentId"))
     if not unit_id:
         raise InputError("đơn vị không có departmentId", path, column=f"{prefix}.departmentId")
@@ -133,18 +159,28 @@ def _count(raw: dict[str, Any], fields: str, path: Path, where: str, unit: str) 
     return total
 
 
-def _checked_pair(raw: dict[str, Any], component: Component, path: Path, where: str,
-                  unit: str) -> tuple[int | None, int | None]:
+def _checked_pair(
+    raw: dict[str, Any], component: Component, path: Path, where: str, unit: str
+) -> tuple[int | None, int | None]:
     numerator = _count(raw, component.numerator_field, path, where, unit)
     denominator = _count(raw, component.denominator_field, path, where, unit)
     if numerator is not None and denominator is not None and numerator > denominator:
-        raise InputError(f"{unit}: tử số {numerator} lớn hơn mẫu số {denominator} (chỉ số {component.id})",
-                         path, column=f"{where}.{component.numerator_field}")
+        raise InputError(
+            f"{unit}: tử số {numerator} lớn hơn mẫu số {denominator} (chỉ số {component.id})",
+            path,
+            column=f"{where}.{component.numerator_field}",
+        )
     return numerator, denominator
 
 
-def _read_metrics(raw: dict[str, Any], members: tuple[Component, ...], path: Path, prefix: str,
-                  unit_id: str, out: list[dict[str, Any]]) -> tuple[Any, bool]:
+def _read_metrics(
+    raw: dict[str, Any],
+    members: tuple[Component, ...],
+    path: Path,
+    prefix: str,
+    unit_id: str,
+    out: list[dict[str, Any]],
+) -> tuple[Any, bool]:
     by_code = {c.api_code: c for c in members}
     unit = nfc(raw.get("departmentName"))
     for metric in raw.get("metrics") or []:
@@ -153,24 +189,49 @@ def _read_metrics(raw: dict[str, Any], members: tuple[Component, ...], path: Pat
             continue
         where = f"{prefix}.metrics[{metric.get('code')}]"
         numerator, denominator = _checked_pair(metric, component, path, where, unit)
-        out.append({"unit_id": unit_id, "group": component.group, "component": component.id,
-                    "numerator": numerator, "denominator": denominator,
-                    "portal_rate": metric.get("ratio"), "portal_points": metric.get("score"),
-                    "portal_reports_points": True, "data_quality": nfc(metric.get("dataQualityStatus"))})
+        out.append(
+            {
+                "unit_id": unit_id,
+                "group": component.group,
+                "component": component.id,
+                "numerator": numerator,
+                "denominator": denominator,
+                "portal_rate": metric.get("ratio"),
+                "portal_points": metric.get("score"),
+                "portal_reports_points": True,
+                "data_quality": nfc(metric.get("dataQualityStatus")),
+            }
+        )
     return raw.get("totalScore"), True
 
 
-def _read_tree(raw: dict[str, Any], members: tuple[Component, ...], path: Path, prefix: str,
-               unit_id: str, out: list[dict[str, Any]]) -> tuple[Any, bool]:
+def _read_tree(
+    raw: dict[str, Any],
+    members: tuple[Component, ...],
+    path: Path,
+    prefix: str,
+    unit_id: str,
+    out: list[dict[str, Any]],
+) -> tuple[Any, bool]:
     unit = nfc(raw.get("departmentName"))
     rows = []
     for component in members:
         numerator, denominator = _checked_pair(raw, component, path, prefix, unit)
         if numerator is None and denominator is None:
             return raw.get("score", raw.get("totalScore")), False
-        rows.append({"unit_id": unit_id, "group": component.group, "component": component.id,
-                     "numerator": numerator, "denominator": denominator, "portal_rate": None,
-                     "portal_points": None, "portal_reports_points": False, "data_quality": ""})
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "group": component.group,
+                "component": component.id,
+                "numerator": numerator,
+                "denominator": denominator,
+                "portal_rate": None,
+                "portal_points": None,
+                "portal_reports_points": False,
+                "data_quality": "",
+            }
+        )
     points = raw.get("score", raw.get("totalScore"))
     if len(rows) == 1:  # the group is one component: its score is the component's
         rows[0].update(portal_points=points, portal_rate=raw.get("ratio"), portal_reports_points=True)

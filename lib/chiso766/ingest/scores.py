@@ -17,16 +17,24 @@ import pandas as pd
 from chiso766.core.decimals import to_decimal
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import GROUP_KEYS, Methodology
-from chiso766.compute.scoring import points_from_rate, total_points
 from chiso766.core.textvi import fold, name_key, nfc
-from chiso766.ingest.units import TIERS, Registry, tier_from_name
 from chiso766.ingest.tabular import read_table
+from chiso766.ingest.units import TIERS, Registry, tier_from_name
 
-__all__ = ["read_scores", "parse_number", "parse_date"]
+__all__ = ["read_scores", "SCORE_TABLE_COLUMNS", "parse_number", "parse_date"]
 
 _FIELDS = {
-    "unit_name": ("unit name", "ten don vi", "don vi", "co quan", "so nganh", "ten co quan",
-                  "dia phuong", "ten dia phuong", "ten"),
+    "unit_name": (
+        "unit name",
+        "ten don vi",
+        "don vi",
+        "co quan",
+        "so nganh",
+        "ten co quan",
+        "dia phuong",
+        "ten dia phuong",
+        "ten",
+    ),
     "unit_code": ("unit code", "ma don vi", "ma co quan", "ma"),
     "tier": ("tier", "cap", "loai don vi", "cap don vi"),
     "as_of": ("as of", "tinh den ngay", "ngay du lieu", "ngay"),
@@ -43,9 +51,41 @@ _GROUP_ALIASES = {
     "so_hoa": ("so hoa ho so ket qua", "so hoa ho so", "so hoa"),
 }
 _RATE_WORDS = re.compile(r"\b(ty le|rate|pct|phan tram)\b")
-_TIER_WORDS = {"so": "so", "sở": "so", "ban": "so", "nganh": "so", "so ban nganh": "so",
-               "xa": "xa", "xã": "xa", "phuong": "xa", "phường": "xa", "dac khu": "xa",
-               "xa phuong dac khu": "xa", "tinh": "tinh", "tỉnh": "tinh", "thanh pho": "tinh"}
+_TIER_WORDS = {
+    "so": "so",
+    "sở": "so",
+    "ban": "so",
+    "nganh": "so",
+    "so ban nganh": "so",
+    "xa": "xa",
+    "xã": "xa",
+    "phuong": "xa",
+    "phường": "xa",
+    "dac khu": "xa",
+    "xa phuong dac khu": "xa",
+    "tinh": "tinh",
+    "tỉnh": "tinh",
+    "thanh pho": "tinh",
+}
+
+SCORE_TABLE_COLUMNS = [
+    "unit_key",
+    "unit_code",
+    "unit_name",
+    "tier",
+    "as_of",
+    *GROUP_KEYS,
+    *(f"{g}_rate" for g in GROUP_KEYS),
+    "total",
+    "portal_rank",
+    "file",
+    "line",
+    *(f"{g}_column" for g in GROUP_KEYS),
+    *(f"{g}_rate_column" for g in GROUP_KEYS),
+    "total_column",
+    "rank_column",
+]
+"""The columns :func:`read_scores` returns, in order."""
 
 
 def _column_role(header: str) -> tuple[str, str] | None:
@@ -56,8 +96,9 @@ def _column_role(header: str) -> tuple[str, str] | None:
     for name, words in _FIELDS.items():
         if key in words or key == fold(name):
             return (name, "")
-    candidates = sorted(((alias, g) for g, aliases in _GROUP_ALIASES.items() for alias in aliases),
-                        key=lambda pair: -len(pair[0]))
+    candidates = sorted(
+        ((alias, g) for g, aliases in _GROUP_ALIASES.items() for alias in aliases), key=lambda pair: -len(pair[0])
+    )
     for alias, group in candidates:
         if re.search(rf"\b{alias}\b", key) or key.startswith(fold(group)):
             is_rate = bool(_RATE_WORDS.search(key)) or "%" in header or key.endswith(" rate")
@@ -101,15 +142,22 @@ def parse_date(text: str) -> date | None:
     raise ValueError(text)
 
 
-def read_scores(path: str | Path, method_for: Callable[[date | None], Methodology],
-                registry: Registry | None = None, default_as_of: date | None = None,
-                diagnostics: Diagnostics | None = None) -> pd.DataFrame:
-    """Read a score table into one row per unit and as-of date.
+def read_scores(
+    path: str | Path,
+    method_for: Callable[[date | None], Methodology],
+    registry: Registry | None = None,
+    default_as_of: date | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> pd.DataFrame:
+    """Read a score table into one row per unit and as-of date, values as the table gives them.
 
-    Returns columns ``unit_key, unit_code, unit_name, tier, as_of``, the six group keys (points,
-    ``None`` where absent), ``<group>_rate`` and ``<group>_source`` (``points``, ``rate`` or ``None``),
-    ``total``, ``total_source`` (``given`` or ``sum``), ``portal_rank``, ``line``.
-    Where groups and total disagree the given total is kept and a warning recorded.
+    Returns columns ``unit_key, unit_code, unit_name, tier, as_of``, the six group keys (points as
+    given, ``None`` where the cell is empty or the table has no such column), ``<group>_rate`` (the
+    group's rate in % as given), ``total`` and ``portal_rank`` as given, and where each came from:
+    ``file``, ``line`` and the header of each value's column (``<group>_column``,
+    ``<group>_rate_column``, ``total_column``, ``rank_column``; ``None`` when the table has none).
+    Values are checked against the methodology's ranges here; turning rates into points, summing
+    groups into a total and comparing them is compute's (``compute.scorecard.points_from_table``).
     """
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     table = read_table(path, diagnostics)
@@ -126,31 +174,48 @@ def read_scores(path: str | Path, method_for: Callable[[date | None], Methodolog
     if not fields & {*GROUP_KEYS, "total"}:
         raise InputError("không có cột điểm nào: cần ít nhất một nhóm chỉ số hoặc cột total", path, 1)
 
-    rows, seen = [], {}
-    for index, raw in table.frame.iterrows():
-        line = table.line(index)
+    origin: dict[str, object] = {"file": str(path)}
+    for group in GROUP_KEYS:
+        origin[f"{group}_column"] = _header_of(roles, group, "points")
+        origin[f"{group}_rate_column"] = _header_of(roles, group, "rate")
+    origin["total_column"] = _header_of(roles, "total")
+    origin["rank_column"] = _header_of(roles, "rank")
+
+    rows: list[dict[str, object]] = []
+    seen: dict[tuple[object, object], int] = {}
+    for position, (_, raw) in enumerate(table.frame.iterrows()):
+        line = table.line(position)
         row = _parse_row(raw, roles, path, line, method_for, default_as_of, registry, diagnostics)
         ident = (row["unit_key"], row["as_of"])
         if ident in seen:
-            raise InputError(f"đơn vị «{row['unit_name']}» xuất hiện hai lần (dòng {seen[ident]} và dòng {line})"
-                             + (f" cho ngày {row['as_of']:%d/%m/%Y}" if row["as_of"] else ""),
-                             path, line, _header_of(roles, "unit_name") or _header_of(roles, "unit_code"))
+            as_of = row["as_of"]
+            raise InputError(
+                f"đơn vị «{row['unit_name']}» xuất hiện hai lần (dòng {seen[ident]} và dòng {line})"
+                + (f" cho ngày {as_of:%d/%m/%Y}" if isinstance(as_of, date) else ""),
+                path,
+                line,
+                _header_of(roles, "unit_name") or _header_of(roles, "unit_code"),
+            )
         seen[ident] = line
-        rows.append(row)
-    columns = ["unit_key", "unit_code", "unit_name", "tier", "as_of", *GROUP_KEYS,
-               *(f"{g}_rate" for g in GROUP_KEYS), *(f"{g}_source" for g in GROUP_KEYS),
-               "total", "total_source", "portal_rank", "line"]
-    return pd.DataFrame(rows, columns=columns, dtype=object)
+        rows.append(row | origin)
+    return pd.DataFrame(rows, columns=SCORE_TABLE_COLUMNS, dtype=object)
 
 
 def _header_of(roles: dict[str, tuple[str, str]], field: str, kind: str = "") -> str | None:
     return next((h for h, (f, k) in roles.items() if f == field and (not kind or k == kind)), None)
 
 
-def _parse_row(raw: pd.Series, roles: dict[str, tuple[str, str]], path: str | Path, line: int,
-               method_for: Callable[[date | None], Methodology], default_as_of: date | None,
-               registry: Registry | None, diagnostics: Diagnostics) -> dict[str, object]:
-    cell = {}
+def _parse_row(
+    raw: pd.Series[str],
+    roles: dict[str, tuple[str, str]],
+    path: str | Path,
+    line: int,
+    method_for: Callable[[date | None], Methodology],
+    default_as_of: date | None,
+    registry: Registry | None,
+    diagnostics: Diagnostics,
+) -> dict[str, object]:
+    cell: dict[str, str] = {}
     values: dict[tuple[str, str], Decimal | None] = {}
     for header, (field, kind) in roles.items():
         text = nfc(raw[header])
@@ -164,55 +229,64 @@ def _parse_row(raw: pd.Series, roles: dict[str, tuple[str, str]], path: str | Pa
     try:
         as_of = parse_date(cell.get("as_of", "")) or default_as_of
     except ValueError:
-        raise InputError(f"ngày «{cell.get('as_of')}» không đúng dạng (dd/mm/yyyy hoặc yyyy-mm-dd)",
-                         path, line, _header_of(roles, "as_of")) from None
+        raise InputError(
+            f"ngày «{cell.get('as_of')}» không đúng dạng (dd/mm/yyyy hoặc yyyy-mm-dd)",
+            path,
+            line,
+            _header_of(roles, "as_of"),
+        ) from None
     method = method_for(as_of)
     name, code = cell.get("unit_name", ""), cell.get("unit_code", "")
     if not name and not code:
         raise InputError("thiếu tên đơn vị", path, line, _header_of(roles, "unit_name"))
     unit = registry.resolve(name, code) if registry else None
     if registry and unit is None:
-        diagnostics.warn("unknown_unit", f"đơn vị «{name or code}» không có trong danh mục đơn vị",
-                         path, line, _header_of(roles, "unit_name"), unit=name or code)
+        diagnostics.warn(
+            "unknown_unit",
+            f"đơn vị «{name or code}» không có trong danh mục đơn vị",
+            path,
+            line,
+            _header_of(roles, "unit_name"),
+            unit=name or code,
+        )
     tier_text = fold(cell.get("tier", ""))
     if tier_text and tier_text not in _TIER_WORDS and tier_text not in TIERS:
-        raise InputError(f"cấp «{cell.get('tier')}» không hợp lệ (dùng: so, xa, tinh)", path, line,
-                         _header_of(roles, "tier"))
-    tier = (_TIER_WORDS.get(tier_text) or (unit.tier if unit else "") or tier_from_name(name))
+        raise InputError(
+            f"cấp «{cell.get('tier')}» không hợp lệ (dùng: so, xa, tinh)", path, line, _header_of(roles, "tier")
+        )
+    tier = _TIER_WORDS.get(tier_text) or (unit.tier if unit else "") or tier_from_name(name)
     row: dict[str, object] = {
         "unit_key": unit.code if unit and unit.code else (code or name_key(name)),
-        "unit_code": unit.code if unit else code, "unit_name": unit.name if unit else name,
-        "tier": tier, "as_of": as_of, "line": line,
+        "unit_code": unit.code if unit else code,
+        "unit_name": unit.name if unit else name,
+        "tier": tier,
+        "as_of": as_of,
+        "line": line,
     }
+    # Input validation against the methodology's ranges; comparing values is compute's.
     for group in method.groups:
         points = values.get((group.key, "points"))
         group_rate = values.get((group.key, "rate"))
-        header_p, header_r = _header_of(roles, group.key, "points"), _header_of(roles, group.key, "rate")
         if group_rate is not None and not 0 <= group_rate <= 100:
-            raise InputError(f"tỷ lệ {group_rate} nằm ngoài khoảng 0–100%", path, line, header_r)
+            raise InputError(
+                f"tỷ lệ {group_rate} nằm ngoài khoảng 0–100%", path, line, _header_of(roles, group.key, "rate")
+            )
         if points is not None and not 0 <= points <= group.max:
-            raise InputError(f"điểm {points} nằm ngoài khoảng 0–{group.max} của nhóm «{group.name_vi}»",
-                             path, line, header_p)
-        from_rate = None if group_rate is None else points_from_rate(group_rate, group)
-        if points is not None and from_rate is not None and points != from_rate:
-            diagnostics.warn("rate_points_mismatch",
-                             f"nhóm «{group.name_vi}»: điểm {points} khác điểm tính từ tỷ lệ "
-                             f"{group_rate}% ({from_rate}); giữ điểm đã cho", path, line, header_p,
-                             unit=str(row["unit_name"]))
-        row[group.key] = points if points is not None else from_rate
-        row[f"{group.key}_rate"] = group_rate
-        row[f"{group.key}_source"] = "points" if points is not None else ("rate" if group_rate is not None else None)
+            raise InputError(
+                f"điểm {points} nằm ngoài khoảng 0–{group.max} của nhóm «{group.name_vi}»",
+                path,
+                line,
+                _header_of(roles, group.key, "points"),
+            )
     total = values.get(("total", ""))
     if total is not None and not 0 <= total <= method.max_total:
         raise InputError(f"tổng điểm {total} nằm ngoài khoảng 0–100", path, line, _header_of(roles, "total"))
-    summed = total_points({g.key: row[g.key] for g in method.groups}, method)  # type: ignore[misc]
-    if total is not None and summed is not None and total != summed:
-        diagnostics.warn("total_mismatch", f"tổng điểm {total} khác tổng các nhóm {summed}; giữ tổng đã cho",
-                         path, line, _header_of(roles, "total"), unit=str(row["unit_name"]))
-    row["total"] = total if total is not None else summed
-    row["total_source"] = "given" if total is not None else ("sum" if summed is not None else None)
     rank = values.get(("rank", ""))
     if rank is not None and (rank != int(rank) or rank < 1):
         raise InputError(f"thứ hạng «{rank}» phải là số nguyên dương", path, line, _header_of(roles, "rank"))
+    for key in GROUP_KEYS:
+        row[key] = values.get((key, "points"))
+        row[f"{key}_rate"] = values.get((key, "rate"))
+    row["total"] = total
     row["portal_rank"] = None if rank is None else int(rank)
     return row

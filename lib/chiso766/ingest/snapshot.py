@@ -15,13 +15,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chiso766.core.errors import InputError
-from chiso766.ingest.portal import ENDPOINTS
 from chiso766.core.periods import Period, parse_period
+from chiso766.ingest.portal import ENDPOINTS
 
 __all__ = ["SnapshotError", "snapshot", "request_body", "TOKEN_ENV", "DEFAULT_BASE_URL"]
 
@@ -42,8 +42,11 @@ def request_body(endpoint: str, root_department_id: str, period: Period) -> dict
     >>> request_body("transparency", "X", parse_period("2026-08"))["month"]
     8
     """
-    body: dict[str, Any] = {"rootDepartmentId": root_department_id, "currentPage": 1,
-                            "pageSize": 100 if endpoint == "dvc-progress-tree" else 200}
+    body: dict[str, Any] = {
+        "rootDepartmentId": root_department_id,
+        "currentPage": 1,
+        "pageSize": 100 if endpoint == "dvc-progress-tree" else 200,
+    }
     if endpoint == "handling-satisfaction" or period.kind == "range":
         if endpoint != "handling-satisfaction":
             raise SnapshotError(f"Cổng chỉ đánh giá theo tháng, quý, năm: kỳ «{period.label}» không dùng được")
@@ -56,8 +59,15 @@ def request_body(endpoint: str, root_department_id: str, period: Period) -> dict
     return body
 
 
-def _fetch(url: str, body: dict[str, Any], token: str | None, timeout: float, retries: int, backoff: float,
-           sleep: Callable[[float], None]) -> tuple[int, bytes]:
+def _fetch(
+    url: str,
+    body: dict[str, Any],
+    token: str | None,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> tuple[int, bytes]:
     data = json.dumps(body).encode("utf-8")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
@@ -66,7 +76,7 @@ def _fetch(url: str, body: dict[str, Any], token: str | None, timeout: float, re
     for attempt in range(retries + 1):
         request = urllib.request.Request(url, data=data, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the portal's URL)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             last = f"HTTP {exc.code} {exc.reason}"
@@ -75,7 +85,7 @@ def _fetch(url: str, body: dict[str, Any], token: str | None, timeout: float, re
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
         if attempt < retries:
-            sleep(backoff * 2 ** attempt)
+            sleep(backoff * 2**attempt)
     raise SnapshotError(f"không lấy được {url} sau {retries + 1} lần thử ({last})")
 
 
@@ -92,12 +102,22 @@ def _check(endpoint: str, raw: bytes, url: str) -> None:
         raise SnapshotError(f"phản hồi của {url} có danh sách đơn vị rỗng")
 
 
-def snapshot(root_department_id: str, period: str, out_root: str | Path, *, name: str = "",
-             base_url: str = DEFAULT_BASE_URL, timeout: float = 30, retries: int = 3, backoff: float = 1.0,
-             sleep: Callable[[float], None] = time.sleep, now: datetime | None = None) -> Path:
+def snapshot(
+    root_department_id: str,
+    period: str,
+    out_root: str | Path,
+    *,
+    name: str = "",
+    base_url: str = DEFAULT_BASE_URL,
+    timeout: float = 30,
+    retries: int = 3,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    now: datetime | None = None,
+) -> Path:
     """Fetch the six endpoints and write ``<out_root>/<name>-<period>-<UTC time>/``; return it."""
     parsed = parse_period(period)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     token = os.environ.get(TOKEN_ENV) or None
     out_root = Path(out_root)
     final = out_root / f"{name or root_department_id}-{parsed.slug}-{now:%Y%m%dT%H%M%SZ}"
@@ -114,12 +134,26 @@ def snapshot(root_department_id: str, period: str, out_root: str | Path, *, name
             status, raw = _fetch(url, body, token, timeout, retries, backoff, sleep)
             _check(endpoint, raw, url)
             (partial / f"{endpoint}.json").write_bytes(raw)
-            captures.append({"endpoint": endpoint, "file": f"{endpoint}.json", "method": "POST", "url": url,
-                             "payload": body, "httpStatus": status,
-                             "capturedAt": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)})
-        meta = {"rootDepartmentId": root_department_id, "period": parsed.label, "name": name,
-                "authenticated": token is not None, "captures": captures}
+            captures.append(
+                {
+                    "endpoint": endpoint,
+                    "file": f"{endpoint}.json",
+                    "method": "POST",
+                    "url": url,
+                    "payload": body,
+                    "httpStatus": status,
+                    "capturedAt": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "sha256": hashlib.sha256(raw).hexdigest(),
+                    "bytes": len(raw),
+                }
+            )
+        meta = {
+            "rootDepartmentId": root_department_id,
+            "period": parsed.label,
+            "name": name,
+            "authenticated": token is not None,
+            "captures": captures,
+        }
         (partial / "snapshot.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         partial.rename(final)
     except BaseException:

@@ -145,7 +145,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     # names the parts ("Tỷ lệ (%)", "Điểm"). Join them into one name per column.
     if (start + 1) in merged_rows and first_data < len(grid) and _is_header_like(grid[first_data]):
         second = grid[first_data]
-        header = [a if a == b or not b else (f"{a} {b}" if a else b) for a, b in zip(header, second)]
+        header = [a if a == b or not b else (f"{a} {b}" if a else b) for a, b in zip(header, second, strict=False)]
         first_data += 1
     rows, lines = [], []
     for i in range(first_data, len(grid)):

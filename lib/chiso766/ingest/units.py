@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.textvi import loose_name_key, name_key, nfc
+from chiso766.ingest.tabular import read_table
 
 __all__ = ["Unit", "Registry", "TIERS", "load_registry", "tier_from_name"]
 
@@ -76,16 +76,15 @@ class Registry:
 
 def load_registry(path: str | Path) -> Registry:
     """Read a registry CSV (``unit_code, unit_name, tier, aliases``; aliases ``|``-separated)."""
-    from chiso766.ingest.tabular import read_table  # the registry is read like any other table
-
     table = read_table(path, Diagnostics())
     frame = table.frame
     for column in ("unit_code", "unit_name", "tier"):
         if column not in frame.columns:
             raise InputError(f"thiếu cột bắt buộc {column!r}", path, 1, column)
-    units, seen = [], {}
-    for idx, row in frame.iterrows():
-        line = table.line(idx)
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    for position, (_, row) in enumerate(frame.iterrows()):  # the frame's index is 0..n-1
+        line = table.line(position)
         code, name, tier = nfc(row["unit_code"]), nfc(row["unit_name"]), nfc(row["tier"]).lower()
         if not name:
             raise InputError("thiếu tên đơn vị", path, line, "unit_name")

@@ -15,20 +15,35 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from chiso766 import __version__
 from chiso766.core.errors import InputError
-from chiso766.core.params import Params, load_params, project_root
 from chiso766.core.files import swap_folder, write_atomic
+from chiso766.core.params import Params, load_params, project_root
 
 __all__ = ["RunError", "run", "run_many", "output_dir", "NOTEBOOKS"]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
-_PACKAGES = ("chiso766", "pandas", "numpy", "duckdb", "papermill", "nbconvert", "nbformat", "ipykernel",
-             "matplotlib", "seaborn", "typst", "openpyxl", "pyyaml", "jinja2")
+_PACKAGES = (
+    "chiso766",
+    "pandas",
+    "numpy",
+    "duckdb",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "matplotlib",
+    "seaborn",
+    "typst",
+    "openpyxl",
+    "pyyaml",
+    "jinja2",
+)
 
 
 class RunError(InputError):
@@ -80,8 +95,11 @@ def _git_commit(root: Path) -> str:
 def _code_sha256(report: str) -> str:
     """One digest of the library, its data and templates, and the report's notebook."""
     package = Path(__file__).resolve().parents[1]
-    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                   and (p.suffix != ".ipynb" or p.name == f"{report}.ipynb"))
+    files = sorted(
+        p
+        for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and (p.suffix != ".ipynb" or p.name == f"{report}.ipynb")
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode())
@@ -97,9 +115,12 @@ def _up_to_date(params: Params, overrides: list[str], final: Path) -> bool:
         return False
     recorded = {(i["path"], i["sha256"]) for i in manifest.get("inputs", [])}
     current = {(i["path"], i["sha256"]) for i in _inputs(params)}
-    same = (manifest.get("params") == json.loads(json.dumps(params.raw, default=str))
-            and manifest.get("overrides") == overrides and recorded == current
-            and manifest.get("code_sha256") == _code_sha256(params.report))
+    same = (
+        manifest.get("params") == json.loads(json.dumps(params.raw, default=str))
+        and manifest.get("overrides") == overrides
+        and recorded == current
+        and manifest.get("code_sha256") == _code_sha256(params.report)
+    )
     return same and all((final / o["path"]).is_file() for o in manifest.get("outputs", []))
 
 
@@ -107,29 +128,37 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
     outputs = sorted(p for p in staging.rglob("*") if p.is_file())
     document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
     return {
-        "report": params.report, "period": params.period.label, "as_of": params.as_of.isoformat(),
-        "params_file": str(params.path), "params": json.loads(json.dumps(params.raw, default=str)),
-        "overrides": overrides, "methodology_version": document.get("methodology_version"),
+        "report": params.report,
+        "period": params.period.label,
+        "as_of": params.as_of.isoformat(),
+        "params_file": str(params.path),
+        "params": json.loads(json.dumps(params.raw, default=str)),
+        "overrides": overrides,
+        "methodology_version": document.get("methodology_version"),
         "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
         "inputs": _inputs(params),
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": _sha256(p)} for p in outputs],
-        "versions": _versions(), "renderer": renderer, "code_sha256": _code_sha256(params.report),
+        "versions": _versions(),
+        "renderer": renderer,
+        "code_sha256": _code_sha256(params.report),
         "git_commit": _git_commit(Path(__file__).resolve().parent),
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
-def run(params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None,
-        if_changed: bool = False) -> Path:
+def run(
+    params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None, if_changed: bool = False
+) -> Path:
     """Run one report; return its output folder. Bad params fail before the notebook starts.
 
     With ``if_changed``, a folder whose manifest records the same params, inputs and code is kept.
     """
+    # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report runs,
+    # not whenever this module is imported (``chiso766 explain`` and ``verify`` import it).
     import papermill
 
-    from chiso766 import __version__
     from chiso766.render.html import render_html
     from chiso766.render.pdf import render_pdf
     from chiso766.render.quarto import quarto_available, render_quarto
@@ -147,14 +176,22 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
     failed = final.parent / f"{final.name}.failed.ipynb"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         try:
             papermill.execute_notebook(
-                str(notebook), str(staging / "notebook.ipynb"), kernel_name="python3",
-                parameters={"params_path": str(Path(params_path).resolve()), "overrides": overrides,
-                            "out_dir": str(staging)},
-                cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
+                str(notebook),
+                str(staging / "notebook.ipynb"),
+                kernel_name="python3",
+                parameters={
+                    "params_path": str(Path(params_path).resolve()),
+                    "overrides": overrides,
+                    "out_dir": str(staging),
+                },
+                cwd=str(NOTEBOOKS),
+                progress_bar=False,
+                log_output=False,
+            )
         except papermill.PapermillExecutionError as exc:
             shutil.copyfile(staging / "notebook.ipynb", failed)
             raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
@@ -164,12 +201,14 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
         else:
             document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
             title = f"{document['doc_type']}: {document['title']} {document['subtitle']}"
-            write_atomic(staging / "bulletin.html",
-                         render_html(staging / "notebook.ipynb", title, __version__).encode("utf-8"))
+            write_atomic(
+                staging / "bulletin.html", render_html(staging / "notebook.ipynb", title, __version__).encode("utf-8")
+            )
             write_atomic(staging / "bulletin.pdf", render_pdf(staging))
         manifest = _manifest(params, overrides, staging, started, renderer)
-        write_atomic(staging / "manifest.json",
-                     (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        write_atomic(
+            staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        )
         swap_folder(staging, final)
         failed.unlink(missing_ok=True)
     finally:
@@ -177,12 +216,13 @@ def run(params_path: str | Path, overrides: list[str] | None = None, out: str | 
     return final
 
 
-def run_many(paths: list[str], overrides: list[str], out: str | None,
-             if_changed: bool = False) -> list[tuple[str, Path | None, str]]:
+def run_many(
+    paths: list[str], overrides: list[str], out: str | None, if_changed: bool = False
+) -> list[tuple[str, Path | None, str]]:
     """Run several params files with a progress bar; one failure does not stop the others."""
     from tqdm import tqdm
 
-    results = []
+    results: list[tuple[str, Path | None, str]] = []
     for path in tqdm(paths, desc="chiso766 run", unit="bản tin", disable=len(paths) < 2, file=sys.stderr):
         start = time.perf_counter()
         try:

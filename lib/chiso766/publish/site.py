@@ -14,24 +14,64 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pandas as pd
 
 from chiso766.core.errors import InputError
-from chiso766.core.methodology import formulas_table, load as load_methodology, methodology_table
+from chiso766.core.files import swap_folder, write_atomic
+from chiso766.core.methodology import formulas_table, methodology_table
+from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
 from chiso766.core.periods import parse_period
-from chiso766.core.files import swap_folder, write_atomic
 
 __all__ = ["publish", "Published"]
 
-_KIND_NAMES = {"bulletin_766": "Báo cáo Bộ chỉ số 766", "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
-               "unit_report": "Báo cáo của đơn vị"}
+_KIND_NAMES = {
+    "bulletin_766": "Báo cáo Bộ chỉ số 766",
+    "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
+    "unit_report": "Báo cáo của đơn vị",
+}
 _SAFE = re.compile(r"^[0-9A-Za-z_.-]+$")
+
+
+class Entry(TypedDict):
+    """One published bulletin in ``published.json``."""
+
+    version: int
+    tables: dict[str, str]
+    title: str
+    doc_type: str
+    subtitle: str
+    province: str
+    as_of: str
+    period: str
+    report: str
+    slug: str
+
+
+class Revision(TypedDict):
+    """One line of the revisions log: a bulletin published again with different figures."""
+
+    bulletin: str
+    from_version: int
+    to_version: int
+    time: str
+    reason: str
+    tables_changed: list[str]
+    totals_changed: list[str]
+
+
+class State(TypedDict):
+    """``published.json``: what the live site holds, read before and written after each publish."""
+
+    bulletins: dict[str, Entry]
+    revisions: list[Revision]
 
 
 @dataclass
@@ -47,18 +87,21 @@ def _css() -> str:
 
 def _page(title: str, body: str, depth: int = 0) -> str:
     home = "../" * depth
-    return (f'<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n<title>{html.escape(title)}</title>\n'
-            f"<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class=\"bulletin\">\n"
-            f'<nav><a href="{home}index.html">Danh mục bản tin</a> · <a href="{home}methodology.html">Phương pháp tính</a>'
-            f' · <a href="{home}revisions.html">Nhật ký sửa đổi</a></nav>\n{body}\n</main>\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f'<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class="bulletin">\n'
+        f'<nav><a href="{home}index.html">Danh mục bản tin</a> · <a href="{home}methodology.html">Phương pháp tính</a>'
+        f' · <a href="{home}revisions.html">Nhật ký sửa đổi</a></nav>\n{body}\n</main>\n</body>\n</html>\n'
+    )
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "tables").glob("*.csv"))}
 
 
-def _discover(outputs: Path) -> list[tuple[str, str, Path, dict]]:
+def _discover(outputs: Path) -> list[tuple[str, str, Path, dict[str, Any]]]:
     found = []
     for report in sorted(p for p in outputs.iterdir() if p.is_dir() and p.name in REPORTS):
         for folder in sorted(p for p in report.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -84,7 +127,8 @@ def _total_changes(old: Path, new: Path) -> list[str]:
         return []
     merged = before.merge(after, on=["unit_code", "unit_name"], how="outer", suffixes=("_old", "_new"))
     changed = merged[merged["total_old"].fillna("") != merged["total_new"].fillna("")]
-    return [f"{r.unit_name}: {r.total_old or '—'} → {r.total_new or '—'}" for r in changed.itertuples()]
+    rows = changed[["unit_name", "total_old", "total_new"]].itertuples(index=False, name=None)
+    return [f"{name}: {old or '—'} → {new or '—'}" for name, old, new in rows]
 
 
 def publish(outputs: str | Path, site: str | Path, reason: str | None = None, now: datetime | None = None) -> Published:
@@ -92,9 +136,13 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
     outputs, site = Path(outputs).resolve(), Path(site).resolve()
     if not outputs.is_dir():
         raise InputError("không có thư mục kết quả (chạy chiso766 run trước)", outputs)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     state_path = site / "published.json"
-    state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.is_file() else {"bulletins": {}, "revisions": []}
+    state: State = (
+        json.loads(state_path.read_text(encoding="utf-8"))
+        if state_path.is_file()
+        else {"bulletins": {}, "revisions": []}
+    )
     bulletins = _discover(outputs)
     build = site.parent / f".{site.name}.build-{os.getpid()}"
     shutil.rmtree(build, ignore_errors=True)
@@ -113,14 +161,28 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
             if previous is not None and previous["tables"] != fingerprint:
                 if not reason:
                     raise InputError(f"bản tin {key} đã công bố với số liệu khác: cần nêu lý do (--reason)", folder)
-                changed = sorted(n for n in fingerprint.keys() | previous["tables"].keys()
-                                 if fingerprint.get(n) != previous["tables"].get(n))
-                shutil.copytree(site / report / slug, target / f"v{version}",
-                                ignore=shutil.ignore_patterns("v*"), dirs_exist_ok=True)
-                state["revisions"].append({"bulletin": key, "from_version": version, "to_version": version + 1,
-                                           "time": now.isoformat(timespec="seconds"), "reason": reason,
-                                           "tables_changed": changed,
-                                           "totals_changed": _total_changes(site / report / slug, folder)[:20]})
+                changed = sorted(
+                    n
+                    for n in fingerprint.keys() | previous["tables"].keys()
+                    if fingerprint.get(n) != previous["tables"].get(n)
+                )
+                shutil.copytree(
+                    site / report / slug,
+                    target / f"v{version}",
+                    ignore=shutil.ignore_patterns("v*"),
+                    dirs_exist_ok=True,
+                )
+                state["revisions"].append(
+                    {
+                        "bulletin": key,
+                        "from_version": version,
+                        "to_version": version + 1,
+                        "time": now.isoformat(timespec="seconds"),
+                        "reason": reason,
+                        "tables_changed": changed,
+                        "totals_changed": _total_changes(site / report / slug, folder)[:20],
+                    }
+                )
                 version += 1
                 revised.append(key)
             for name in ("bulletin.html", "bulletin.pdf", "tables.xlsx", "manifest.json"):
@@ -131,16 +193,29 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
                 if (folder / sub).is_dir():
                     shutil.copytree(folder / sub, target / sub, dirs_exist_ok=True)
             page = (folder / "bulletin.html").read_text(encoding="utf-8")
-            nav = ('<main class="bulletin">\n<nav><a href="../../index.html">Danh mục bản tin</a> · '
-                   '<a href="bulletin.pdf">PDF</a> · <a href="tables.xlsx">Dữ liệu (XLSX)</a> · '
-                   '<a href="../../methodology.html">Phương pháp tính</a></nav>')
+            nav = (
+                '<main class="bulletin">\n<nav><a href="../../index.html">Danh mục bản tin</a> · '
+                '<a href="bulletin.pdf">PDF</a> · <a href="tables.xlsx">Dữ liệu (XLSX)</a> · '
+                '<a href="../../methodology.html">Phương pháp tính</a></nav>'
+            )
             write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
-            document = json.loads((folder / "document.json").read_text(encoding="utf-8")) if (folder / "document.json").is_file() else {}
-            state["bulletins"][key] = {"version": version, "tables": fingerprint, "title": document.get("title", ""),
-                                       "doc_type": document.get("doc_type", ""), "subtitle": document.get("subtitle", ""),
-                                       "province": (manifest.get("params") or {}).get("province", ""),
-                                       "as_of": manifest.get("as_of", ""), "period": manifest.get("period", slug),
-                                       "report": report, "slug": slug}
+            document = (
+                json.loads((folder / "document.json").read_text(encoding="utf-8"))
+                if (folder / "document.json").is_file()
+                else {}
+            )
+            state["bulletins"][key] = {
+                "version": version,
+                "tables": fingerprint,
+                "title": document.get("title", ""),
+                "doc_type": document.get("doc_type", ""),
+                "subtitle": document.get("subtitle", ""),
+                "province": (manifest.get("params") or {}).get("province", ""),
+                "as_of": manifest.get("as_of", ""),
+                "period": manifest.get("period", slug),
+                "report": report,
+                "slug": slug,
+            }
         write_atomic(build / "index.html", _index(state, {f"{r}/{s}" for r, s, _, _ in bulletins}).encode("utf-8"))
         write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
         write_atomic(build / "revisions.html", _revisions(state).encode("utf-8"))
@@ -151,7 +226,7 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
     return Published(site, len(bulletins), revised)
 
 
-def _index(state: dict, live: set[str]) -> str:
+def _index(state: State, live: set[str]) -> str:
     parts = ["<h1>Bản tin Bộ chỉ số 766 và thủ tục hành chính</h1>"]
     for report in REPORTS:
         entries = [e for k, e in state["bulletins"].items() if e["report"] == report and k in live]
@@ -161,47 +236,73 @@ def _index(state: dict, live: set[str]) -> str:
         rows = "".join(
             f'<tr><td><a href="{report}/{html.escape(e["slug"])}/index.html">{html.escape(e["period"])}</a></td>'
             f"<td>{html.escape(e['province'] or '')}</td><td>{html.escape(e['as_of'])}</td>"
-            f"<td>{html.escape(e['title'])}</td><td class=\"r\">{e['version']}</td>"
+            f'<td>{html.escape(e["title"])}</td><td class="r">{e["version"]}</td>'
             f'<td><a href="{report}/{html.escape(e["slug"])}/bulletin.pdf">PDF</a> · '
             f'<a href="{report}/{html.escape(e["slug"])}/tables.xlsx">XLSX</a></td></tr>'
-            for e in entries)
-        parts.append(f"<h2>{html.escape(_KIND_NAMES[report])}</h2><div class=\"table-wrap\"><table>"
-                     f"<caption>{html.escape(_KIND_NAMES[report])}, mới nhất trước</caption><thead><tr>"
-                     '<th scope="col">Kỳ</th><th scope="col">Tỉnh, thành phố</th><th scope="col">Tính đến ngày</th>'
-                     '<th scope="col">Tiêu đề</th><th scope="col" class="r">Phiên bản</th><th scope="col">Tải về</th>'
-                     f"</tr></thead><tbody>{rows}</tbody></table></div>")
+            for e in entries
+        )
+        parts.append(
+            f'<h2>{html.escape(_KIND_NAMES[report])}</h2><div class="table-wrap"><table>'
+            f"<caption>{html.escape(_KIND_NAMES[report])}, mới nhất trước</caption><thead><tr>"
+            '<th scope="col">Kỳ</th><th scope="col">Tỉnh, thành phố</th><th scope="col">Tính đến ngày</th>'
+            '<th scope="col">Tiêu đề</th><th scope="col" class="r">Phiên bản</th><th scope="col">Tải về</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
     return _page("Danh mục bản tin", "".join(parts))
 
 
 def _methodology() -> str:
-    body = ["<h1>Phương pháp tính Bộ chỉ số 766</h1>",
-            "<p>Điểm chỉ số thành phần = điểm tối đa × min(1, tỷ lệ / ngưỡng), làm tròn nửa lên đến 2 chữ số thập phân "
-            "trên giá trị chính xác; điểm nhóm = tổng điểm các chỉ số thành phần đã làm tròn; tổng điểm = tổng sáu nhóm. "
-            "Giá trị thiếu không được coi là 0.</p>"]
+    body = [
+        "<h1>Phương pháp tính Bộ chỉ số 766</h1>",
+        "<p>Điểm chỉ số thành phần = điểm tối đa × min(1, tỷ lệ / ngưỡng), làm tròn nửa lên đến 2 chữ số thập phân "
+        "trên giá trị chính xác; điểm nhóm = tổng điểm các chỉ số thành phần đã làm tròn; tổng điểm = tổng sáu nhóm. "
+        "Giá trị thiếu không được coi là 0.</p>",
+    ]
     method = load_methodology("2026")
     table = methodology_table(method.version)
-    body.append(_table("Các chỉ số thành phần", ["Mã", "Nhóm", "Chỉ số", "Điểm tối đa", "Ngưỡng (%)", "Mẫu số bằng 0", "Căn cứ"],
-                       table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist()))
+    body.append(
+        _table(
+            "Các chỉ số thành phần",
+            ["Mã", "Nhóm", "Chỉ số", "Điểm tối đa", "Ngưỡng (%)", "Mẫu số bằng 0", "Căn cứ"],
+            table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist(),
+        )
+    )
     formulas = formulas_table()
     body.append("<h2>Công thức</h2>")
     body.append(_table("Mã công thức dùng trong bảng truy vết", ["Mã", "Tên", "Quy tắc"], formulas.values.tolist()))
     return _page("Phương pháp tính", "".join(body))
 
 
-def _revisions(state: dict) -> str:
+def _revisions(state: State) -> str:
     body = ["<h1>Nhật ký sửa đổi</h1>"]
     if not state["revisions"]:
         body.append("<p>Chưa có bản tin nào được công bố lại với số liệu khác.</p>")
-    rows = [[r["time"], r["bulletin"], f"{r['from_version']} → {r['to_version']}", r["reason"],
-             ", ".join(r["tables_changed"]), "; ".join(r["totals_changed"]) or "—"] for r in reversed(state["revisions"])]
+    rows = [
+        [
+            r["time"],
+            r["bulletin"],
+            f"{r['from_version']} → {r['to_version']}",
+            r["reason"],
+            ", ".join(r["tables_changed"]),
+            "; ".join(r["totals_changed"]) or "—",
+        ]
+        for r in reversed(state["revisions"])
+    ]
     if rows:
-        body.append(_table("Các lần công bố lại", ["Thời điểm", "Bản tin", "Phiên bản", "Lý do", "Bảng thay đổi",
-                                                    "Tổng điểm thay đổi"], rows))
+        body.append(
+            _table(
+                "Các lần công bố lại",
+                ["Thời điểm", "Bản tin", "Phiên bản", "Lý do", "Bảng thay đổi", "Tổng điểm thay đổi"],
+                rows,
+            )
+        )
     return _page("Nhật ký sửa đổi", "".join(body))
 
 
-def _table(caption: str, headers: list[str], rows: list[list[object]]) -> str:
+def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return (f'<div class="table-wrap"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="table-wrap"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )

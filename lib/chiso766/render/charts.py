@@ -7,7 +7,8 @@ a fixed SVG id salt.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,52 +16,114 @@ import matplotlib
 
 matplotlib.use("Agg")  # charts are files, never windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter
 
-from chiso766.report.outline import Figure  # noqa: E402
-from chiso766.core.files import write_atomic  # noqa: E402
-from chiso766.render.tables import write_csv  # noqa: E402
-from chiso766.core.textvi import fmt_number  # noqa: E402
+from chiso766.core.files import write_atomic
+from chiso766.core.textvi import fmt_number
+from chiso766.render.tables import write_csv
+from chiso766.report.outline import Chart, Figure
 
-__all__ = ["group_points_chart", "ranking_chart", "distribution_chart", "trend_chart",
-           "indicator_chart", "share_chart", "save"]
+__all__ = [
+    "group_points_chart",
+    "ranking_chart",
+    "distribution_chart",
+    "trend_chart",
+    "indicator_chart",
+    "share_chart",
+    "Rendered",
+    "draw",
+    "rendered",
+    "save",
+]
 
 ACCENT, MUTED, ALERT, TARGET = "#1f4e79", "#c9d6e3", "#b3261e", "#6b6b6b"
 
 
 def _style() -> None:
-    sns.set_theme(context="paper", style="whitegrid", font="DejaVu Sans", rc={
-        "svg.hashsalt": "chiso766", "svg.fonttype": "none", "axes.titleweight": "bold",
-        "axes.titlesize": 11, "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5,
-        "figure.dpi": 100, "axes.edgecolor": "#888888"})
+    sns.set_theme(
+        context="paper",
+        style="whitegrid",
+        font="DejaVu Sans",
+        rc={
+            "svg.hashsalt": "chiso766",
+            "svg.fonttype": "none",
+            "axes.titleweight": "bold",
+            "axes.titlesize": 11,
+            "axes.labelsize": 9,
+            "xtick.labelsize": 8.5,
+            "ytick.labelsize": 8.5,
+            "figure.dpi": 100,
+            "axes.edgecolor": "#888888",
+        },
+    )
 
 
 _VI = FuncFormatter(lambda value, _pos: fmt_number(Decimal(repr(round(float(value), 2)))))
 
 
-def save(fig: plt.Figure, out_dir: Path, name: str, caption: str, alt: str, data: pd.DataFrame) -> Figure:
-    """Write ``figures/<name>.png``, ``.svg``, ``.txt`` (alt text) and ``.csv``; return the figure block."""
-    folder = out_dir / "figures"
+@dataclass(frozen=True)
+class Rendered:
+    """A chart's files: PNG (150 dpi, for the page) and SVG (for the PDF)."""
+
+    png: bytes
+    svg: bytes
+
+
+_DRAW = {"group_points_chart", "ranking_chart", "distribution_chart", "trend_chart", "indicator_chart", "share_chart"}
+
+
+def draw(chart: Chart) -> MplFigure:
+    """The matplotlib figure a chart spec describes."""
+    if chart.draw not in _DRAW:
+        raise ValueError(f"unknown chart {chart.draw!r}")
+    function: Callable[..., MplFigure] = globals()[chart.draw]
+    return function(**chart.args)
+
+
+def rendered(figure: Figure) -> Rendered:
+    """Draw ``figure`` once and keep its bytes on it: the page, the files and the PDF use the same drawing."""
+    cached = getattr(figure, "_rendered", None)
+    if isinstance(cached, Rendered):
+        return cached
+    fig = draw(figure.chart)
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
     svg = io.BytesIO()
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    write_atomic(folder / f"{name}.png", png.getvalue())
-    write_atomic(folder / f"{name}.svg", svg.getvalue())
-    write_atomic(folder / f"{name}.txt", (alt + "\n").encode("utf-8"))
-    write_csv(data, folder / f"{name}.csv")
-    return Figure(name, caption, alt, f"figures/{name}.png", f"figures/{name}.svg", _png_bytes=png.getvalue())
+    result = Rendered(png.getvalue(), svg.getvalue())
+    object.__setattr__(figure, "_rendered", result)  # a cache, not part of the outline's data
+    return result
+
+
+def save(figure: Figure, out_dir: Path) -> None:
+    """Write ``figures/<name>.png``, ``.svg``, ``.txt`` (alt text) and ``.csv`` (its data)."""
+    folder = out_dir / "figures"
+    files = rendered(figure)
+    write_atomic(folder / f"{figure.name}.png", files.png)
+    write_atomic(folder / f"{figure.name}.svg", files.svg)
+    write_atomic(folder / f"{figure.name}.txt", (figure.alt + "\n").encode("utf-8"))
+    write_csv(figure.data, folder / f"{figure.name}.csv")
 
 
 def _floats(values: Sequence[object]) -> list[float]:
-    return [float("nan") if v is None else float(v) for v in values]  # type: ignore[arg-type]
+    return [_float(v) for v in values]
 
 
-def _finish_bars(ax: plt.Axes, labels: Sequence[str], xmax: float, xlabel: str, title: str) -> None:
+def _float(value: object) -> float:
+    """A number as matplotlib wants it; missing is NaN (no bar), never 0."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    return float(str(value))
+
+
+def _finish_bars(ax: Axes, labels: Sequence[str], xmax: float, xlabel: str, title: str) -> None:
     """The axes every horizontal bar chart shares: one row per label, first at the top."""
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
@@ -70,23 +133,31 @@ def _finish_bars(ax: plt.Axes, labels: Sequence[str], xmax: float, xlabel: str, 
     ax.set_title(title, loc="left")
 
 
-def group_points_chart(labels: Sequence[str], points: Sequence[object], maxima: Sequence[object],
-                       title: str) -> plt.Figure:
+def group_points_chart(
+    labels: Sequence[str], points: Sequence[object], maxima: Sequence[object], title: str
+) -> MplFigure:
     """Each group's points as a bar over a pale bar of its maximum."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
     y = range(len(labels))
     ax.barh(y, _floats(maxima), color=MUTED, label="Điểm tối đa")
     ax.barh(y, _floats(points), color=ACCENT, height=0.55, label="Điểm đạt")
-    for i, (p, m) in enumerate(zip(points, maxima)):
-        ax.text(float(m) + 0.3, i, f"{fmt_number(p)}/{fmt_number(m)}", va="center", fontsize=8.5)
+    for i, (p, m) in enumerate(zip(points, maxima, strict=False)):
+        ax.text(_float(m) + 0.3, i, f"{fmt_number(p)}/{fmt_number(m)}", va="center", fontsize=8.5)
     _finish_bars(ax, labels, max(_floats(maxima)) * 1.2, "Điểm", title)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
-def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: int, title: str,
-                  xlabel: str = "Tổng điểm", xmax: float = 100, target: float | None = None) -> plt.Figure:
+def ranking_chart(
+    labels: Sequence[str],
+    values: Sequence[object],
+    highlight: int,
+    title: str,
+    xlabel: str = "Tổng điểm",
+    xmax: float = 100,
+    target: float | None = None,
+) -> MplFigure:
     """Units ranked by value, best first; the last ``highlight`` bars in the alert colour."""
     _style()
     height = max(2.4, 0.28 * len(labels) + 0.8)
@@ -95,7 +166,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: in
     colours = [ALERT if i >= len(labels) - highlight else ACCENT for i in range(len(labels))]
     ax.barh(range(len(labels)), numbers, color=colours)
     for i, v in enumerate(values):
-        ax.text(float(v or 0) + xmax * 0.01, i, fmt_number(v), va="center", fontsize=8)
+        ax.text(_float(v or 0) + xmax * 0.01, i, fmt_number(v), va="center", fontsize=8)
     if target is not None:
         ax.axvline(target, color=TARGET, linestyle="--", linewidth=1)
         ax.text(target, -0.8, f"chỉ tiêu {fmt_number(Decimal(repr(target)))}", color=TARGET, fontsize=8, ha="center")
@@ -103,7 +174,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[object], highlight: in
     return fig
 
 
-def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, str]], title: str) -> plt.Figure:
+def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, str]], title: str) -> MplFigure:
     """Histogram of totals with the grade bands marked."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 3.0), layout="constrained")
@@ -112,8 +183,13 @@ def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, st
     for minimum, name in bands:
         if 0 < minimum < 100:
             ax.axvline(minimum, color=TARGET, linestyle=":", linewidth=1)
-            ax.text(minimum + 0.5, ax.get_ylim()[1] * 0.92, f"≥ {fmt_number(Decimal(repr(minimum)))}: {name}",
-                    fontsize=7.5, color=TARGET)
+            ax.text(
+                minimum + 0.5,
+                ax.get_ylim()[1] * 0.92,
+                f"≥ {fmt_number(Decimal(repr(minimum)))}: {name}",
+                fontsize=7.5,
+                color=TARGET,
+            )
     ax.set_xlim(max(0, min(numbers, default=0) - 5), 100)
     ax.xaxis.set_major_formatter(_VI)
     ax.set_xlabel("Tổng điểm")
@@ -122,7 +198,7 @@ def distribution_chart(values: Sequence[object], bands: Sequence[tuple[float, st
     return fig
 
 
-def trend_chart(dates: Sequence[str], series: dict[str, Sequence[object]], title: str, ylabel: str) -> plt.Figure:
+def trend_chart(dates: Sequence[str], series: dict[str, Sequence[object]], title: str, ylabel: str) -> MplFigure:
     """One line per series across as-of dates."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 3.2), layout="constrained")
@@ -135,22 +211,23 @@ def trend_chart(dates: Sequence[str], series: dict[str, Sequence[object]], title
     return fig
 
 
-def indicator_chart(labels: Sequence[str], rates: Sequence[object], targets: Sequence[object | None],
-                    title: str) -> plt.Figure:
+def indicator_chart(
+    labels: Sequence[str], rates: Sequence[object], targets: Sequence[object | None], title: str
+) -> MplFigure:
     """Each indicator's rate in % beside its target."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(labels) + 1.2), layout="constrained")
     y = range(len(labels))
     ax.barh(y, _floats(rates), color=ACCENT)
-    for i, (r, t) in enumerate(zip(rates, targets)):
-        ax.text(float(r or 0) + 1, i, fmt_number(r, 2) + "%", va="center", fontsize=8)
+    for i, (r, t) in enumerate(zip(rates, targets, strict=False)):
+        ax.text(_float(r or 0) + 1, i, fmt_number(r, 2) + "%", va="center", fontsize=8)
         if t is not None:
-            ax.plot([float(t), float(t)], [i - 0.4, i + 0.4], color=ALERT, linewidth=2)
+            ax.plot([_float(t), _float(t)], [i - 0.4, i + 0.4], color=ALERT, linewidth=2)
     _finish_bars(ax, labels, 112, "Tỷ lệ (%) — vạch đỏ: chỉ tiêu giao", title)
     return fig
 
 
-def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence[object], title: str) -> plt.Figure:
+def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence[object], title: str) -> MplFigure:
     """On time against late, as shares of dossiers resolved, one bar per level."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(labels) + 1.3), layout="constrained")
@@ -158,7 +235,7 @@ def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence
     good, bad = _floats(on_time), _floats(late)
     ax.barh(y, good, color=ACCENT, label="Trước hạn, đúng hạn")
     ax.barh(y, bad, left=good, color=ALERT, label="Quá hạn")
-    for i, (g, b) in enumerate(zip(on_time, late)):
+    for i, (g, b) in enumerate(zip(on_time, late, strict=False)):
         ax.text(2, i, fmt_number(g, 2) + "%", va="center", color="white", fontsize=8.5)
         ax.text(101, i, fmt_number(b, 2) + "%", va="center", color=ALERT, fontsize=8.5)
     _finish_bars(ax, labels, 112, "Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)", title)

@@ -1,17 +1,106 @@
-"""The bulletin page: an executed notebook rendered to HTML by nbconvert with the project's template."""
+"""HTML, one path: Jinja templates for a document's blocks, the bulletin page and every site page.
+
+The notebook displays each section through :func:`section_html`; nbconvert then assembles the
+executed notebook's outputs into the bulletin page with the project's own template (no code, no
+external request); the site's pages extend the same page template.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import json
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import jinja2
 import nbformat
+from markupsafe import Markup
 
-__all__ = ["render_html"]
+from chiso766.render.charts import rendered
+from chiso766.report.outline import Document, Figure, Section
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+
+__all__ = ["HTML", "render_html", "section_html", "header_html", "signature_html", "page", "nd30", "templates"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
-def _exporter(**options: object) -> object:
-    from nbconvert import HTMLExporter, TemplateExporter
+
+
+@dataclass(frozen=True)
+class HTML:
+    """A fragment the notebook displays as it is (``_repr_html_``) and nbconvert copies into the page."""
+
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:  # the notebook's text/plain copy: short, the page uses the HTML
+        return f"<HTML: {len(self.text)} ký tự>"
+
+
+def _esc(value: object) -> Markup:
+    # html.escape, not markupsafe's escape: the pages keep the entity spelling they always had
+    return Markup(html.escape(str(value)))
+
+
+def _png_base64(figure: Figure) -> str:
+    return base64.b64encode(rendered(figure).png).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def nd30() -> dict[str, str]:
+    """The fixed lines of a document's header (Quốc hiệu, Tiêu ngữ …), shared with the Typst template."""
+    data: dict[str, str] = json.loads((_TEMPLATES / "common" / "nd30.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def templates() -> jinja2.Environment:
+    """The one Jinja environment every HTML page and fragment comes from."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES / "html")), autoescape=True, keep_trailing_newline=True
+    )
+    env.filters["esc"] = _esc
+    env.globals.update(png_base64=_png_base64, nd30=nd30())
+    return env
+
+
+def _macro(name: str, *args: Any) -> HTML:
+    module = templates().get_template("blocks.html.j2").module
+    return HTML(str(getattr(module, name)(*args)))
+
+
+def section_html(section: Section) -> HTML:
+    """One section of a document as the bulletin page shows it (charts drawn and embedded)."""
+    return _macro("section", section)
+
+
+def header_html(document: Document) -> HTML:
+    """The document's head: issuing body and national motto, document type, title."""
+    return _macro("header", document)
+
+
+def signature_html(document: Document) -> HTML:
+    """Recipients (left) and the signature block (right)."""
+    return _macro("signature", document)
+
+
+def page(template: str, **context: Any) -> str:
+    """A site page from ``templates/html/<template>``, which extends the shared page template."""
+    return templates().get_template(template).render(**context)
+
+
+def _exporter(**options: object) -> HTMLExporter:
+    from nbconvert import HTMLExporter, TemplateExporter  # imported here: nbconvert is slow to import
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class BulletinExporter(HTMLExporter):
@@ -20,8 +109,10 @@ def _exporter(**options: object) -> object:
 
         def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[no-untyped-def]
             resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return BulletinExporter(**options)
@@ -32,10 +123,14 @@ def render_html(notebook_path: Path, title: str, version: str) -> str:
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    exporter = _exporter(extra_template_basedirs=[str(_TEMPLATES)], template_name="html",
-                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = _exporter(
+        extra_template_basedirs=[str(_TEMPLATES)],
+        template_name="html",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     remover = TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
-    return body
-
+    return str(body)

@@ -16,8 +16,11 @@ __all__ = ["render_pdf", "font_paths"]
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 # Debian's fonts-croscore (Tinos: metric-compatible with Times New Roman, full Vietnamese) and
 # matplotlib's DejaVu (the charts' SVG text) are the only fonts the PDF may use.
-_FONT_DIRS = ("/usr/share/fonts/truetype/croscore", "/usr/share/fonts/truetype/liberation2",
-              "/usr/share/fonts/truetype/liberation")
+_FONT_DIRS = (
+    "/usr/share/fonts/truetype/croscore",
+    "/usr/share/fonts/truetype/liberation2",
+    "/usr/share/fonts/truetype/liberation",
+)
 
 
 def font_paths() -> list[str]:
@@ -39,6 +42,6 @@ def render_pdf(out_dir: Path) -> bytes:
         shutil.copyfile(out_dir / "document.json", build / "document.json")
         if (out_dir / "figures").is_dir():
             shutil.copytree(out_dir / "figures", build / "figures")
-        return typst.compile(str(build / "document.typ"), root=str(build), font_paths=font_paths(),
-                             ignore_system_fonts=True)
-
+        return typst.compile(
+            str(build / "document.typ"), root=str(build), font_paths=font_paths(), ignore_system_fonts=True
+        )

@@ -19,5 +19,19 @@ def quarto_available() -> bool:
 def render_quarto(notebook_path: Path, out_dir: Path) -> None:
     """Render with Quarto (HTML and Typst PDF) into ``out_dir`` as bulletin.html and bulletin.pdf."""
     for fmt, name in (("html", "bulletin.html"), ("typst", "bulletin.pdf")):
-        subprocess.run(["quarto", "render", str(notebook_path), "--to", fmt, "--no-execute",
-                        "--output", name, "--output-dir", str(out_dir)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "quarto",
+                "render",
+                str(notebook_path),
+                "--to",
+                fmt,
+                "--no-execute",
+                "--output",
+                name,
+                "--output-dir",
+                str(out_dir),
+            ],
+            check=True,
+            capture_output=True,
+        )

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,7 +19,6 @@ from chiso766.core.decimals import fmt_plain
 from chiso766.core.files import write_atomic
 
 __all__ = ["cell_text", "to_csv_text", "write_csv", "write_tables", "write_xlsx"]
-
 
 
 def cell_text(value: object) -> str:
@@ -87,7 +85,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     return path
 
 
-def _xlsx_cell(sheet: object, value: object) -> object:
+def _xlsx_cell(sheet: Any, value: object) -> object:
     """A cell value; text that looks like a formula stays text (a unit name is data, never code)."""
     from openpyxl.cell import WriteOnlyCell
 
@@ -128,5 +126,4 @@ def _fixed_zip_times(data: bytes) -> bytes:
 def _strip_times(core: bytes) -> bytes:
     import re
 
-    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                  rb"\g<1>2000-01-01T00:00:00Z\g<3>", core)
+    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2000-01-01T00:00:00Z\g<3>", core)

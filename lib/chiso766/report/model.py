@@ -1,23 +1,19 @@
-"""What every report kind shares: formatted table blocks backed by machine tables, and saving."""
+"""What every report kind shares: formatted table blocks backed by machine tables, and the document head."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from chiso766.report.outline import Document, Paragraph, Section, Table
-from chiso766.report.narrative import place_date
-from chiso766.core.files import write_atomic
-from chiso766.render.tables import write_csv, write_xlsx
 from chiso766.core.textvi import fmt_count, fmt_number, fmt_points
+from chiso766.report.narrative import place_date
+from chiso766.report.outline import Document, Paragraph, Section, Table
 
-__all__ = ["Col", "TableSet", "SavesOutputs", "ScoredReport", "fmt_cell", "format_table", "new_document"]
+__all__ = ["Col", "TableSet", "Report", "ScoredReport", "fmt_cell", "format_table", "new_document"]
 
 
 @dataclass(frozen=True)
@@ -54,58 +50,66 @@ class TableSet:
         self.tables[name] = frame.reset_index(drop=True)
         return self.tables[name]
 
-    def block(self, name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Col], note: str = "",
-              highlight: Iterable[int] = (), numbered: bool = True, machine: pd.DataFrame | None = None) -> Table:
+    def block(
+        self,
+        name: str,
+        caption: str,
+        frame: pd.DataFrame,
+        cols: Iterable[Col],
+        note: str = "",
+        highlight: Iterable[int] = (),
+        numbered: bool = True,
+        machine: pd.DataFrame | None = None,
+    ) -> Table:
         """Register ``frame`` (or ``machine``, its CSV form) as ``tables/<name>.csv``; return it formatted."""
         self.add(name, frame if machine is None else machine)
         return format_table(name, caption, frame, cols, note, highlight, numbered)
 
-    def save(self, out_dir: Path, document: Document, extra: dict[str, Any] | None = None) -> None:
-        """Write tables/*.csv, tables.xlsx and document.json (what the PDF template reads)."""
-        for name, frame in self.tables.items():
-            write_csv(frame, out_dir / "tables" / f"{name}.csv")
-        write_xlsx(self.tables, out_dir / "tables.xlsx")
-        payload = document.to_json() | (extra or {})
-        write_atomic(out_dir / "document.json",
-                     json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
 
-
-def format_table(name: str, caption: str, frame: pd.DataFrame, cols: Iterable[Col], note: str = "",
-                 highlight: Iterable[int] = (), numbered: bool = True) -> Table:
+def format_table(
+    name: str,
+    caption: str,
+    frame: pd.DataFrame,
+    cols: Iterable[Col],
+    note: str = "",
+    highlight: Iterable[int] = (),
+    numbered: bool = True,
+) -> Table:
     """``frame`` formatted for a reader as a table block whose CSV is ``tables/<name>.csv``."""
     frame = frame.reset_index(drop=True)
     cols = list(cols)
-    rows = [[fmt_cell(value, c.kind) for c, value in zip(cols, values)]
-            for values in frame[[c.key for c in cols]].itertuples(index=False, name=None)]
+    rows = [
+        [fmt_cell(value, c.kind) for c, value in zip(cols, values, strict=False)]
+        for values in frame[[c.key for c in cols]].itertuples(index=False, name=None)
+    ]
     columns = [c.label for c in cols]
     align = ["r" if c.kind != "text" else "l" for c in cols]
     # the PDF shares the page width in proportion to each column's longest cell or header word
     # (text capped so that names wrap), plus room for the cell padding
-    widths = [min(24, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1)) + 2.5
-              for i, c in enumerate(cols)]
+    widths = [
+        min(24, max([*(len(w) for w in c.label.split()), *(len(r[i]) for r in rows)], default=1)) + 2.5
+        for i, c in enumerate(cols)
+    ]
     if numbered:
-        rows = [[str(i)] + r for i, r in enumerate(rows, start=1)]
+        rows = [[str(i), *r] for i, r in enumerate(rows, start=1)]
         columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
     return Table(name, caption, columns, rows, align, widths, note, list(highlight))
 
 
-class SavesOutputs:
-    """What every report model shares: its tables and document, written into an output folder."""
+class Report:
+    """What every report model shares: its tables (tables/*.csv, in order) and what its outputs record."""
 
     tables: TableSet
-    document: Document | None
     params: Any
 
-    def manifest_extra(self) -> dict[str, Any]:
+    def table_frames(self) -> dict[str, pd.DataFrame]:
+        return self.tables.tables
+
+    def document_extra(self) -> dict[str, Any]:
         return {"as_of": self.params.as_of.isoformat()}
 
-    def save(self, out_dir: str | Path) -> None:
-        """Write tables/*.csv, tables.xlsx and document.json for the renderers and auditors."""
-        assert self.document is not None
-        self.tables.save(Path(out_dir), self.document, self.manifest_extra())
 
-
-class ScoredReport(SavesOutputs):
+class ScoredReport(Report):
     """A report built on a score card, whose outputs record the rule version applied."""
 
     card: Any
@@ -114,16 +118,19 @@ class ScoredReport(SavesOutputs):
     def method(self) -> Any:
         return self.card.method
 
-    def manifest_extra(self) -> dict[str, Any]:
+    def document_extra(self) -> dict[str, Any]:
         return {"methodology_version": self.method.version, "as_of": self.params.as_of.isoformat()}
 
 
 def new_document(params: Any, kind: str, doc_type: str, title: str, subtitle: str) -> Document:
     """A document headed by the params' issuer (with its place and date line) and, first, their note."""
     issuer = dict(params.get("issuer") or {})
-    day = issuer.get("date")
-    issuer["place_date"] = place_date(str(issuer.get("place", "")), day if isinstance(day, date) else None,
-                                      params.as_of.year)
+    # the validated date: a params file re-run from a manifest gives it as text
+    typed = params.schema.issuer if params.schema is not None and params.schema.issuer is not None else None
+    day = typed.date if typed is not None else issuer.get("date")
+    issuer["place_date"] = place_date(
+        str(issuer.get("place", "")), day if isinstance(day, date) else None, params.as_of.year
+    )
     document = Document(kind, doc_type, title, subtitle, issuer)
     if params.get("note"):
         document.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))

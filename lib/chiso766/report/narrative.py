@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,9 +21,13 @@ _TIER_PLURAL = {"so": "sở, ban, ngành", "xa": "xã, phường, đặc khu", "
 
 @lru_cache(maxsize=4)
 def _load(path: str | None) -> dict[str, Any]:
-    text = (Path(path).read_text(encoding="utf-8") if path
-            else resources.files("chiso766.report").joinpath("phrasings.yaml").read_text("utf-8"))
-    return yaml.safe_load(text)
+    text = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else resources.files("chiso766.report").joinpath("phrasings.yaml").read_text("utf-8")
+    )
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def phrasings(path: str | Path | None = None) -> dict[str, Any]:
@@ -42,8 +47,15 @@ def join_names(names: Sequence[str], sep: str = ", ") -> str:
     return sep.join(names)
 
 
-def headline(province_name: str, as_of: date, total: object, rank: int | None, of: int | None,
-             change: object = None, previous_label: str = "") -> str:
+def headline(
+    province_name: str,
+    as_of: date,
+    total: object,
+    rank: int | None,
+    of: int | None,
+    change: Decimal | None = None,
+    previous_label: str = "",
+) -> str:
     """The bulletin's first sentence, in the register of the reference reports.
 
     Examples
@@ -53,8 +65,10 @@ def headline(province_name: str, as_of: date, total: object, rank: int | None, o
     'Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố.'
     """
     if total is None:
-        return (f"Tính đến ngày {fmt_date(as_of)}, {province_name} chưa có đủ dữ liệu của sáu nhóm chỉ số "
-                "để tính tổng điểm.")
+        return (
+            f"Tính đến ngày {fmt_date(as_of)}, {province_name} chưa có đủ dữ liệu của sáu nhóm chỉ số "
+            "để tính tổng điểm."
+        )
     text = f"Tính đến ngày {fmt_date(as_of)}, {province_name} đạt {fmt_points(total)} điểm"
     if rank is not None and of:
         text += f", xếp hạng {rank}/{of} tỉnh, thành phố"

@@ -11,9 +11,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["UnitCounts", "reference_002", "dossiers_from_counts", "complaints_from_counts",
-           "registry_frame", "province_dossiers", "allocate", "dossiers_matching",
-           "portal_counts", "portal_match_counts", "write_samples", "national_dossiers", "write_partitioned"]
+from chiso766.compute.pipeline import build_scorecard
+from chiso766.core.params import load_params
+
+__all__ = [
+    "UnitCounts",
+    "reference_002",
+    "dossiers_from_counts",
+    "complaints_from_counts",
+    "registry_frame",
+    "province_dossiers",
+    "allocate",
+    "dossiers_matching",
+    "portal_counts",
+    "portal_match_counts",
+    "write_samples",
+    "national_dossiers",
+    "write_partitioned",
+]
 
 
 @dataclass
@@ -71,21 +86,35 @@ _DEPARTMENTS = [  # name, received, finished, on time, fee, paid (None: shared o
     ("Thanh tra thành phố", 79, 6, 6, None, None),
 ]
 _COMMUNE_FINISHED = {  # name: (finished, on time)
-    "Phường Hồng Bàng": (2626, 2626), "Phường An Phong": (1445, 1445), "Phường Hồng An": (1360, 1360),
-    "Phường Ngô Quyền": (1141, 1141), "Phường Lê Thanh Nghị": (832, 832),
-    "Phường Nguyễn Trãi": (399, 213), "Xã Tiên Minh": (515, 499), "Xã Hà Tây": (330, 322),
-    "Phường Phạm Sư Mạnh": (240, 236), "Phường Thiên Hương": (507, 501),
+    "Phường Hồng Bàng": (2626, 2626),
+    "Phường An Phong": (1445, 1445),
+    "Phường Hồng An": (1360, 1360),
+    "Phường Ngô Quyền": (1141, 1141),
+    "Phường Lê Thanh Nghị": (832, 832),
+    "Phường Nguyễn Trãi": (399, 213),
+    "Xã Tiên Minh": (515, 499),
+    "Xã Hà Tây": (330, 322),
+    "Phường Phạm Sư Mạnh": (240, 236),
+    "Phường Thiên Hương": (507, 501),
 }
 _COMMUNE_RECEIVED = {  # name: (received, online, updated, digitized, reused); None: shared out
-    "Phường Đông Hải": (70, 23, None, None, None), "Xã An Phú": (89, 38, None, None, None),
-    "Xã Cẩm Giàng": (212, 103, None, None, None), "Xã Đại Sơn": (177, 100, None, None, None),
-    "Phường Nguyễn Đại Năng": (201, 115, None, None, None), "Xã Tân Hưng": (100, 59, None, None, None),
-    "Phường An Biên": (659, None, 475, None, None), "Xã Hải Hưng": (230, None, 224, None, None),
+    "Phường Đông Hải": (70, 23, None, None, None),
+    "Xã An Phú": (89, 38, None, None, None),
+    "Xã Cẩm Giàng": (212, 103, None, None, None),
+    "Xã Đại Sơn": (177, 100, None, None, None),
+    "Phường Nguyễn Đại Năng": (201, 115, None, None, None),
+    "Xã Tân Hưng": (100, 59, None, None, None),
+    "Phường An Biên": (659, None, 475, None, None),
+    "Xã Hải Hưng": (230, None, 224, None, None),
     "Xã Nghi Dương": (516, None, None, 506, None),
-    "Xã Nguyễn Lương Bằng": (60, None, None, None, 0), "Xã An Thành": (60, None, None, None, 0),
-    "Xã Ninh Giang": (60, None, None, None, 0), "Xã Trường Tân": (60, None, None, None, 6),
-    "Xã Lai Khê": (60, None, None, None, 15), "Xã Vĩnh Hải": (100, None, None, None, 40),
-    "Xã Kiến Thụy": (100, None, None, None, 45), "Xã Tiên Lãng": (100, None, None, None, 48),
+    "Xã Nguyễn Lương Bằng": (60, None, None, None, 0),
+    "Xã An Thành": (60, None, None, None, 0),
+    "Xã Ninh Giang": (60, None, None, None, 0),
+    "Xã Trường Tân": (60, None, None, None, 6),
+    "Xã Lai Khê": (60, None, None, None, 15),
+    "Xã Vĩnh Hải": (100, None, None, None, 40),
+    "Xã Kiến Thụy": (100, None, None, None, 45),
+    "Xã Tiên Lãng": (100, None, None, None, 48),
 }
 _TOTALS = {  # tier: received, online, fee, paid, updated, digitized, reused, finished, on time
     "so": (9029, 6664, 1664, 1061, 9029, 9029, 8796, 9350, 8770),
@@ -96,17 +125,14 @@ _TOTALS = {  # tier: received, online, fee, paid, updated, digitized, reused, fi
 def _share(total: int, fixed: list[int | None], weights: list[float]) -> list[int]:
     """Fill the ``None`` slots so that the list sums to ``total``, proportionally to ``weights``."""
     free = [i for i, v in enumerate(fixed) if v is None]
-    rest = allocate(total - sum(v for v in fixed if v is not None), [weights[i] for i in free])
-    out = list(fixed)
-    for i, v in zip(free, rest):
-        out[i] = v
-    return [int(v) for v in out]  # type: ignore[arg-type]
+    shared = iter(allocate(total - sum(v for v in fixed if v is not None), [weights[i] for i in free]))
+    return [int(next(shared)) if v is None else int(v) for v in fixed]
 
 
 def reference_002() -> list[UnitCounts]:
     """The 12 departments and 114 communes of reference bulletin 002's week."""
     units: list[UnitCounts] = []
-    r, o, f, p, u, d, x, e, t = _TOTALS["so"]
+    r, o, f, p, u, _d, x, e, t = _TOTALS["so"]
     received = [row[1] for row in _DEPARTMENTS]
     online = _share(o, [None] * 12, [float(v) for v in received])
     fee = _share(f, [row[4] for row in _DEPARTMENTS], [float(v) for v in received])
@@ -114,22 +140,27 @@ def reference_002() -> list[UnitCounts]:
     paid = _share(p, paid_fixed, [float(v) for v in fee])
     reused = _share(x, [None] * 12, [float(v) for v in received])
     for i, (name, rec, fin, ok, _, _) in enumerate(_DEPARTMENTS):
-        units.append(UnitCounts(f"HP.S{i + 1:02d}", name, "so", rec, online[i], fee[i], paid[i], rec, rec,
-                                reused[i], fin, ok, 25, 25))
+        units.append(
+            UnitCounts(
+                f"HP.S{i + 1:02d}", name, "so", rec, online[i], fee[i], paid[i], rec, rec, reused[i], fin, ok, 25, 25
+            )
+        )
     assert sum(v.received for v in units) == r and sum(v.finished for v in units) == e
     assert sum(v.on_time for v in units) == t
 
     names = list(_COMMUNE_RECEIVED) + [n for n in _COMMUNE_FINISHED if n not in _COMMUNE_RECEIVED]
     names += [f"Xã Minh Họa {i:02d}" for i in range(1, 115 - len(names))]
     weights = [0.6 + ((i * 37) % 11) / 10 for i in range(len(names))]  # a fixed skew, 0.6 to 1.6
-    r, o, f, p, u, d, x, e, t = _TOTALS["xa"]
+    r, o, f, p, u, _d, x, e, t = _TOTALS["xa"]
     received = _share(r, [_COMMUNE_RECEIVED.get(n, (None,))[0] for n in names], weights)
     online = _share(o, [_COMMUNE_RECEIVED.get(n, (0, None))[1] for n in names], [float(v) for v in received])
     updated = _share(u, [_COMMUNE_RECEIVED.get(n, (0, 0, None))[2] for n in names], [float(v) for v in received])
-    updated = [min(a, b) for a, b in zip(updated, received)]
+    updated = [min(a, b) for a, b in zip(updated, received, strict=True)]
     updated[names.index("Phường An Biên") + 0] = 475
-    digitized = [received[i] if _COMMUNE_RECEIVED.get(n, (0, 0, 0, None))[3] is None
-                 else _COMMUNE_RECEIVED[n][3] for i, n in enumerate(names)]
+    digitized = [
+        received[i] if (given := _COMMUNE_RECEIVED.get(n, (0, 0, 0, None))[3]) is None else given
+        for i, n in enumerate(names)
+    ]
     reused = _share(x, [_COMMUNE_RECEIVED.get(n, (0, 0, 0, 0, None))[4] for n in names], [float(v) for v in received])
     fee = allocate(f, [float(v) for v in received])
     paid = allocate(p, [float(v) for v in fee])
@@ -138,7 +169,7 @@ def reference_002() -> list[UnitCounts]:
     finished = _share(e, finished_fixed, weights)
     on_time = []
     extra_late = [2] * 17 + [1] * 10
-    for n, fin in zip(names, finished):
+    for n, fin in zip(names, finished, strict=True):
         if n in _COMMUNE_FINISHED:
             on_time.append(_COMMUNE_FINISHED[n][1])
         elif n in late_units:
@@ -147,12 +178,30 @@ def reference_002() -> list[UnitCounts]:
             on_time.append(fin)
     complaints = _share(7000, [100 if n == "Phường Ngô Quyền" else None for n in names], [float(v) for v in received])
     for i, n in enumerate(names):
-        units.append(UnitCounts(f"HP.X{i + 1:03d}", n, "xa", received[i], online[i], fee[i], paid[i], updated[i],
-                                digitized[i], reused[i], finished[i], on_time[i], complaints[i],
-                                complaints[i] - (1 if n == "Phường Ngô Quyền" else 0)))
+        units.append(
+            UnitCounts(
+                f"HP.X{i + 1:03d}",
+                n,
+                "xa",
+                received[i],
+                online[i],
+                fee[i],
+                paid[i],
+                updated[i],
+                digitized[i],
+                reused[i],
+                finished[i],
+                on_time[i],
+                complaints[i],
+                complaints[i] - (1 if n == "Phường Ngô Quyền" else 0),
+            )
+        )
     communes = [v for v in units if v.tier == "xa"]
-    for field_name, total in zip(("received", "online", "fee", "paid", "updated", "digitized", "reused",
-                                  "finished", "on_time"), _TOTALS["xa"]):
+    for field_name, total in zip(
+        ("received", "online", "fee", "paid", "updated", "digitized", "reused", "finished", "on_time"),
+        _TOTALS["xa"],
+        strict=True,
+    ):
         assert sum(getattr(v, field_name) for v in communes) == total, field_name
     return units
 
@@ -175,11 +224,19 @@ def dossiers_from_counts(units: list[UnitCounts], start: datetime, end: datetime
     frames = []
     for unit in units:
         n = unit.received
-        received = (week_start + rng.integers(0, days, n) * np.timedelta64(86400, "s")
-                    + rng.integers(7 * 3600, 17 * 3600, n) * np.timedelta64(1, "s"))
+        received = (
+            week_start
+            + rng.integers(0, days, n) * np.timedelta64(86400, "s")
+            + rng.integers(7 * 3600, 17 * 3600, n) * np.timedelta64(1, "s")
+        )
         flags = {}
-        for key, count in (("online", unit.online), ("fee", unit.fee), ("updated", unit.updated),
-                           ("digitized", unit.digitized), ("reused", unit.reused)):
+        for key, count in (
+            ("online", unit.online),
+            ("fee", unit.fee),
+            ("updated", unit.updated),
+            ("digitized", unit.digitized),
+            ("reused", unit.reused),
+        ):
             mask = np.zeros(n, dtype=bool)
             mask[rng.permutation(n)[:count]] = True
             flags[key] = mask
@@ -192,24 +249,52 @@ def dossiers_from_counts(units: list[UnitCounts], start: datetime, end: datetime
         finished[rows] = received[rows] + (rng.random(len(rows)) * room).astype(np.int64) * np.timedelta64(1, "s")
         due = received + np.timedelta64(10 * 86400, "s")
         due[rows] = finished[rows] + np.timedelta64(2 * 86400, "s")
-        frames.append(pd.DataFrame({
-            "dossier_id": [f"{unit.code}-{i:06d}" for i in range(n)], "unit_code": unit.code,
-            "procedure_code": np.char.add("1.00", rng.integers(1000, 1050, n).astype(str)),
-            "channel": np.where(flags["online"], 2, 1), "received_at": received, "due_at": due,
-            "finished_at": finished, "fee_required": flags["fee"], "paid_online": paid,
-            "updated_on_system": flags["updated"], "digitized": flags["digitized"], "reused_data": flags["reused"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dossier_id": [f"{unit.code}-{i:06d}" for i in range(n)],
+                    "unit_code": unit.code,
+                    "procedure_code": np.char.add("1.00", rng.integers(1000, 1050, n).astype(str)),
+                    "channel": np.where(flags["online"], 2, 1),
+                    "received_at": received,
+                    "due_at": due,
+                    "finished_at": finished,
+                    "fee_required": flags["fee"],
+                    "paid_online": paid,
+                    "updated_on_system": flags["updated"],
+                    "digitized": flags["digitized"],
+                    "reused_data": flags["reused"],
+                }
+            )
+        )
         before_on_time, late = unit.on_time - in_week_on_time, unit.finished - unit.on_time
         m = before_on_time + late
         if m:
             received_before = week_start - rng.integers(2, 40, m) * np.timedelta64(86400, "s")
             finished_week = week_start + rng.integers(0, days * 86400 - 1, m) * np.timedelta64(1, "s")
-            due_before = np.where(np.arange(m) < before_on_time, finished_week + np.timedelta64(3 * 86400, "s"),
-                                  week_start - np.timedelta64(86400, "s"))
-            frames.append(pd.DataFrame({
-                "dossier_id": [f"{unit.code}-B{i:05d}" for i in range(m)], "unit_code": unit.code,
-                "procedure_code": "1.001000", "channel": 1, "received_at": received_before,
-                "due_at": due_before, "finished_at": finished_week, "fee_required": False,
-                "paid_online": False, "updated_on_system": True, "digitized": True, "reused_data": False}))
+            due_before = np.where(
+                np.arange(m) < before_on_time,
+                finished_week + np.timedelta64(3 * 86400, "s"),
+                week_start - np.timedelta64(86400, "s"),
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "dossier_id": [f"{unit.code}-B{i:05d}" for i in range(m)],
+                        "unit_code": unit.code,
+                        "procedure_code": "1.001000",
+                        "channel": 1,
+                        "received_at": received_before,
+                        "due_at": due_before,
+                        "finished_at": finished_week,
+                        "fee_required": False,
+                        "paid_online": False,
+                        "updated_on_system": True,
+                        "digitized": True,
+                        "reused_data": False,
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -230,15 +315,18 @@ def complaints_from_counts(units: list[UnitCounts], start: datetime, seed: int =
 # Province-scale data for benchmarks ------------------------------------------------------------
 
 
-def province_dossiers(n: int, seed: int = 766, departments: int = 15, communes: int = 100,
-                      year: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
+def province_dossiers(
+    n: int, seed: int = 766, departments: int = 15, communes: int = 100, year: int = 2026
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``n`` dossiers over a year for a province: skewed volumes, late patterns, missing flags.
 
     Returns (registry, dossiers). Vectorised: 10 million rows take a few seconds.
     """
     rng = np.random.default_rng(seed)
     codes = [f"P.S{i + 1:02d}" for i in range(departments)] + [f"P.X{i + 1:03d}" for i in range(communes)]
-    names = [f"Sở Minh họa {i + 1:02d}" for i in range(departments)] + [f"Xã Minh họa {i + 1:03d}" for i in range(communes)]
+    names = [f"Sở Minh họa {i + 1:02d}" for i in range(departments)] + [
+        f"Xã Minh họa {i + 1:03d}" for i in range(communes)
+    ]
     tiers = ["so"] * departments + ["xa"] * communes
     weights = 1.0 / np.arange(1, len(codes) + 1) ** 0.8  # a few large units, many small ones
     weights = rng.permutation(weights)
@@ -261,20 +349,29 @@ def province_dossiers(n: int, seed: int = 766, departments: int = 15, communes: 
         values[rng.random(n) < missing] = pd.NA
         return values
 
-    dossiers = pd.DataFrame({
-        "dossier_id": np.char.add("D", np.arange(n).astype(str)), "unit_code": np.array(codes)[unit],
-        "procedure_code": np.char.add("1.00", rng.integers(1000, 3000, n).astype(str)),
-        "channel": np.where(rng.random(n) < online_p, 2, np.where(rng.random(n) < 0.03, 3, 1)).astype(np.int8),
-        "received_at": received.astype("datetime64[us]"), "due_at": due.astype("datetime64[us]"),
-        "finished_at": finished.astype("datetime64[us]"), "fee_required": fee,
-        "paid_online": fee & (rng.random(n) < 0.8), "updated_on_system": flag(0.995), "digitized": flag(0.9),
-        "reused_data": flag(0.6)})
+    dossiers = pd.DataFrame(
+        {
+            "dossier_id": np.char.add("D", np.arange(n).astype(str)),
+            "unit_code": np.array(codes)[unit],
+            "procedure_code": np.char.add("1.00", rng.integers(1000, 3000, n).astype(str)),
+            "channel": np.where(rng.random(n) < online_p, 2, np.where(rng.random(n) < 0.03, 3, 1)).astype(np.int8),
+            "received_at": received.astype("datetime64[us]"),
+            "due_at": due.astype("datetime64[us]"),
+            "finished_at": finished.astype("datetime64[us]"),
+            "fee_required": fee,
+            "paid_online": fee & (rng.random(n) < 0.8),
+            "updated_on_system": flag(0.995),
+            "digitized": flag(0.9),
+            "reused_data": flag(0.6),
+        }
+    )
     registry = pd.DataFrame({"unit_code": codes, "unit_name": names, "tier": tiers, "aliases": ""})
     return registry, dossiers
 
 
-def dossiers_matching(counts: dict[str, dict[str, tuple[int, int]]], start: datetime, end: datetime,
-                      seed: int = 5) -> pd.DataFrame:
+def dossiers_matching(
+    counts: dict[str, dict[str, tuple[int, int]]], start: datetime, end: datetime, seed: int = 5
+) -> pd.DataFrame:
     """Dossiers whose local 766 components have the given (numerator, denominator) per unit.
 
     ``counts[unit_code]`` maps ``2.1`` (on time, received) and optionally ``3.3`` (online),
@@ -294,7 +391,7 @@ def dossiers_matching(counts: dict[str, dict[str, tuple[int, int]]], start: date
         finished = received + np.timedelta64(3600, "s")
         due = np.where(late, received + np.timedelta64(60, "s"), received + np.timedelta64(2 * 86400, "s"))
 
-        def first(k: int) -> np.ndarray:
+        def first(k: int, n: int = n) -> np.ndarray:
             mask = np.zeros(n, dtype=bool)
             mask[rng.permutation(n)[:k]] = True
             return mask
@@ -304,11 +401,24 @@ def dossiers_matching(counts: dict[str, dict[str, tuple[int, int]]], start: date
         fee = first(fee_count)
         paid = np.zeros(n, dtype=bool)
         paid[rng.permutation(np.flatnonzero(fee))[:paid_count]] = True
-        frames.append(pd.DataFrame({
-            "dossier_id": [f"{code}-{i:07d}" for i in range(n)], "unit_code": code, "procedure_code": "1.001000",
-            "channel": np.where(online, 2, 1), "received_at": received, "due_at": due, "finished_at": finished,
-            "fee_required": fee, "paid_online": paid, "updated_on_system": True,
-            "digitized": first(comps.get("4.2", (n, n))[0]), "reused_data": first(comps.get("4.3", (0, n))[0])}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dossier_id": [f"{code}-{i:07d}" for i in range(n)],
+                    "unit_code": code,
+                    "procedure_code": "1.001000",
+                    "channel": np.where(online, 2, 1),
+                    "received_at": received,
+                    "due_at": due,
+                    "finished_at": finished,
+                    "fee_required": fee,
+                    "paid_online": paid,
+                    "updated_on_system": True,
+                    "digitized": first(comps.get("4.2", (n, n))[0]),
+                    "reused_data": first(comps.get("4.3", (0, n))[0]),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -321,7 +431,8 @@ def portal_counts(components: pd.DataFrame) -> dict[str, dict[str, tuple[int, in
     units = components[(components["tier"] != "tinh") & components["numerator"].notna()]
     counts: dict[str, dict[str, tuple[int, int]]] = {}
     for code, part in units.groupby("unit_code", sort=True):
-        comp = {r.component: (int(r.numerator), int(r.denominator)) for r in part.itertuples()}
+        rows = part[["component", "numerator", "denominator"]].itertuples(index=False, name=None)
+        comp = {c: (int(num), int(den)) for c, num, den in rows}
         if "2.1" not in comp or comp["2.1"][1] == 0:
             continue
         n = comp["2.1"][1]
@@ -335,7 +446,9 @@ def portal_counts(components: pd.DataFrame) -> dict[str, dict[str, tuple[int, in
     return counts
 
 
-def portal_match_counts(components: pd.DataFrame, seed: int = 766) -> tuple[dict[str, dict[str, tuple[int, int]]], list[str]]:
+def portal_match_counts(
+    components: pd.DataFrame, seed: int = 766
+) -> tuple[dict[str, dict[str, tuple[int, int]]], list[str]]:
     """:func:`portal_counts` with a few seeded, named deviations, so a sample shows what
     reconciliation finds. Returns the counts and one line per deviation."""
     rng = np.random.default_rng(seed)
@@ -343,34 +456,45 @@ def portal_match_counts(components: pd.DataFrame, seed: int = 766) -> tuple[dict
     largest = sorted(counts, key=lambda c: -counts[c]["2.1"][1])[:12]
     chosen = [largest[i] for i in rng.permutation(len(largest))[:5]]
     deviations = []
-    for code, (component, share) in zip(chosen, [("2.1", 0.03), ("2.1", 0.01), ("3.6", 0.05), ("4.2", 0.10), ("3.6", 0.02)]):
+    for code, (component, share) in zip(
+        chosen, [("2.1", 0.03), ("2.1", 0.01), ("3.6", 0.05), ("4.2", 0.10), ("3.6", 0.02)], strict=False
+    ):
         if component not in counts[code]:
             continue
         num, den = counts[code][component]
         missing = max(1, round(num * share))
         counts[code][component] = (num - missing, den)
-        deviations.append(f"{code} {component}: {missing} fewer in the numerator than the portal ({num - missing}/{den})")
+        deviations.append(
+            f"{code} {component}: {missing} fewer in the numerator than the portal ({num - missing}/{den})"
+        )
     return counts, deviations
 
 
-def write_samples(kind: str, out: Path, *, seed: int = 766, params_path: str | Path | None = None,
-                  rows: int = 1_000_000, fmt: str = "csv") -> list[tuple[Path, int]]:
+def write_samples(
+    kind: str,
+    out: Path,
+    *,
+    seed: int = 766,
+    params_path: str | Path | None = None,
+    rows: int = 1_000_000,
+    fmt: str = "csv",
+) -> list[tuple[Path, int]]:
     """Write one kind of synthetic data to ``out`` (``chiso766 synth`` and the test fixtures).
 
     ``reference-002``: the week of reference bulletin 002 (dossiers, complaints, units);
     ``portal-match``: dossiers matching ``params_path``'s portal snapshot, with named deviations;
     ``province``: ``rows`` dossiers over a year for a province.
     """
-    from chiso766.core.params import load_params
-    from chiso766.compute.pipeline import build_scorecard
-
     out.mkdir(parents=True, exist_ok=True)
     frames: dict[str, pd.DataFrame]
     if kind == "reference-002":
         units = reference_002()
         start, end = datetime(2025, 9, 12), datetime(2025, 9, 18)
-        frames = {"dossiers": dossiers_from_counts(units, start, end, seed),
-                  "complaints": complaints_from_counts(units, start, seed + 1), "units": registry_frame(units)}
+        frames = {
+            "dossiers": dossiers_from_counts(units, start, end, seed),
+            "complaints": complaints_from_counts(units, start, seed + 1),
+            "units": registry_frame(units),
+        }
     elif kind == "portal-match":
         if params_path is None:
             raise ValueError("portal-match needs the params file of a portal snapshot")
@@ -424,6 +548,13 @@ def write_partitioned(dossiers: pd.DataFrame, folder: Path) -> Path:
     import pyarrow.dataset as ds
 
     table = pa.Table.from_pandas(dossiers, preserve_index=False)
-    ds.write_dataset(table, folder, format="parquet", partitioning=["province", "month"], partitioning_flavor="hive",
-                     existing_data_behavior="delete_matching", basename_template="part-{i}.parquet")
+    ds.write_dataset(
+        table,
+        folder,
+        format="parquet",
+        partitioning=["province", "month"],
+        partitioning_flavor="hive",
+        existing_data_behavior="delete_matching",
+        basename_template="part-{i}.parquet",
+    )
     return folder

@@ -1,0 +1,227 @@
+"""Facts a report states, computed once from the score card: ratios, weakest groups, points lost,
+units below a target, and what the province's own dossier data adds.
+
+Report kinds phrase these facts; they never compute them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from chiso766.compute.engines import DuckDBEngine, Engine, SparkEngine
+from chiso766.compute.indicators import backlog_table, indicator_table, local_components
+from chiso766.compute.reconcile import reconcile
+from chiso766.compute.scorecard import ScoreCard
+from chiso766.compute.scoring import grade, group_ratio
+from chiso766.core.dashboard import default_targets, grade_bands
+from chiso766.core.errors import Diagnostics
+from chiso766.core.methodology import Group, Methodology, version_for
+from chiso766.core.methodology import load as load_methodology
+from chiso766.core.params import Params
+from chiso766.core.targets import Target, parse_target
+from chiso766.ingest.dossiers import Loaded, ingest
+from chiso766.ingest.units import Registry, load_registry
+
+__all__ = [
+    "DossierFacts",
+    "GroupExtremes",
+    "latest",
+    "with_ratios",
+    "group_targets",
+    "below_target",
+    "province_extremes",
+    "grades",
+    "dossier_facts",
+    "tier_members",
+    "WeeklyFacts",
+    "weekly_facts",
+    "readings",
+]
+
+_NO_RANK = 10**9
+
+
+def latest(units: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the latest as-of date (all rows when the table gives none)."""
+    rows: pd.DataFrame = (
+        units[units["as_of"] == units["as_of"].dropna().max()] if units["as_of"].notna().any() else units
+    )
+    return rows.copy()
+
+
+def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+    """Each group's ratio in % (the given rate where the table gives one), and each unit's weakest group.
+
+    The weakest group is the lowest ratio; a tie goes to the group that comes first in the methodology.
+    """
+    out = units.copy()
+    for group in method.groups:
+        given = (
+            out[f"{group.key}_rate"]
+            if f"{group.key}_rate" in out.columns
+            else pd.Series([None] * len(out), index=out.index)
+        )
+        ratios = [r if r is not None else group_ratio(p, group) for r, p in zip(given, out[group.key], strict=True)]
+        out[f"{group.key}_ratio"] = pd.Series(ratios, index=out.index, dtype=object)
+    bottoms: list[Group | None] = []
+    for _, row in out.iterrows():
+        known = [(row[f"{g.key}_ratio"], g.order, g) for g in method.groups if row[f"{g.key}_ratio"] is not None]
+        bottoms.append(min(known, key=lambda t: (t[0], t[1]))[2] if known else None)
+    out["bottom_group"] = [g.name_vi if g else None for g in bottoms]
+    out["bottom_short"] = [g.short_vi if g else None for g in bottoms]
+    out["bottom_ratio"] = [
+        row[f"{g.key}_ratio"] if g else None for g, (_, row) in zip(bottoms, out.iterrows(), strict=False)
+    ]
+    out["_rank_sort"] = out["rank"].map(lambda r: _NO_RANK if r is None or r != r else int(r))
+    return out
+
+
+def tier_members(units: pd.DataFrame, tier: str) -> pd.DataFrame:
+    """The units of one tier, best rank first, unranked last, then by name."""
+    part = units[units["tier"] == tier]
+    return part.sort_values(["_rank_sort", "unit_name"], kind="stable")
+
+
+def group_targets(raw: Mapping[str, object] | None, method: Methodology) -> dict[str, Target]:
+    """Each group's target: the one params set, else the methodology's default (``data/targets.csv``);
+    ``total`` only when params set it."""
+    raw = raw or {}
+    defaults = default_targets()
+    targets = {g.key: parse_target(raw.get(g.key, defaults[g.key])) for g in method.groups}
+    if "total" in raw:
+        targets["total"] = parse_target(raw["total"])
+    return targets
+
+
+def below_target(members: pd.DataFrame, group: str, target: Target) -> pd.DataFrame:
+    """The members whose ratio in ``group`` misses ``target``, lowest first (a missing ratio misses nothing)."""
+    ratio = members[f"{group}_ratio"]
+    mask = pd.Series([r is not None and target.meets(r) is False for r in ratio], index=members.index, dtype=bool)
+    return members[mask].sort_values(f"{group}_ratio", kind="stable")
+
+
+@dataclass(frozen=True)
+class GroupExtremes:
+    """A unit's best and worst group by ratio, and the group where it lost most points."""
+
+    high: tuple[Decimal, Group]
+    low: tuple[Decimal, Group]
+    most_lost: tuple[Decimal, Group]
+
+
+def province_extremes(row: pd.Series, method: Methodology) -> GroupExtremes | None:
+    """Best and worst ratio and most points lost; ties go to the group first in the methodology."""
+    known = [(row[f"{g.key}_ratio"], g) for g in method.groups if row[f"{g.key}_ratio"] is not None]
+    if not known:
+        return None
+    lost = [(g.max - row[g.key], g) for g in method.groups if row[g.key] is not None]
+    return GroupExtremes(
+        high=max(known, key=lambda t: t[0]), low=min(known, key=lambda t: t[0]), most_lost=max(lost, key=lambda t: t[0])
+    )
+
+
+def grades(totals: pd.Series) -> pd.Series:
+    """Each total's dashboard grade band (``data/grades.csv``; not official)."""
+    bands = grade_bands()
+    return totals.map(lambda t: grade(t, bands))
+
+
+@dataclass
+class DossierFacts:
+    """What the province's own dossier data adds: backlog, local components, reconciliation."""
+
+    loaded: list[Loaded]
+    backlog: pd.DataFrame
+    local: pd.DataFrame
+    reconciliation: pd.DataFrame | None
+
+
+def dossier_facts(params: Params, card: ScoreCard) -> DossierFacts | None:
+    """Ingest the params' dossiers into DuckDB and compute backlog, local components and reconciliation."""
+    if "dossiers" not in params.inputs:
+        return None
+    con = duckdb.connect()
+    try:
+        _, loaded = ingest(params, con, card.diagnostics)
+        local = local_components(con, params.period, params.as_of, card.method)
+        backlog = backlog_table(con, params.period, params.as_of)
+    finally:
+        con.close()
+    return DossierFacts(loaded, backlog, local, reconcile(card, local) if not card.components.empty else None)
+
+
+@dataclass
+class WeeklyFacts:
+    """The weekly notice's figures: every indicator per unit, tier and province, the backlog, the 766
+    components the dossiers determine, and what was read."""
+
+    indicators: pd.DataFrame
+    backlog: pd.DataFrame
+    components: pd.DataFrame
+    loaded: list[Loaded]
+    diagnostics: Diagnostics
+    province_name: str
+
+
+def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry, list[Loaded]]:
+    """DuckDB with full validation (default), or Spark over typed, partitioned Parquet (``engine: spark``)."""
+    if params.get("engine", "duckdb") == "duckdb":
+        con = duckdb.connect()
+        registry, loaded = ingest(params, con, diagnostics)
+        return DuckDBEngine(con), registry, loaded
+    settings = params.get("spark") or {}
+    engine = SparkEngine.start(settings.get("master", "local[2]"), settings.get("remote"))
+    registry = load_registry(params.inputs["units"])
+    units = pd.DataFrame([(u.code, u.name, u.tier) for u in registry.units], columns=["unit_code", "unit_name", "tier"])
+    engine.load(params.inputs["dossiers"], units, params.inputs.get("complaints"))
+    rows = int(engine.query("SELECT count(*) AS n FROM dossiers", {})["n"].iloc[0])
+    empty = pd.DataFrame(columns=["line", "id", "column", "reason"])
+    return engine, registry, [Loaded("dossiers", params.inputs["dossiers"], rows, rows, empty)]
+
+
+def weekly_facts(params: Params) -> WeeklyFacts:
+    """Ingest the dossiers (and complaints) and compute every indicator, the backlog and the components."""
+    diagnostics = Diagnostics()
+    engine, registry, loaded = _engine(params, diagnostics)
+    indicators = indicator_table(engine, params.period, params.as_of, params.get("targets") or {})
+    method = load_methodology(str(params.get("methodology_version") or version_for(params.as_of)))
+    province = next((u.name for u in registry.units if u.tier == "tinh"), f"tỉnh {params.get('province', '')}".strip())
+    return WeeklyFacts(
+        indicators,
+        backlog_table(engine, params.period, params.as_of),
+        local_components(engine, params.period, params.as_of, method),
+        loaded,
+        diagnostics,
+        province,
+    )
+
+
+def readings(card: ScoreCard | None, loaded: list[Loaded]) -> pd.DataFrame:
+    """What each input gave: rows read, used and quarantined (read = used + quarantined, always)."""
+    rows = []
+    if card is not None:
+        rows.append({"input": "đơn vị", "read": len(card.units), "used": len(card.units), "quarantined": 0})
+        if not card.components.empty:
+            rows.append(
+                {
+                    "input": "chỉ số thành phần",
+                    "read": len(card.components),
+                    "used": len(card.components),
+                    "quarantined": 0,
+                }
+            )
+    for part in loaded:
+        rows.append(
+            {
+                "input": f"{part.table} ({part.source.name})",
+                "read": part.read,
+                "used": part.used,
+                "quarantined": part.quarantined,
+            }
+        )
+    return pd.DataFrame(rows, columns=["input", "read", "used", "quarantined"])

@@ -1,0 +1,81 @@
+"""A report's files: its tables (CSV, XLSX), its charts, and ``document.json`` for the PDF template.
+
+:func:`save` is the last step of every notebook; the runner then renders the page and the PDF from
+what it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from chiso766.core.files import write_atomic
+from chiso766.render import charts
+from chiso766.render.tables import write_tables, write_xlsx
+from chiso766.report.outline import Block, Details, Document, Figure
+
+__all__ = ["Saved", "document_json", "save"]
+
+
+class Saved(Protocol):
+    """What a report model gives to be saved: its named tables and what its manifest records."""
+
+    def table_frames(self) -> dict[str, pd.DataFrame]: ...
+
+    def document_extra(self) -> dict[str, Any]: ...
+
+
+def _block(block: Block) -> dict[str, Any]:
+    if isinstance(block, Figure):
+        return {
+            "name": block.name,
+            "caption": block.caption,
+            "alt": block.alt,
+            "png": block.png,
+            "svg": block.svg,
+            "kind": block.kind,
+        }
+    data = {name: getattr(block, name) for name in block.__dataclass_fields__}
+    if isinstance(block, Details):
+        data["blocks"] = [_block(b) for b in block.blocks]
+    return data
+
+
+def document_json(document: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document as the Typst template reads it: header facts, then sections of blocks."""
+    return {
+        "kind": document.kind,
+        "doc_type": document.doc_type,
+        "title": document.title,
+        "subtitle": document.subtitle,
+        "issuer": document.issuer,
+        "sections": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "level": s.level,
+                "pdf": s.pdf,
+                "appendix": s.appendix,
+                "blocks": [_block(b) for b in s.blocks],
+            }
+            for s in document.sections
+        ],
+    } | (extra or {})
+
+
+def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
+    """Write tables/*.csv, tables.xlsx, figures/ and document.json into ``out_dir``."""
+    folder = Path(out_dir)
+    frames = report.table_frames()
+    write_tables(frames, folder / "tables")
+    write_xlsx(frames, folder / "tables.xlsx")
+    for figure in document.figures():
+        charts.save(figure, folder)
+    payload = document_json(document, report.document_extra())
+    write_atomic(
+        folder / "document.json", json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+    )
+    return folder

@@ -1,0 +1,85 @@
+"""What a report's notebook calls, one step a cell: the params, the inputs and their checksums, what
+was read, each section of the bulletin as it will appear, and the files the runner renders.
+
+A notebook opened in JupyterLab runs with its shipped parameters (paths relative to the project
+folder, found from the notebook's own folder); ``chiso766 run`` gives absolute paths and ``out_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from chiso766.compute.facts import readings
+from chiso766.core.params import Params, load_params
+from chiso766.ingest.checksums import input_table
+from chiso766.render.document import Saved
+from chiso766.render.document import save as save_files
+from chiso766.render.html import HTML, header_html, section_html, signature_html
+from chiso766.report.outline import Document
+
+__all__ = ["load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
+
+
+def _locate(params_path: str | Path) -> Path:
+    """A relative path as given, else found from the current folder upwards (a notebook runs in its own
+    folder, the params live in the project folder)."""
+    path = Path(params_path)
+    if path.is_absolute() or path.exists():
+        return path
+    for parent in Path.cwd().resolve().parents:
+        if (parent / path).exists():
+            return parent / path
+    return path
+
+
+def load(params_path: str | Path, overrides: list[str] | None = None) -> Params:
+    """The params file, overridden and checked: every key, nested, before anything is read."""
+    return load_params(_locate(params_path), overrides)
+
+
+def describe(params: Params) -> pd.DataFrame:
+    """The params a reader checks first: report, period, as-of date, province, rule inputs."""
+    rows = [
+        ("report", params.report),
+        ("kỳ", params.period.describe_vi()),
+        ("tính đến ngày", params.as_of.isoformat()),
+        ("tỉnh, thành phố", str(params.get("province", ""))),
+    ]
+    rows += [(f"dữ liệu vào: {kind}", str(path)) for kind, path in sorted(params.inputs.items())]
+    return pd.DataFrame(rows, columns=["tham số", "giá trị"])
+
+
+def inputs(params: Params) -> pd.DataFrame:
+    """Every input file with its size and SHA-256, as the manifest records them."""
+    return input_table(params)
+
+
+def read(model: Any) -> pd.DataFrame:
+    """Rows read, used and quarantined for each input of a report model."""
+    loaded = list(getattr(model, "loaded", None) or getattr(getattr(model, "dossiers", None), "loaded", None) or [])
+    return readings(getattr(model, "card", None), loaded)
+
+
+def header(document: Document) -> HTML:
+    return header_html(document)
+
+
+def sections(document: Document, *ids: str) -> HTML:
+    """The named sections present in the document, in the document's order."""
+    return HTML("".join(section_html(s).text for s in document.sections if s.id in ids))
+
+
+def appendices(document: Document) -> HTML:
+    return HTML("".join(section_html(s).text for s in document.sections if s.appendix))
+
+
+def signature(document: Document) -> HTML:
+    return signature_html(document)
+
+
+def save(model: Saved, document: Document, out_dir: str | Path | None) -> Path | None:
+    """Write tables, charts and document.json into ``out_dir`` (given by ``chiso766 run``; empty: nothing)."""
+    return save_files(model, document, out_dir) if out_dir else None
