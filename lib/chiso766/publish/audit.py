@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ import yaml
 from chiso766.core.errors import InputError
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.textvi import fmt_number, fmt_points, name_key
+from chiso766.ingest.checksums import sha256_file
 from chiso766.publish.runner import run
 
 __all__ = ["Verification", "verify", "explain"]
@@ -58,10 +58,6 @@ def _manifest(out_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def verify(out_dir: str | Path) -> Verification:
     """Check every input's SHA-256, re-run the report into a temporary folder, compare every table."""
     out_dir = Path(out_dir)
@@ -70,7 +66,7 @@ def verify(out_dir: str | Path) -> Verification:
     for entry in manifest["inputs"]:
         path = Path(entry["path"])
         result.inputs[entry["path"]] = (
-            "missing" if not path.is_file() else "same" if _sha256(path) == entry["sha256"] else "changed"
+            "missing" if not path.is_file() else "same" if sha256_file(path) == entry["sha256"] else "changed"
         )
     if any(v == "missing" for v in result.inputs.values()):
         return result

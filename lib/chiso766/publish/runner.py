@@ -24,6 +24,7 @@ from chiso766 import __version__
 from chiso766.core.errors import InputError
 from chiso766.core.files import swap_folder, write_atomic
 from chiso766.core.params import Params, load_params, project_root
+from chiso766.ingest.checksums import input_files, sha256_file
 
 __all__ = ["RunError", "run", "run_many", "output_dir", "NOTEBOOKS"]
 
@@ -55,23 +56,6 @@ def output_dir(params: Params, out: str | Path | None = None) -> Path:
         return Path(out)
     root = project_root(params.path) if params.path else Path.cwd()
     return root / "outputs" / params.report / params.period.slug
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _inputs(params: Params) -> list[dict[str, Any]]:
-    entries = []
-    for kind, path in sorted(params.inputs.items()):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            entries.append({"kind": kind, "path": str(file), "sha256": _sha256(file), "bytes": file.stat().st_size})
-    return entries
 
 
 def _versions() -> dict[str, str]:
@@ -114,7 +98,7 @@ def _up_to_date(params: Params, overrides: list[str], final: Path) -> bool:
     except (OSError, ValueError):
         return False
     recorded = {(i["path"], i["sha256"]) for i in manifest.get("inputs", [])}
-    current = {(i["path"], i["sha256"]) for i in _inputs(params)}
+    current = {(i["path"], i["sha256"]) for i in input_files(params)}
     same = (
         manifest.get("params") == json.loads(json.dumps(params.raw, default=str))
         and manifest.get("overrides") == overrides
@@ -136,8 +120,8 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
         "overrides": overrides,
         "methodology_version": document.get("methodology_version"),
         "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
-        "inputs": _inputs(params),
-        "outputs": [{"path": str(p.relative_to(staging)), "sha256": _sha256(p)} for p in outputs],
+        "inputs": input_files(params),
+        "outputs": [{"path": str(p.relative_to(staging)), "sha256": sha256_file(p)} for p in outputs],
         "versions": _versions(),
         "renderer": renderer,
         "code_sha256": _code_sha256(params.report),
@@ -195,6 +179,11 @@ def run(
         except papermill.PapermillExecutionError as exc:
             shutil.copyfile(staging / "notebook.ipynb", failed)
             raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
+        if not (staging / "document.json").is_file():
+            shutil.copyfile(staging / "notebook.ipynb", failed)
+            raise RunError(
+                f"sổ tính toán chạy xong nhưng không ghi kết quả (thiếu bước nb.save) (sổ: {failed})", notebook
+            )
         renderer = "quarto" if params.get("renderer") == "quarto" and quarto_available() else "nbconvert+typst"
         if renderer == "quarto":
             render_quarto(staging / "notebook.ipynb", staging)

@@ -8,16 +8,12 @@ why. A publish stopped midway leaves the previous site as it was.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import json
 import os
 import re
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -29,6 +25,8 @@ from chiso766.core.methodology import formulas_table, methodology_table
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
 from chiso766.core.periods import parse_period
+from chiso766.ingest.checksums import sha256_file
+from chiso766.render.html import page as site_page
 
 __all__ = ["publish", "Published"]
 
@@ -81,24 +79,8 @@ class Published:
     revised: list[str]
 
 
-def _css() -> str:
-    return resources.files("chiso766.render").joinpath("templates", "html", "bulletin.css").read_text("utf-8")
-
-
-def _page(title: str, body: str, depth: int = 0) -> str:
-    home = "../" * depth
-    return (
-        f'<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        f'<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class="bulletin">\n'
-        f'<nav><a href="{home}index.html">Danh mục bản tin</a> · <a href="{home}methodology.html">Phương pháp tính</a>'
-        f' · <a href="{home}revisions.html">Nhật ký sửa đổi</a></nav>\n{body}\n</main>\n</body>\n</html>\n'
-    )
-
-
 def _fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((folder / "tables").glob("*.csv"))}
+    return {p.name: sha256_file(p) for p in sorted((folder / "tables").glob("*.csv"))}
 
 
 def _discover(outputs: Path) -> list[tuple[str, str, Path, dict[str, Any]]]:
@@ -193,11 +175,7 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
                 if (folder / sub).is_dir():
                     shutil.copytree(folder / sub, target / sub, dirs_exist_ok=True)
             page = (folder / "bulletin.html").read_text(encoding="utf-8")
-            nav = (
-                '<main class="bulletin">\n<nav><a href="../../index.html">Danh mục bản tin</a> · '
-                '<a href="bulletin.pdf">PDF</a> · <a href="tables.xlsx">Dữ liệu (XLSX)</a> · '
-                '<a href="../../methodology.html">Phương pháp tính</a></nav>'
-            )
+            nav = '<main class="bulletin">\n' + site_page("bulletin_nav.html.j2").rstrip("\n")
             write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
             document = (
                 json.loads((folder / "document.json").read_text(encoding="utf-8"))
@@ -227,56 +205,28 @@ def publish(outputs: str | Path, site: str | Path, reason: str | None = None, no
 
 
 def _index(state: State, live: set[str]) -> str:
-    parts = ["<h1>Bản tin Bộ chỉ số 766 và thủ tục hành chính</h1>"]
+    kinds = []
     for report in REPORTS:
         entries = [e for k, e in state["bulletins"].items() if e["report"] == report and k in live]
-        if not entries:
-            continue
-        entries.sort(key=lambda e: (_period_key(e["slug"]), e["as_of"]), reverse=True)
-        rows = "".join(
-            f'<tr><td><a href="{report}/{html.escape(e["slug"])}/index.html">{html.escape(e["period"])}</a></td>'
-            f"<td>{html.escape(e['province'] or '')}</td><td>{html.escape(e['as_of'])}</td>"
-            f'<td>{html.escape(e["title"])}</td><td class="r">{e["version"]}</td>'
-            f'<td><a href="{report}/{html.escape(e["slug"])}/bulletin.pdf">PDF</a> · '
-            f'<a href="{report}/{html.escape(e["slug"])}/tables.xlsx">XLSX</a></td></tr>'
-            for e in entries
-        )
-        parts.append(
-            f'<h2>{html.escape(_KIND_NAMES[report])}</h2><div class="table-wrap"><table>'
-            f"<caption>{html.escape(_KIND_NAMES[report])}, mới nhất trước</caption><thead><tr>"
-            '<th scope="col">Kỳ</th><th scope="col">Tỉnh, thành phố</th><th scope="col">Tính đến ngày</th>'
-            '<th scope="col">Tiêu đề</th><th scope="col" class="r">Phiên bản</th><th scope="col">Tải về</th>'
-            f"</tr></thead><tbody>{rows}</tbody></table></div>"
-        )
-    return _page("Danh mục bản tin", "".join(parts))
+        if entries:
+            entries.sort(key=lambda e: (_period_key(e["slug"]), e["as_of"]), reverse=True)
+            kinds.append({"report": report, "name": _KIND_NAMES[report], "entries": entries})
+    return site_page("site_index.html.j2", title="Danh mục bản tin", home="", kinds=kinds)
 
 
 def _methodology() -> str:
-    body = [
-        "<h1>Phương pháp tính Bộ chỉ số 766</h1>",
-        "<p>Điểm chỉ số thành phần = điểm tối đa × min(1, tỷ lệ / ngưỡng), làm tròn nửa lên đến 2 chữ số thập phân "
-        "trên giá trị chính xác; điểm nhóm = tổng điểm các chỉ số thành phần đã làm tròn; tổng điểm = tổng sáu nhóm. "
-        "Giá trị thiếu không được coi là 0.</p>",
-    ]
-    method = load_methodology("2026")
-    table = methodology_table(method.version)
-    body.append(
-        _table(
-            "Các chỉ số thành phần",
-            ["Mã", "Nhóm", "Chỉ số", "Điểm tối đa", "Ngưỡng (%)", "Mẫu số bằng 0", "Căn cứ"],
-            table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist(),
-        )
+    table = methodology_table(load_methodology("2026").version)
+    components = table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist()
+    return site_page(
+        "site_methodology.html.j2",
+        title="Phương pháp tính",
+        home="",
+        components=components,
+        formulas=formulas_table().values.tolist(),
     )
-    formulas = formulas_table()
-    body.append("<h2>Công thức</h2>")
-    body.append(_table("Mã công thức dùng trong bảng truy vết", ["Mã", "Tên", "Quy tắc"], formulas.values.tolist()))
-    return _page("Phương pháp tính", "".join(body))
 
 
 def _revisions(state: State) -> str:
-    body = ["<h1>Nhật ký sửa đổi</h1>"]
-    if not state["revisions"]:
-        body.append("<p>Chưa có bản tin nào được công bố lại với số liệu khác.</p>")
     rows = [
         [
             r["time"],
@@ -288,21 +238,4 @@ def _revisions(state: State) -> str:
         ]
         for r in reversed(state["revisions"])
     ]
-    if rows:
-        body.append(
-            _table(
-                "Các lần công bố lại",
-                ["Thời điểm", "Bản tin", "Phiên bản", "Lý do", "Bảng thay đổi", "Tổng điểm thay đổi"],
-                rows,
-            )
-        )
-    return _page("Nhật ký sửa đổi", "".join(body))
-
-
-def _table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return (
-        f'<div class="table-wrap"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
+    return site_page("site_revisions.html.j2", title="Nhật ký sửa đổi", home="", rows=rows)
