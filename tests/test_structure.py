@@ -81,7 +81,7 @@ def test_html_fragments_snapshot() -> None:
         'BÁO CÁO</span>Kết quả &lt;Bộ chỉ số 766&gt;</h1><p class="subtitle">(Tính đến ngày 07/10/2025)</p>')
     assert signature_html(doc).text == (
         '<div class="signature"><div class="recipients"><strong><em>Nơi nhận:</em></strong><ul><li>UBND tỉnh;</li>'
-        '<li>Lưu: VT;</li></ul></div><div class="signer">KT. CHÁNH VĂN PHÒNG<br>PHÓ CHÁNH VĂN PHÒNG'
+        '<li>Lưu: VT.</li></ul></div><div class="signer">KT. CHÁNH VĂN PHÒNG<br>PHÓ CHÁNH VĂN PHÒNG'
         '<div class="name">Nguyễn Văn A</div></div></div>')
     section = Section("s", "I. KẾT QUẢ", [
         Paragraph("Sở \"A\" & 'B'", "lead"), Bullets(["một", "+ hai"], numbered=True),

@@ -18,13 +18,23 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, StrictBool, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from chiso766.core.errors import ParamsError
@@ -189,6 +199,7 @@ class Issuer(_Section):
 
     parent_body: str | None = None
     body: str | None = None
+    name: str | None = None  # the body as a sentence names it: "Văn phòng Ủy ban nhân dân thành phố"
     number: str | None = None
     place: str | None = None
     date: IsoDate = None
@@ -212,6 +223,51 @@ class Options(_Section):
     phrasings: str | None = None
     # Strict: the report reads it with bool(), to which the text "false" would be true.
     audit_pdf: StrictBool = False
+
+
+class DocumentForm(_Section):
+    """The administrative form of the bulletin and the officer's framing (CONTRACT.md, DOCUMENTS.md)."""
+
+    form: Literal["bao_cao", "cong_van", "thong_bao"] | None = None
+    subject: str | None = None  # the "V/v …" line of a công văn; the trích yếu of the others
+    to: list[str] | None = None  # "Kính gửi:"
+    mandate: str | None = None  # the opening paragraph ("Thực hiện nhiệm vụ được giao tại …")
+    source: str | None = None  # where the figures come from (a thông báo says it)
+    superior: str | None = None  # whom a báo cáo reports to ("Chủ tịch UBND thành phố")
+    deadline: IsoDate = None  # by when the named units report back
+    monitor: str | None = None  # who follows up the directive
+
+
+class Text(_Section):
+    """Paragraphs only the officer can write, placed where their key says; plain text, "- " lists."""
+
+    causes: str | None = None  # "Nguyên nhân"
+    instructions: str | None = None  # extra numbered tasks after the generated ones
+    results: str | None = None  # added at the end of the results
+    closing: str | None = None  # replaces the closing sentence before "./."
+    footnotes: list[str] | None = None  # printed under the body, numbered
+
+
+class BottomRule(_Section):
+    """Which units of a tier the bulletin names as the bottom group: below a total, or the last N."""
+
+    below: Decimal | None = None
+    count: int | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> BottomRule:
+        if (self.below is None) == (self.count is None):
+            raise ValueError("cần đúng một quy tắc: below (dưới một tổng điểm) hoặc count (N đơn vị cuối bảng)")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count phải là số nguyên dương")
+        return self
+
+
+class Bottom(_Section):
+    """The bottom-group rule per tier: ``so`` (sở, ban, ngành), ``xa`` (xã, phường, đặc khu)."""
+
+    so: BottomRule | None = None
+    xa: BottomRule | None = None
 
 
 class Spark(_Section):
@@ -241,6 +297,9 @@ class ParamsSchema(_Section):
     # Not nullable: the weekly report takes anything but "duckdb" for Spark.
     engine: Literal["duckdb", "spark"] = "duckdb"
     spark: Spark | None = None
+    document: DocumentForm | None = None
+    text: Text | None = None
+    bottom: Bottom | None = None
 
 
 INPUT_KINDS: tuple[str, ...] = tuple(Inputs.model_fields)

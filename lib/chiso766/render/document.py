@@ -47,6 +47,12 @@ def _block(block: Block) -> dict[str, Any]:
 def document_json(document: Document, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The document as the Typst template reads it: header facts, then sections of blocks."""
     return {
+        "form": document.form,
+        "subject": document.subject,
+        "to": document.to,
+        "closing": document.closing,
+        "attached": document.attached,
+        "footnotes": document.footnotes,
         "kind": document.kind,
         "doc_type": document.doc_type,
         "title": document.title,
@@ -59,6 +65,7 @@ def document_json(document: Document, extra: dict[str, Any] | None = None) -> di
                 "level": s.level,
                 "pdf": s.pdf,
                 "appendix": s.appendix,
+                "label": s.label,
                 "blocks": [_block(b) for b in s.blocks],
             }
             for s in document.sections

@@ -70,6 +70,7 @@ def templates() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(_TEMPLATES / "html")), autoescape=True, keep_trailing_newline=True
     )
     env.filters["esc"] = _esc
+    env.filters["split_lines"] = lambda text: [line for line in str(text).splitlines() if line.strip()]
     env.globals.update(png_base64=_png_base64, nd30=nd30())
     return env
 
@@ -79,9 +80,10 @@ def _macro(name: str, *args: Any) -> HTML:
     return HTML(str(getattr(module, name)(*args)))
 
 
-def section_html(section: Section) -> HTML:
-    """One section of a document as the bulletin page shows it (charts drawn and embedded)."""
-    return _macro("section", section)
+def section_html(section: Section, document: Document | None = None) -> HTML:
+    """One section of a document as the bulletin page shows it (charts drawn and embedded); an
+    appendix shows the document's "(Kèm theo …)" line."""
+    return _macro("section", section, document)
 
 
 def header_html(document: Document) -> HTML:

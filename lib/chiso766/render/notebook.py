@@ -69,11 +69,11 @@ def header(document: Document) -> HTML:
 
 def sections(document: Document, *ids: str) -> HTML:
     """The named sections present in the document, in the document's order."""
-    return HTML("".join(section_html(s).text for s in document.sections if s.id in ids))
+    return HTML("".join(section_html(s, document).text for s in document.sections if s.id in ids))
 
 
 def appendices(document: Document) -> HTML:
-    return HTML("".join(section_html(s).text for s in document.sections if s.appendix))
+    return HTML("".join(section_html(s, document).text for s in document.sections if s.appendix))
 
 
 def signature(document: Document) -> HTML:

@@ -40,6 +40,7 @@ def render_pdf(out_dir: Path) -> bytes:
         build = Path(tmp)
         shutil.copyfile(_TEMPLATES / "typst" / "document.typ", build / "document.typ")
         shutil.copyfile(out_dir / "document.json", build / "document.json")
+        shutil.copyfile(_TEMPLATES / "common" / "nd30.json", build / "nd30.json")
         if (out_dir / "figures").is_dir():
             shutil.copytree(out_dir / "figures", build / "figures")
         return typst.compile(

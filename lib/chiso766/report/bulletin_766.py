@@ -27,13 +27,13 @@ from chiso766.compute.facts import (
 )
 from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
 from chiso766.compute.reconcile import stake_total
-from chiso766.compute.scorecard import ScoreCard
+from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
 from chiso766.core.dashboard import grade_bands
 from chiso766.core.methodology import GROUP_KEYS, Methodology, methodology_table, province_count
 from chiso766.core.params import Params, load_params
 from chiso766.core.targets import Target
 from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
-from chiso766.report.model import Col, ScoredReport, TableSet, format_table, new_document
+from chiso766.report.model import Col, ScoredReport, TableSet, close, format_table, new_document
 from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural
 from chiso766.report.outline import Block, Bullets, Chart, Details, Document, Figure, Heading, Paragraph, Section
 
@@ -273,17 +273,18 @@ def outline(b: Bulletin) -> Document:
     doc = new_document(
         b.params,
         "bulletin_766",
-        "BÁO CÁO",
         "Kết quả đánh giá, xếp hạng Bộ chỉ số phục vụ người dân và doanh nghiệp "
         "trên Cổng Dịch vụ công quốc gia (Bộ chỉ số 766)",
         f"(Tính đến ngày {fmt_date(b.params.as_of)})",
+        "bao_cao",
+        b.text["forms"],
     )
     doc.sections.append(Section("diem-chinh", "Những điểm chính", [Bullets(_main_points(b))]))
     doc.sections.append(_results_section(b))
     doc.sections.append(_shortcomings_section(b))
     doc.sections.append(Section("de-xuat", "III. ĐỀ XUẤT, KIẾN NGHỊ", [Bullets(_recommendations(b), numbered=True)]))
     doc.sections.extend(_appendices(b))
-    return doc
+    return close(doc, b.params, b.text["forms"])
 
 
 def _province_block(b: Bulletin, province: str) -> list[Block]:
@@ -707,24 +708,8 @@ _AUDIT_COLS = [
 def _audit_section(b: Bulletin) -> Section:
     """Each unit's score traced to its components: counts, rate, threshold, max, points, formula."""
     comp = b.card.components
-    audit = comp[
-        [
-            "unit_code",
-            "unit_name",
-            "tier",
-            "group",
-            "component",
-            "numerator",
-            "denominator",
-            "rate",
-            "threshold",
-            "max",
-            "points",
-            "portal_points",
-            "formula",
-            "reason",
-        ]
-    ]
+    # the contract's component columns, with the tier after the name and the formula and reason last
+    audit = comp[["unit_code", "unit_name", "tier", *COMPONENT_COLUMNS[2:], "formula", "reason"]]
     b.tables.add("audit", audit)
     groups = b.card.groups
     section = Section(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,11 +10,26 @@ from typing import Any
 
 import pandas as pd
 
+from chiso766.core.params import DocumentForm, Params, Text
 from chiso766.core.textvi import fmt_count, fmt_number, fmt_points
-from chiso766.report.narrative import place_date
-from chiso766.report.outline import Document, Paragraph, Section, Table
+from chiso766.report.narrative import fill, place_date
+from chiso766.report.outline import Block, Bullets, Document, Paragraph, Section, Table
 
-__all__ = ["Col", "TableSet", "Report", "ScoredReport", "fmt_cell", "format_table", "new_document"]
+__all__ = [
+    "Col",
+    "TableSet",
+    "Report",
+    "ScoredReport",
+    "fmt_cell",
+    "format_table",
+    "new_document",
+    "close",
+    "appendix",
+    "paragraphs",
+    "document_params",
+    "officer_text",
+    "form_phrase",
+]
 
 
 @dataclass(frozen=True)
@@ -122,16 +138,122 @@ class ScoredReport(Report):
         return {"methodology_version": self.method.version, "as_of": self.params.as_of.isoformat()}
 
 
-def new_document(params: Any, kind: str, doc_type: str, title: str, subtitle: str) -> Document:
-    """A document headed by the params' issuer (with its place and date line) and, first, their note."""
-    issuer = dict(params.get("issuer") or {})
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def document_params(params: Params) -> DocumentForm:
+    """The params' ``document:`` section (all empty when params give none)."""
+    schema = params.schema
+    return schema.document if schema is not None and schema.document is not None else DocumentForm()
+
+
+def officer_text(params: Params) -> Text:
+    """The params' ``text:`` section: paragraphs only the officer can write."""
+    schema = params.schema
+    return schema.text if schema is not None and schema.text is not None else Text()
+
+
+def _issuer_date(params: Params, issuer: dict[str, Any]) -> date | None:
     # the validated date: a params file re-run from a manifest gives it as text
     typed = params.schema.issuer if params.schema is not None and params.schema.issuer is not None else None
     day = typed.date if typed is not None else issuer.get("date")
-    issuer["place_date"] = place_date(
-        str(issuer.get("place", "")), day if isinstance(day, date) else None, params.as_of.year
+    return day if isinstance(day, date) else None
+
+
+def form_phrase(forms: dict[str, Any], form: str, key: str, **values: str) -> str:
+    """A form's sentence (``opening``, ``closing``) with the given values; when one is missing, the
+    variant that does without it (``_bare`` without the mandate or superior, ``_anonymous`` without the
+    issuing body): the text then says less, never something false."""
+    wording = forms[form]
+    given = {k: v for k, v in values.items() if v}
+    for variant in (key, f"{key}_bare", f"{key}_anonymous"):
+        template = wording.get(variant)
+        if template is None:
+            continue
+        needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        if needed <= given.keys():
+            return fill(template, **given)
+    return ""
+
+
+def new_document(
+    params: Params, kind: str, title: str, subtitle: str, default_form: str, forms: dict[str, Any], what: str = ""
+) -> Document:
+    """A document in the form params choose (``document.form``, else ``default_form``), headed by the
+    issuer, opened by the mandate and, for a công văn, addressed to ``document.to``.
+
+    ``what`` is what a báo cáo reports ("kết quả đánh giá … (tính đến ngày …)"), for its opening sentence.
+    """
+    framing = document_params(params)
+    form = framing.form or default_form
+    issuer = dict(params.get("issuer") or {})
+    issuer["place_date"] = place_date(str(issuer.get("place", "")), _issuer_date(params, issuer), params.as_of.year)
+    body = str(issuer.get("name") or "")
+    document = Document(
+        kind,
+        forms[form]["doc_type"],
+        title,
+        subtitle,
+        issuer,
+        form=form,
+        subject=framing.subject or (title[0].lower() + title[1:] if title else ""),
+        to=list(framing.to or []),
     )
-    document = Document(kind, doc_type, title, subtitle, issuer)
     if params.get("note"):
         document.sections.append(Section("ghi-chu", "", [Paragraph(str(params.get("note")), "note")]))
+    if form != "cong_van":
+        opening = form_phrase(
+            forms,
+            form,
+            "opening",
+            mandate=(framing.mandate or "").rstrip(" .,"),
+            body=body,
+            what=what,
+            source=(framing.source or "").rstrip(" .,"),
+        )
+        if opening:
+            document.sections.append(Section("mo-dau", "", [Paragraph(opening)]))
+    number = str(issuer.get("number") or "…")
+    day = _issuer_date(params, issuer)
+    when = f"ngày {day:%d/%m/%Y}" if day else f"ngày      /     /{params.as_of.year}"
+    document.attached = f"(Kèm theo {forms[form]['name']} số {number} {when}" + (f" của {body})" if body else ")")
     return document
+
+
+def close(document: Document, params: Params, forms: dict[str, Any]) -> Document:
+    """The closing sentence ("./.") and the officer's footnotes; a công văn's recipients start with
+    "Như trên"."""
+    framing, text = document_params(params), officer_text(params)
+    body = str(document.issuer.get("name") or "")
+    document.closing = text.closing or form_phrase(
+        forms, document.form, "closing", body=body, superior=framing.superior or "", audience=forms["audience_default"]
+    )
+    document.footnotes = list(text.footnotes or [])
+    recipients = [str(r) for r in document.issuer.get("recipients") or []]
+    if document.form == "cong_van" and not any(r.strip().lower().startswith("như trên") for r in recipients):
+        document.issuer["recipients"] = ["Như trên", *recipients]
+    return document
+
+
+def appendix(section_id: str, number: int, title: str, blocks: list[Block] | None = None) -> Section:
+    """An appendix: "Phụ lục I" (Roman), its title, on a new page after the signature."""
+    return Section(section_id, title, list(blocks or []), appendix=True, label=f"Phụ lục {_ROMAN[number - 1]}")
+
+
+def paragraphs(text: str | None) -> list[Block]:
+    """Officer-written text as blocks: lines starting "- " become a list, other lines paragraphs."""
+    blocks: list[Block] = []
+    items: list[str] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+            continue
+        if items:
+            blocks.append(Bullets(items))
+            items = []
+        if line:
+            blocks.append(Paragraph(line))
+    if items:
+        blocks.append(Bullets(items))
+    return blocks

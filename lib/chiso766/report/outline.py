@@ -103,18 +103,31 @@ class Section:
     level: int = 2
     pdf: bool = True  # False: shown in HTML only (e.g. long audit appendices)
     appendix: bool = False  # printed after the signature block, on a new page
+    label: str = ""  # an appendix's "Phụ lục I" line, above its title
 
 
 @dataclass
 class Document:
-    """The whole bulletin: header facts (issuer, type, title) and its sections."""
+    """The whole bulletin: its form and header facts (issuer, type, title), its sections, its closing.
+
+    ``form`` is ``bao_cao``, ``cong_van`` or ``thong_bao`` (DOCUMENTS.md): a công văn has no
+    ``doc_type`` line; its ``subject`` is the "V/v …" under the number and ``to`` its "Kính gửi:".
+    ``closing`` is the body's last sentence, ending in "./."; ``attached`` the "(Kèm theo …)" line of
+    every appendix.
+    """
 
     kind: str
-    doc_type: str  # "BÁO CÁO", "THÔNG BÁO"
+    doc_type: str  # "BÁO CÁO", "THÔNG BÁO"; "" for a công văn
     title: str
     subtitle: str
     issuer: dict[str, Any]
     sections: list[Section] = field(default_factory=list)
+    form: str = "bao_cao"
+    subject: str = ""
+    to: list[str] = field(default_factory=list)
+    closing: str = ""
+    attached: str = ""
+    footnotes: list[str] = field(default_factory=list)
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)

@@ -16,7 +16,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.methodology import GROUP_KEYS
 from chiso766.core.params import Params, load_params
 from chiso766.core.textvi import fmt_date, fmt_number, fmt_points, name_key
-from chiso766.report.model import Col, ScoredReport, TableSet, new_document
+from chiso766.report.model import Col, ScoredReport, TableSet, close, new_document
 from chiso766.report.narrative import fill, phrasings, tier_plural
 from chiso766.report.outline import Bullets, Chart, Document, Figure, Paragraph, Section
 
@@ -105,9 +105,10 @@ def outline(report: UnitReport) -> Document:
     doc = new_document(
         params,
         "unit_report",
-        "BÁO CÁO",
         f"Kết quả Bộ chỉ số 766 của {unit['unit_name']} {params.period.describe_vi()}",
         f"(Tính đến ngày {fmt_date(params.as_of)})",
+        "bao_cao",
+        report.text["forms"],
     )
     latest = history.iloc[-1]
     tier = tier_plural(str(unit["tier"]))
@@ -208,4 +209,4 @@ def outline(report: UnitReport) -> Document:
         if (latest[f"lost_{g.key}"] or 0) > 0
     ]
     doc.sections.append(Section("giai-phap", "III. NHIỆM VỤ, GIẢI PHÁP", [Bullets(measures, numbered=True)]))
-    return doc
+    return close(doc, params, report.text["forms"])

@@ -9,23 +9,17 @@ from typing import Any
 import pandas as pd
 
 from chiso766.compute.facts import WeeklyFacts, weekly_facts
-from chiso766.compute.indicators import INDICATOR_NAMES
+from chiso766.compute.indicators import INDICATOR_NAMES, RECEIVED_INDICATORS
 from chiso766.core.params import Params, load_params
 from chiso766.core.targets import parse_target
 from chiso766.core.textvi import fmt_count, fmt_fraction, fmt_percent
-from chiso766.report.model import Col, Report, TableSet, new_document
+from chiso766.report.model import Col, Report, TableSet, close, new_document
+from chiso766.report.narrative import phrasings
 from chiso766.report.outline import Bullets, Chart, Document, Figure, Heading, Paragraph, Section
 
 __all__ = ["Weekly", "build", "outline"]
 
-_RECEIVED = (
-    "online_submission",
-    "online_payment",
-    "updated_on_system",
-    "digitized",
-    "data_reuse",
-    "complaints_handled",
-)
+_RECEIVED = RECEIVED_INDICATORS
 _TIER_WORDS = {"so": ("Các sở, ban, ngành", "đơn vị"), "xa": ("Các xã, phường, đặc khu", "địa phương")}
 
 
@@ -127,10 +121,11 @@ def outline(w: Weekly) -> Document:
     doc = new_document(
         params,
         "weekly_tthc",
-        "THÔNG BÁO",
         "Tình hình, kết quả thực hiện một số chỉ tiêu về công tác cải cách, kiểm soát thủ tục hành "
         "chính và giải quyết thủ tục hành chính",
         f"({params.period.describe_vi()})",
+        "thong_bao",
+        phrasings()["forms"],
     )
     targets = {k: parse_target(v) for k, v in (params.get("targets") or {}).items()}
     scope = _scope_word(w.province_name)
@@ -274,7 +269,7 @@ def outline(w: Weekly) -> Document:
         )
     )
     doc.sections.append(appendix)
-    return doc
+    return close(doc, params, phrasings()["forms"])
 
 
 def _unit_wide(indicators: pd.DataFrame) -> pd.DataFrame:
