@@ -122,7 +122,7 @@ def test_html_is_self_contained_and_accessible(hai_phong):
     assert audit.images and all(len(i.get("alt", "")) > 40 for i in audit.images)
     assert audit.tables > 5 and audit.tables == audit.tables_with_th
     assert "<script" not in page and "<pre" not in page and "import " not in page  # no code shown
-    assert 'href="tables/units.csv"' in page or 'href="tables/rank_so.csv"' in page
+    assert 'href="tables/appendix_so.csv"' in page
     text = _flat(re.sub(r"<[^>]+>", " ", page))
     assert "84,63 điểm" in text and "26/34" in text
     positions = [text.index(f"{name} đạt: {total}/100 điểm, xếp thứ {rank}") for name, total, rank in LOWEST]
@@ -213,9 +213,11 @@ def test_failed_run_keeps_the_failed_notebook_and_the_previous_bulletin(hai_phon
 
 def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
     text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
-    assert "Tỉnh Phú Thọ đạt 59,92 điểm" in text
-    assert "2120/2120 chỉ số thành phần" in text
-    assert "Xã Thanh Thủy" in text  # a named difference with the portal
+    assert "Tháng 08/2026, Tỉnh Phú Thọ đạt 59,92 điểm" in text
+    page = (phu_tho / "bulletin.html").read_text(encoding="utf-8")
+    # the comparison with the portal is for the auditor: in the page, not in the signed document
+    assert "2120/2120 chỉ số thành phần" in page and "2120/2120" not in text
+    assert "Xã Thanh Thủy" in page  # a named difference with the portal
     components = (phu_tho / "tables" / "components.csv").read_text(encoding="utf-8").splitlines()
     assert components[0].startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,max,points,portal_points")
     appendix = (phu_tho / "tables" / "appendix_xa.csv").read_text(encoding="utf-8").splitlines()
@@ -227,12 +229,15 @@ def test_unit_report(tmp_path):
     out = run(UNIT, out=tmp_path / "unit")
     lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == ("as_of,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total,rank,"
-                        "lost_cong_khai,lost_tien_do,lost_truc_tuyen,lost_thanh_toan,lost_hai_long,lost_so_hoa")
+                        "lost_cong_khai,lost_tien_do,lost_truc_tuyen,lost_thanh_toan,lost_hai_long,lost_so_hoa,"
+                        "rank_of,rank_source,lost_total")
     # 31/08 is the real August snapshot: Phường Việt Trì (H44.100), recomputed from the portal's counts
     assert lines[2].startswith("2026-08-31,7.96,15.81,6.48,6.69,17.26,8.68,62.88,")
     text = _flat(_pdf_text(out / "bulletin.pdf"))
     assert "Phường Việt Trì" in text and "Số liệu minh họa" in text and "TM. ỦY BAN NHÂN DÂN" in text
     assert "mất 12,21 điểm" in text
+    # no rank column: ranked among the 148 wards and communes, since the table holds every registered one
+    assert "xếp thứ 38/148 xã, phường, đặc khu của tỉnh" in text and not re.search(r"(?<![\d/])1/1(?!\d)", text)
 
 
 WEEKLY = ROOT / "params" / "weekly_tthc" / "2025-09-12_2025-09-18.yaml"
@@ -265,9 +270,10 @@ def test_weekly_notice_reads_like_reference_002(tmp_path):
 
 def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
     text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
-    assert "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng" in text
-    assert "5 chỉ số thành phần của 5 đơn vị" in text
-    assert "Xã Sông Lô 2.1 1.920/2.405 1.979/2.405 15,97 16,46 0,49" in text
+    page = (phu_tho / "bulletin.html").read_text(encoding="utf-8")
+    assert "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng" in page
+    assert "5 chỉ số thành phần của 5 đơn vị" in text  # the cause, in words, in the signed document
+    assert "<td class=\"l\">Xã Sông Lô</td><td class=\"l\">2.1</td><td class=\"l\">1.920/2.405</td>" in page
     assert "Hồ sơ quá hạn của các sở, ban, ngành" in text
     assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
     head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8").splitlines()

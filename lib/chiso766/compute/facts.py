@@ -18,11 +18,11 @@ from chiso766.compute.indicators import backlog_table, indicator_table, local_co
 from chiso766.compute.reconcile import reconcile
 from chiso766.compute.scorecard import ScoreCard
 from chiso766.compute.scoring import grade, group_ratio
-from chiso766.core.dashboard import default_targets, grade_bands
+from chiso766.core.dashboard import grade_bands
 from chiso766.core.errors import Diagnostics
 from chiso766.core.methodology import Group, Methodology, version_for
 from chiso766.core.methodology import load as load_methodology
-from chiso766.core.params import Params
+from chiso766.core.params import BottomRule, Params
 from chiso766.core.targets import Target, parse_target
 from chiso766.ingest.dossiers import Loaded, ingest
 from chiso766.ingest.units import Registry, load_registry
@@ -77,25 +77,62 @@ def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     out["bottom_ratio"] = [
         row[f"{g.key}_ratio"] if g else None for g, (_, row) in zip(bottoms, out.iterrows(), strict=False)
     ]
+    lost = [_most_lost(row, method) for _, row in out.iterrows()]
+    out["most_lost_group"] = [g.key if g else None for g, _ in lost]
+    out["most_lost_points"] = pd.Series([points for _, points in lost], index=out.index, dtype=object)
     out["_rank_sort"] = out["rank"].map(lambda r: _NO_RANK if r is None or r != r else int(r))
+    # ties keep the input's order (its STT, or the portal's order of units)
+    out["_order"] = range(len(out))
     return out
+
+
+def _most_lost(row: pd.Series, method: Methodology) -> tuple[Group | None, Decimal | None]:
+    """The group where the unit lost most points (the first in the methodology on a tie); none lost: None."""
+    lost = [(group.max - row[group.key], group) for group in method.groups if row[group.key] is not None]
+    if not lost:
+        return None, None
+    points, group = max(lost, key=lambda t: t[0])
+    return (group, points) if points > 0 else (None, None)
 
 
 def tier_members(units: pd.DataFrame, tier: str) -> pd.DataFrame:
     """The units of one tier, best rank first, unranked last, then by name."""
     part = units[units["tier"] == tier]
-    return part.sort_values(["_rank_sort", "unit_name"], kind="stable")
+    return part.sort_values(["_rank_sort", "_order"], kind="stable")
 
 
 def group_targets(raw: Mapping[str, object] | None, method: Methodology) -> dict[str, Target]:
-    """Each group's target: the one params set, else the methodology's default (``data/targets.csv``);
-    ``total`` only when params set it."""
+    """The targets params set for groups and ``total``, and none other: a document never judges a unit
+    against a target nobody set."""
     raw = raw or {}
-    defaults = default_targets()
-    targets = {g.key: parse_target(raw.get(g.key, defaults[g.key])) for g in method.groups}
-    if "total" in raw:
-        targets["total"] = parse_target(raw["total"])
-    return targets
+    return {key: parse_target(raw[key]) for key in (*(g.key for g in method.groups), "total") if key in raw}
+
+
+def bottom_group(members: pd.DataFrame, rule: BottomRule) -> pd.DataFrame:
+    """The bottom group of a tier, worst first: every ranked unit whose total is below ``rule.below``, or
+    the last ``rule.count`` by rank with the units tied with the last of them."""
+    ranked = members[members["total"].notna() & members["rank"].notna()]
+    if rule.below is not None:
+        chosen = ranked[[t < rule.below for t in ranked["total"]]]
+    else:
+        count = rule.count or 0
+        if len(ranked) <= count:
+            chosen = ranked
+        else:
+            cut = ranked.iloc[len(ranked) - count]["total"]
+            chosen = ranked[[t <= cut for t in ranked["total"]]]
+    return chosen.sort_values(["_rank_sort", "_order"], ascending=[False, True], kind="stable")
+
+
+def lowest(members: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
+    """The ``count`` lowest values of ``column`` (input order on ties), never one that equals the best:
+    naming the "lowest" of equals would name the best as well."""
+    known = members[members[column].notna()]
+    if known.empty:
+        return known
+    best = max(known[column])
+    below = known[[value < best for value in known[column]]]
+    return below.sort_values([column, "_order"], kind="stable").head(count)
 
 
 def below_target(members: pd.DataFrame, group: str, target: Target) -> pd.DataFrame:
@@ -225,3 +262,19 @@ def readings(card: ScoreCard | None, loaded: list[Loaded]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["input", "read", "used", "quarantined"])
+
+
+def no_data_groups(card: ScoreCard) -> set[tuple[str, str]]:
+    """``(unit_key, group)`` where no scored component had anything to count (every denominator 0 or
+    absent): the document says "không phát sinh", never "đạt 0%"."""
+    components = card.components
+    if components.empty:
+        return set()
+    scored = components[components["max"] > 0]
+    active = {
+        (str(u), str(g))
+        for u, g, s in zip(scored["unit_key"], scored["group"], scored["status"], strict=True)
+        if s == "scored"
+    }
+    every = {(str(u), str(g)) for u, g in zip(scored["unit_key"], scored["group"], strict=True)}
+    return every - active

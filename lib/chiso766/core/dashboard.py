@@ -1,5 +1,5 @@
-"""Conventions of provincial dashboards that are not the official methodology: grade bands
-(``data/grades.csv``) and the group targets used when params set none (``data/targets.csv``).
+"""Conventions of provincial dashboards that are not the official methodology: the grade bands of
+``data/grades.csv`` (a document that uses them says so).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["grade_bands", "default_targets"]
+__all__ = ["grade_bands"]
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -28,9 +28,3 @@ def grade_bands() -> tuple[tuple[Decimal, str], ...]:
     """
     bands = ((Decimal(r["min"]), r["grade"]) for r in _rows("grades.csv"))
     return tuple(sorted(bands, reverse=True))
-
-
-@lru_cache(maxsize=1)
-def default_targets() -> dict[str, str]:
-    """Each group's target when params set none, as written in params (``">=80"``)."""
-    return {r["group"]: r["target"] for r in _rows("targets.csv")}

@@ -1,26 +1,33 @@
 """The province bulletin (``bulletin_766``): its model, narrative and outline.
 
 The model holds the score card and the facts of :mod:`chiso766.compute.facts`; the narrative
-phrases them with the wording of ``phrasings.yaml``; the outline lays out sections, tables and
-charts. Nothing here computes a score or touches a file.
+phrases them with the wording of ``bulletin_766.yaml``; the outline lays out a báo cáo (reference
+000) or a công văn (a directive naming the bottom group). Nothing here computes a score or touches a
+file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from chiso766.compute.facts import (
     DossierFacts,
     below_target,
+    bottom_group,
     dossier_facts,
     grades,
     group_targets,
     latest,
+    lowest,
+    no_data_groups,
     province_extremes,
     tier_members,
     with_ratios,
@@ -29,18 +36,49 @@ from chiso766.compute.pipeline import build_previous, build_scorecard, score_tab
 from chiso766.compute.reconcile import stake_total
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
 from chiso766.core.dashboard import grade_bands
-from chiso766.core.methodology import GROUP_KEYS, Methodology, methodology_table, province_count
-from chiso766.core.params import Params, load_params
+from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, province_count
+from chiso766.core.params import BottomRule, Params, load_params
+from chiso766.core.provinces import province, province_scope
 from chiso766.core.targets import Target
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
-from chiso766.report.model import Col, ScoredReport, TableSet, close, format_table, new_document
-from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural
+from chiso766.core.textvi import fmt_date, fmt_number, fmt_percent, fmt_points
+from chiso766.report.model import (
+    Col,
+    ScoredReport,
+    TableSet,
+    appendix,
+    close,
+    document_params,
+    format_table,
+    new_document,
+    officer_text,
+    paragraphs,
+)
+from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural, when_phrase
 from chiso766.report.outline import Block, Bullets, Chart, Details, Document, Figure, Heading, Paragraph, Section
 
-__all__ = ["Bulletin", "build", "outline", "LETTERS"]
+__all__ = ["Bulletin", "build", "outline", "LETTERS", "wording"]
 
 LETTERS = ("a", "b", "c", "d", "đ", "e", "g", "h")
-_HUNDRED = Decimal(100)
+_TIERS = (("so", "sở, ban, ngành"), ("xa", "xã, phường, đặc khu"))
+_EVIDENCE = {
+    "doc": "tài liệu hướng dẫn công thức",
+    "api": "tính lại khớp với Cổng",
+    "inferred": "suy ra, chưa có văn bản",
+    "open": "chưa xác định",
+}
+
+
+@lru_cache(maxsize=1)
+def _own_wording() -> dict[str, Any]:
+    text = resources.files("chiso766.report").joinpath("bulletin_766.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def wording(custom: str | Path | None = None) -> dict[str, Any]:
+    """The bulletin's wording: the shared phrasings, this kind's own, then a params file's (``options.phrasings``)."""
+    merged = dict(phrasings()) | _own_wording()
+    return merged | dict(phrasings(custom)) if custom else merged
 
 
 @dataclass
@@ -60,6 +98,11 @@ class Bulletin(ScoredReport):
     def tier(self, tier: str) -> pd.DataFrame:
         return tier_members(self.units, tier)
 
+    @property
+    def has_groups(self) -> bool:
+        """Whether the input gives any group (a score table of totals only does not)."""
+        return any(self.units[g].notna().any() for g in GROUP_KEYS)
+
 
 def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bulletin:
     """Score the params' inputs and gather the facts the bulletin states.
@@ -70,7 +113,8 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         params = load_params(params, overrides)
     card = build_scorecard(params)
     previous = build_previous(params)
-    text = dict(phrasings(params.get("options", {}).get("phrasings") if params.get("options") else None))
+    options = params.get("options") or {}
+    text = wording(options.get("phrasings"))
     units = with_ratios(latest(card.units), card.method)
     provinces = units[units["tier"] == "tinh"]
     return Bulletin(
@@ -91,20 +135,34 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
 def _province_name(b: Bulletin) -> str:
     if b.province is not None:
         return str(b.province["unit_name"])
-    return f"tỉnh {b.params.get('province', '')}".strip()
+    named = province(b.params.get("province", ""))
+    if named is not None:
+        return named.title
+    return f"{province_scope(b.params.get('province', '')).capitalize()} {b.params.get('province', '')}".strip()
+
+
+def _scope(b: Bulletin) -> str:
+    """``thành phố`` or ``tỉnh``, as in "toàn thành phố"."""
+    return province_scope(b.province["unit_name"] if b.province is not None else b.params.get("province", ""))
+
+
+def _period_words(b: Bulletin) -> str:
+    return b.params.period.describe_vi()
 
 
 def _headline(b: Bulletin) -> str:
+    when = when_phrase(b.params.period, b.params.as_of)
+    if b.province is None:
+        return fill(b.text["no_province"], province=_province_name(b))
     change, label = None, ""
-    if b.previous is not None and b.province is not None:
+    if b.previous is not None:
         prev = latest(b.previous.units)
         prev = prev[prev["tier"] == "tinh"]
         if len(prev) and prev.iloc[0]["total"] is not None and b.province["total"] is not None:
             change = b.province["total"] - prev.iloc[0]["total"]
             label = "kỳ trước"
-    total = None if b.province is None else b.province["total"]
-    rank = None if b.province is None or b.province.get("portal_rank") is None else int(b.province["portal_rank"])
-    return headline(_province_name(b), b.params.as_of, total, rank, province_count(b.params.as_of), change, label)
+    rank = None if b.province.get("portal_rank") is None else int(b.province["portal_rank"])
+    return headline(_province_name(b), when, b.province["total"], rank, province_count(b.params.as_of), change, label)
 
 
 def _below(b: Bulletin, tier: str, group: str) -> pd.DataFrame:
@@ -121,66 +179,168 @@ def _whole(value: object) -> int:
     return int(str(value).split(".")[0])
 
 
-def _unit_rate(name: str, rate: Decimal, target: Target, text: dict[str, Any]) -> str:
-    return fill(text["unit_below"], name=name, rate=fmt_number(rate, 2) + "%", gap=fmt_number(target.gap(rate), 2))
+def _rate_of(name: str, rate: Decimal, text: dict[str, Any]) -> str:
+    return fill(text["unit_rate"], name=name, rate=fmt_number(rate, 2) + "%")
 
 
-def _weaknesses(b: Bulletin, tier: str) -> list[str]:
+def _active(b: Bulletin, tier: str, group: str) -> pd.DataFrame:
+    """Members with something to count in ``group`` ("không phát sinh" units are left out)."""
+    idle = no_data_groups(b.card)
     members = b.tier(tier)
-    if members.empty:
-        return []
-    lines = []
-    for group in b.method.groups:
-        below = _below(b, tier, group.key)
-        known = members[f"{group.key}_ratio"].notna().sum()
-        target = b.targets[group.key]
+    keep = pd.Series([(str(k), group) not in idle for k in members["unit_key"]], index=members.index, dtype=bool)
+    return members[keep]
+
+
+def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
+    members = _active(b, tier, group.key)
+    known = int(members[f"{group.key}_ratio"].notna().sum())
+    if not known:
+        return None
+    count = b.text["lowest_listed"]
+    target = b.targets.get(group.key)
+    if target is not None:
+        below = below_target(members, group.key, target)
         if below.empty:
-            lines.append(
-                fill(
-                    b.text["group_all_meet"],
-                    group=group.name_vi,
-                    of=known,
-                    tier_plural=tier_plural(tier),
-                    target=target.label(),
-                )
-            )
-            continue
-        names = [
-            _unit_rate(str(r.unit_name), getattr(r, f"{group.key}_ratio"), target, b.text)
-            for r in below.head(b.text["lowest_listed"]).itertuples()
-        ]
-        lines.append(
-            fill(
-                b.text["group_weakness"],
+            return fill(
+                b.text["group_all_meet"],
                 group=group.name_vi,
-                count=len(below),
                 of=known,
                 tier_plural=tier_plural(tier),
                 target=target.label(),
-                units=join_names(names, "; "),
             )
+        names = [
+            _rate_of(str(r.unit_name), getattr(r, f"{group.key}_ratio"), b.text) for r in below.head(count).itertuples()
+        ]
+        return fill(
+            b.text["group_weakness"],
+            group=group.name_vi,
+            count=len(below),
+            of=known,
+            tier_plural=tier_plural(tier),
+            target=target.label(),
+            units=join_names(names, "; "),
         )
-    return lines
+    weakest = lowest(members, f"{group.key}_ratio", count)
+    if weakest.empty:
+        return None
+    names = [_rate_of(str(r.unit_name), getattr(r, f"{group.key}_ratio"), b.text) for r in weakest.itertuples()]
+    return fill(b.text["group_lowest"], group=group.name_vi, units=join_names(names, "; "))
+
+
+def _weaknesses(b: Bulletin, tier: str) -> list[str]:
+    if not b.has_groups or b.tier(tier).empty:
+        return []
+    return [line for group in b.method.groups if (line := _group_line(b, tier, group))]
+
+
+def _weak_units(b: Bulletin, group: Group) -> pd.DataFrame:
+    """The units a recommendation about ``group`` names: below target when params set one, else the lowest."""
+    parts = []
+    for tier, _ in _TIERS:
+        members = _active(b, tier, group.key)
+        target = b.targets.get(group.key)
+        parts.append(
+            below_target(members, group.key, target)
+            if target is not None
+            else lowest(members, f"{group.key}_ratio", b.text["lowest_listed"])
+        )
+    return pd.concat(parts) if parts else b.units.iloc[0:0]
 
 
 def _recommendations(b: Bulletin) -> list[str]:
     scored = []
-    for group in b.method.groups:
-        below = pd.concat([_below(b, "so", group.key), _below(b, "xa", group.key)])
+    for group in b.method.groups if b.has_groups else ():
+        weak = _weak_units(b, group)
         province_ratio = None if b.province is None else b.province[f"{group.key}_ratio"]
-        if len(below):
-            scored.append((-len(below), province_ratio if province_ratio is not None else _HUNDRED, group, below))
-    scored.sort(key=lambda t: (t[0], t[1], t[2].order))
+        if len(weak):
+            scored.append((province_ratio if province_ratio is not None else Decimal(100), group.order, group, weak))
+    scored.sort(key=lambda t: (t[0], t[1]))
     items = []
-    for _, _, group, below in scored[: b.text["weak_groups"]]:
-        names = below.sort_values(f"{group.key}_ratio", kind="stable")["unit_name"].head(b.text["lowest_listed"])
-        items.append(fill(b.text["recommendations"][group.key], units=join_names(list(names))))
-    differing = b.card.differences
-    components = differing[differing["level"] == "component"] if len(differing) else differing
-    if len(differing):
-        items.append(fill(b.text["data_quality"], count=len(components) or len(differing)))
-    items.append(b.text["closing"])
+    for _, _, group, weak in scored[: b.text["weak_groups"]]:
+        names = weak.sort_values([f"{group.key}_ratio", "_order"], kind="stable")["unit_name"]
+        items.append(
+            fill(b.text["recommendations"][group.key], units=join_names(list(names.head(b.text["lowest_listed"]))))
+        )
+    mismatch = _mismatch(b)
+    if mismatch is not None:
+        items.append(fill(b.text["data_quality"], scope=_scope(b), count=mismatch[0], units=mismatch[1]))
+    items.append(b.text["closing_task"])
     return items
+
+
+def _mismatch(b: Bulletin) -> tuple[int, int, Decimal] | None:
+    """Components, units and points on which the province's dossier data and the portal disagree."""
+    if b.dossiers is None or b.dossiers.reconciliation is None:
+        return None
+    table = b.dossiers.reconciliation
+    differing = [(c, s) for c, s in zip(table["unit_code"], table["points_at_stake"], strict=True) if c and s]
+    if not differing:
+        return None
+    total = stake_total(table)
+    return len(differing), len({c for c, _ in differing}), Decimal(str(total or 0))
+
+
+def _bottom_rule(b: Bulletin, tier: str) -> BottomRule:
+    schema = b.params.schema
+    rules = schema.bottom if schema is not None and schema.bottom is not None else None
+    rule = getattr(rules, tier, None) if rules is not None else None
+    return rule if rule is not None else BottomRule(**b.text["bottom_default"][tier])
+
+
+def _bottom(b: Bulletin, tier: str) -> pd.DataFrame:
+    return bottom_group(b.tier(tier), _bottom_rule(b, tier))
+
+
+def _rank_text(b: Bulletin, tier: str, rank: object) -> str:
+    ranked = b.tier(tier)
+    ranked = ranked[ranked["rank"].notna()]
+    return f"{_whole(rank)}/{len(ranked)}"
+
+
+def _bottom_intro(b: Bulletin, tier: str, key: str) -> str:
+    rule = _bottom_rule(b, tier)
+    if rule.below is not None:
+        return fill(b.text[f"{key}_below"], tier_plural=tier_plural(tier), below=fmt_points(rule.below))
+    return fill(b.text[f"{key}_count"], tier_plural=tier_plural(tier))
+
+
+def _lost_most(b: Bulletin, row: Any) -> tuple[Group, Decimal] | None:
+    """The group where a unit lost most points among those it had something to count in: points lost
+    because nothing happened (0/0) are not a task."""
+    idle = no_data_groups(b.card)
+    lost = [
+        (b.method.group(g.key).max - getattr(row, g.key), g)
+        for g in b.method.groups
+        if getattr(row, g.key) is not None and (str(row.unit_key), g.key) not in idle
+    ]
+    if not lost:
+        return None
+    points, group = max(lost, key=lambda t: t[0])
+    return (group, points) if points > 0 else None
+
+
+def _bottom_lines(b: Bulletin, tier: str) -> list[str]:
+    lines = []
+    for r in _bottom(b, tier).itertuples():
+        values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
+        most = _lost_most(b, r)
+        if most is not None:
+            lines.append(fill(b.text["bottom_line"], group=most[0].name_vi, lost=fmt_points(most[1]), **values))
+        else:
+            lines.append(fill(b.text["bottom_line_total"], **values))
+    return lines
+
+
+def _bottom_tasks(b: Bulletin, tier: str) -> list[str]:
+    tasks = []
+    for r in _bottom(b, tier).itertuples():
+        values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
+        most = _lost_most(b, r)
+        if most is not None:
+            tasks.append(fill(b.text["bottom_task"], direction=b.text["directions"][most[0].key], **values))
+        else:
+            tasks.append(fill(b.text["bottom_task_total"], **values))
+    return tasks
 
 
 def _main_points(b: Bulletin) -> list[str]:
@@ -189,47 +349,21 @@ def _main_points(b: Bulletin) -> list[str]:
     if extremes is not None:
         (high, best), (low, worst), (lost, most) = extremes.high, extremes.low, extremes.most_lost
         points.append(
-            f"Nhóm đạt tỷ lệ cao nhất: {best.name_vi} ({fmt_number(high, 2)}%); thấp nhất: "
-            f"{worst.name_vi} ({fmt_number(low, 2)}%). Nhóm mất nhiều điểm nhất: "
+            f"Nhóm đạt tỷ lệ cao nhất: {best.name_vi} ({fmt_percent(high)}); thấp nhất: "
+            f"{worst.name_vi} ({fmt_percent(low)}). Nhóm mất nhiều điểm nhất: "
             f"{most.name_vi} ({fmt_points(lost)} điểm)."
         )
-    for tier in ("so", "xa"):
+    for tier, _ in _TIERS:
         members = b.tier(tier)
         ranked = members[members["rank"].notna()]
-        if ranked.empty:
+        if len(ranked) < 2:
             continue
         first, last = ranked.iloc[0], ranked.iloc[-1]
-        sentence = (
-            f"{len(ranked)} {tier_plural(tier)} được xếp hạng: cao nhất {first['unit_name']} "
-            f"({fmt_points(first['total'])} điểm), thấp nhất {last['unit_name']} ({fmt_points(last['total'])} điểm)"
-        )
-        if "total" in b.targets:
-            short = sum(1 for t in ranked["total"] if b.targets["total"].meets(t) is False)
-            sentence += f"; {short}/{len(ranked)} đơn vị dưới chỉ tiêu {b.targets['total'].label(' điểm')}"
-        points.append(sentence + ".")
-    missing = b.units[b.units["total"].isna() & (b.units["tier"] != "tinh")]
-    notes = []
-    if len(b.card.differences):
-        notes.append(f"{len(b.card.differences)} chênh lệch giữa điểm tính lại và điểm của Cổng (xem Phụ lục)")
-    else:
-        notes.append(
-            "điểm tính lại khớp với điểm của Cổng" if not b.card.components.empty else "điểm lấy theo bảng điểm đã cho"
-        )
-    if len(missing):
-        notes.append(f"{len(missing)} đơn vị chưa đủ dữ liệu để tính tổng điểm")
-    points.append("Chất lượng dữ liệu: " + "; ".join(notes) + ".")
-    if b.dossiers is not None and b.dossiers.reconciliation is not None:
-        table = b.dossiers.reconciliation
-        differing = [
-            s
-            for c, s in zip(table["unit_code"], table["points_at_stake"], strict=False)
-            if c and s is not None and s > 0
-        ]
+        if first["total"] == last["total"]:
+            continue
         points.append(
-            f"Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng: {len(differing)} chỉ số thành phần của đơn vị có điểm "
-            f"chênh lệch, tổng {fmt_points(stake_total(table) or 0)} điểm (xem mục II)."
-            if differing
-            else "Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng: không có chênh lệch điểm."
+            f"{len(ranked)} {tier_plural(tier)} được xếp hạng: cao nhất {first['unit_name']} "
+            f"({fmt_points(first['total'])} điểm), thấp nhất {last['unit_name']} ({fmt_points(last['total'])} điểm)."
         )
     return points[:6]
 
@@ -237,17 +371,17 @@ def _main_points(b: Bulletin) -> list[str]:
 # Document -----------------------------------------------------------------------------------
 
 
-def _rank_cols(method: Methodology) -> list[Col]:
-    return [
-        Col("unit_name", "Đơn vị"),
-        *(Col(g.key, f"{g.short_vi} ({fmt_number(g.max)})", "points") for g in method.groups),
-        Col("total", "Tổng (100)", "points"),
-        Col("rank", "Hạng", "rank"),
-        Col("bottom_short", "Nhóm thấp nhất"),
-    ]
+def _rank_cols(b: Bulletin) -> list[Col]:
+    cols = [Col("unit_name", "Đơn vị")]
+    if b.has_groups:
+        cols += [Col(g.key, f"{g.short_vi} ({fmt_number(g.max)})", "points") for g in b.method.groups]
+    cols += [Col("total", "Tổng (100)", "points"), Col("rank", "Hạng", "rank")]
+    if b.has_groups:
+        cols.append(Col("bottom_short", "Nhóm thấp nhất"))
+    return cols
 
 
-def _machine(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+def _machine(frame: pd.DataFrame) -> pd.DataFrame:
     cols = [
         "unit_code",
         "unit_name",
@@ -263,36 +397,43 @@ def _machine(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
 
 
 def outline(b: Bulletin) -> Document:
-    """The bulletin's document: main points, I. results, II. shortcomings, III. recommendations, appendices.
+    """The bulletin's document in the form params choose: a báo cáo (default) or a công văn.
 
     Building it registers every table the bulletin shows (``b.tables``), in the order they appear.
     """
     for name, frame in score_tables(b.card, b.previous).items():
         b.tables.add(name, frame)
     b.text["headline"] = _headline(b)
+    period = _period_words(b)
+    as_of = b.params.as_of
+    subtitle = f"(Tính đến ngày {fmt_date(as_of)})" if as_of < b.params.period.end else ""
+    what = fill(b.text["what"], period=period) + (f" (tính đến ngày {fmt_date(as_of)})" if subtitle else "")
     doc = new_document(
-        b.params,
-        "bulletin_766",
-        "Kết quả đánh giá, xếp hạng Bộ chỉ số phục vụ người dân và doanh nghiệp "
-        "trên Cổng Dịch vụ công quốc gia (Bộ chỉ số 766)",
-        f"(Tính đến ngày {fmt_date(b.params.as_of)})",
-        "bao_cao",
-        b.text["forms"],
+        b.params, "bulletin_766", fill(b.text["title"], period=period), subtitle, "bao_cao", b.text["forms"], what=what
     )
-    doc.sections.append(Section("diem-chinh", "Những điểm chính", [Bullets(_main_points(b))]))
-    doc.sections.append(_results_section(b))
-    doc.sections.append(_shortcomings_section(b))
-    doc.sections.append(Section("de-xuat", "III. ĐỀ XUẤT, KIẾN NGHỊ", [Bullets(_recommendations(b), numbered=True)]))
+    framing = document_params(b.params)
+    if doc.form == "cong_van":
+        doc.subject = framing.subject or fill(b.text["subject"], period=period)
+        doc.to = doc.to or [fill(line, scope=_scope(b)) for line in b.text["to_default"]]
+        doc.sections.extend(_directive_sections(b))
+    else:
+        doc.sections.append(Section("diem-chinh", "Những điểm chính", [Bullets(_main_points(b))], pdf=False))
+        doc.sections.append(_results_section(b))
+        doc.sections.append(_shortcomings_section(b))
+        doc.sections.append(_proposals_section(b))
     doc.sections.extend(_appendices(b))
+    doc.sections.extend(_audit_sections(b))
     return close(doc, b.params, b.text["forms"])
 
 
-def _province_block(b: Bulletin, province: str) -> list[Block]:
+def _province_block(b: Bulletin, name: str) -> list[Block]:
     assert b.province is not None
     method = b.method
     rows = []
     for g in method.groups:
         p = b.province[g.key]
+        if p is None:
+            continue
         rows.append(
             {
                 "group": g.key,
@@ -300,24 +441,27 @@ def _province_block(b: Bulletin, province: str) -> list[Block]:
                 "max": g.max,
                 "points": p,
                 "ratio": b.province[f"{g.key}_ratio"],
-                "lost": None if p is None else g.max - p,
+                "lost": g.max - p,
             }
         )
+    if not rows:
+        return []
+    total = b.province["total"]
     rows.append(
         {
             "group": "total",
             "group_name": "Tổng điểm",
             "max": method.max_total,
-            "points": b.province["total"],
-            "ratio": b.province["total"],
-            "lost": None if b.province["total"] is None else method.max_total - b.province["total"],
+            "points": total,
+            "ratio": total,
+            "lost": None if total is None else method.max_total - total,
         }
     )
     frame = pd.DataFrame(rows, dtype=object)
     blocks: list[Block] = [
         b.tables.block(
             "province_groups",
-            f"Điểm của {province} theo nhóm chỉ số",
+            fill(b.text["province_table"], province=name),
             frame,
             [
                 Col("group_name", "Nhóm chỉ số"),
@@ -328,18 +472,18 @@ def _province_block(b: Bulletin, province: str) -> list[Block]:
             ],
         )
     ]
-    if all(r["points"] is not None for r in rows[:-1]):
+    if len(rows) == len(method.groups) + 1:
         chart = Chart(
             "group_points_chart",
             {
                 "labels": [g.name_vi for g in method.groups],
                 "points": [b.province[g.key] for g in method.groups],
                 "maxima": [g.max for g in method.groups],
-                "title": f"{province}: điểm theo nhóm chỉ số",
+                "title": f"{name}: điểm theo nhóm chỉ số",
             },
         )
         alt = (
-            f"Biểu đồ thanh ngang: điểm đạt của {province} so với điểm tối đa ở sáu nhóm chỉ số. "
+            f"Biểu đồ thanh ngang: điểm đạt của {name} so với điểm tối đa ở sáu nhóm chỉ số. "
             + "; ".join(f"{g.name_vi} {fmt_points(b.province[g.key])}/{fmt_number(g.max)}" for g in method.groups)
             + "."
         )
@@ -355,14 +499,22 @@ def _province_block(b: Bulletin, province: str) -> list[Block]:
     return blocks
 
 
-def _department_group_blocks(b: Bulletin, departments: pd.DataFrame) -> list[Block]:
-    blocks: list[Block] = [Heading("2. Kết quả đánh giá, xếp hạng của các sở, ban, ngành")]
-    for letter, g in zip(LETTERS, b.method.groups, strict=False):
-        frame = departments[["unit_code", "unit_name", f"{g.key}_ratio", g.key]].rename(
+def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
+    blocks: list[Block] = [Heading(f"{number}. Kết quả đánh giá, xếp hạng của các sở, ban, ngành")]
+    letters = iter(LETTERS)
+    idle = no_data_groups(b.card)
+    for g in b.method.groups:
+        if departments[g.key].isna().all():
+            continue
+        frame = departments[["unit_key", "unit_code", "unit_name", f"{g.key}_ratio", g.key, "_order"]].rename(
             columns={f"{g.key}_ratio": "rate", g.key: "points"}
         )
-        frame = frame.sort_values(["points", "unit_name"], ascending=[False, True], key=_none_last, kind="stable")
-        blocks.append(Heading(f"{letter}) Nhóm chỉ số {g.name_vi}", 4))
+        frame = frame.sort_values(["points", "_order"], ascending=[False, True], key=_none_last, kind="stable")
+        frame["rate_text"] = [
+            "không phát sinh" if (str(k), g.key) in idle else fmt_number(r, 2) if r is not None else "chưa có số liệu"
+            for k, r in zip(frame["unit_key"], frame["rate"], strict=True)
+        ]
+        blocks.append(Heading(f"{next(letters)}) Nhóm chỉ số {g.name_vi}", 4))
         blocks.append(
             b.tables.block(
                 f"so_{g.key}",
@@ -370,9 +522,10 @@ def _department_group_blocks(b: Bulletin, departments: pd.DataFrame) -> list[Blo
                 frame,
                 [
                     Col("unit_name", "Sở, ban, ngành"),
-                    Col("rate", "Tỷ lệ (%)", "rate"),
+                    Col("rate_text", "Tỷ lệ (%)"),
                     Col("points", f"Điểm ({fmt_number(g.max)})", "points"),
                 ],
+                machine=frame[["unit_code", "unit_name", "rate", "points"]],
             )
         )
     return blocks
@@ -414,8 +567,8 @@ def _distribution_chart(ranked: pd.DataFrame) -> Figure:
     summary = "; ".join(f"{name}: {int((counts == name).sum())}" for _, name in bands)
     alt = (
         f"Biểu đồ cột phân bố tổng điểm của {len(ranked)} xã, phường, đặc khu, từ "
-        f"{fmt_points(ranked['total'].min())} đến {fmt_points(ranked['total'].max())} điểm. Số đơn vị theo "
-        f"mức: {summary}."
+        f"{fmt_points(ranked['total'].min())} đến {fmt_points(ranked['total'].max())} điểm. "
+        f"Số đơn vị theo mức: {summary}."
     )
     return Figure(
         "distribution_xa",
@@ -428,53 +581,48 @@ def _distribution_chart(ranked: pd.DataFrame) -> Figure:
 
 def _ranking_blocks(b: Bulletin, tier: str, members: pd.DataFrame) -> list[Block]:
     ranked = members[members["rank"].notna()]
+    if ranked.empty:
+        return []
     blocks: list[Block] = []
     if tier == "so":
-        last = list(range(max(0, len(ranked) - 5), len(ranked)))
-        blocks.append(
-            b.tables.block(
-                "rank_so",
-                "Xếp hạng các sở, ban, ngành theo tổng điểm",
-                _machine(members, b.method),
-                _rank_cols(b.method),
-                highlight=last,
-            )
-        )
-    lowest = ranked.tail(5).iloc[::-1]
-    lines = [
-        f"{r.unit_name} đạt: {fmt_points(r.total)}/100 điểm, xếp thứ {_whole(r.rank)}/{len(ranked)} đơn vị; "
-        f"nhóm thấp nhất: {r.bottom_group} ({fmt_number(r.bottom_ratio, 2)}%)."
-        for r in lowest.itertuples()
-    ]
-    blocks.append(Paragraph(f"Các {tier_plural(tier)} có điểm thấp nhất:"))
-    blocks.append(Bullets(lines))
-    if len(ranked):
+        b.tables.add("rank_so", _machine(members))  # the table itself is Phụ lục I
+    if ranked["total"].nunique() > 1:
         blocks.append(_ranking_chart(ranked) if tier == "so" else _distribution_chart(ranked))
     return blocks
 
 
 def _results_section(b: Bulletin) -> Section:
-    province = _province_name(b)
-    part = Section("ket-qua", "I. KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG")
-    part.blocks.append(Heading(f"1. Kết quả đánh giá, xếp hạng của {province}"))
-    part.blocks.append(Paragraph(b.text["headline"], "lead"))
-    if b.province is not None:
-        part.blocks.extend(_province_block(b, province))
+    name = _province_name(b)
+    part = Section("ket-qua", "I. KẾT QUẢ THỰC HIỆN")
+    part.blocks.append(Heading(f"1. Kết quả đánh giá, xếp hạng của {_scope(b)}"))
+    lead = b.text["headline"]
+    provincial = [] if b.province is None else _province_block(b, name)
+    part.blocks.append(Paragraph(lead[:-1] + ", cụ thể như sau:" if provincial else lead, "lead"))
+    part.blocks.extend(provincial)
+    number = 2
     departments = b.tier("so")
-    if len(departments):
-        part.blocks.extend(_department_group_blocks(b, departments))
-    part.blocks.append(Heading(f"{3 if len(departments) else 2}. Xếp hạng theo tổng điểm"))
-    for tier in ("so", "xa"):
+    if len(departments) and b.has_groups:
+        part.blocks.extend(_department_group_blocks(b, departments, number))
+        number += 1
+    ranking: list[Block] = []
+    for tier, _ in _TIERS:
         members = b.tier(tier)
         if not members.empty:
-            part.blocks.extend(_ranking_blocks(b, tier, members))
+            ranking.extend(_ranking_blocks(b, tier, members))
+    if ranking:
+        part.blocks.append(Heading(f"{number}. Xếp hạng theo tổng điểm"))
+        part.blocks.extend(ranking)
+    extra = officer_text(b.params).results
+    part.blocks.extend(paragraphs(extra))
     return part
 
 
 def _below_table(b: Bulletin) -> pd.DataFrame:
     rows = []
-    for tier in ("so", "xa"):
+    for tier, _ in _TIERS:
         for g in b.method.groups:
+            if g.key not in b.targets:
+                continue
             for r in _below(b, tier, g.key).itertuples():
                 rate = getattr(r, f"{g.key}_ratio")
                 rows.append(
@@ -495,70 +643,167 @@ def _below_table(b: Bulletin) -> pd.DataFrame:
 
 
 def _shortcomings_section(b: Bulletin) -> Section:
-    part = Section("ton-tai", "II. TỒN TẠI, HẠN CHẾ")
-    for tier, heading in (("so", "Các sở, ban, ngành"), ("xa", "Các xã, phường, đặc khu")):
-        lines = _weaknesses(b, tier)
-        if lines:
-            part.blocks.append(Heading(heading, 3))
-            part.blocks.append(Bullets(lines))
-    below = b.tables.add("below_target", _below_table(b))
-    part.blocks.append(
-        Paragraph(f"Danh sách đầy đủ {len(below)} trường hợp chưa đạt chỉ tiêu: bảng below_target (tải CSV/XLSX).")
-    )
+    causes = officer_text(b.params).causes
+    mismatch = _mismatch(b)
+    with_causes = bool(causes) or mismatch is not None
+    part = Section("ton-tai", "II. TỒN TẠI, HẠN CHẾ" + (" VÀ NGUYÊN NHÂN" if with_causes else ""))
+    part.blocks.append(Heading("1. Tồn tại, hạn chế"))
+    letters = iter(LETTERS)
+    lines = []
+    for tier, words in _TIERS:
+        tier_lines = _weaknesses(b, tier)
+        if tier_lines:
+            lines += [f"Các {words}:", *(f"+ {line}" for line in tier_lines)]
+    if lines:
+        part.blocks.append(Heading(f"{next(letters)}) Nhóm các chỉ số:", 4))
+        part.blocks.append(Bullets(lines))
+    if b.targets:
+        b.tables.add("below_target", _below_table(b))
     if b.dossiers is not None:
-        part.blocks.extend(_overdue_blocks(b))
-    part.blocks.append(Heading("Chất lượng dữ liệu", 3))
-    part.blocks.append(Bullets(_data_quality(b)))
-    if b.dossiers is not None and b.dossiers.reconciliation is not None:
-        part.blocks.extend(_reconciliation_blocks(b))
+        part.blocks.extend(_overdue_blocks(b, next(letters)))
+    for tier, _ in _TIERS:
+        bottom = _bottom_lines(b, tier)
+        if bottom:
+            part.blocks.append(Heading(f"{next(letters)}) {_bottom_intro(b, tier, 'bottom_intro')}", 4))
+            part.blocks.append(Bullets(bottom))
+    if with_causes:
+        part.blocks.append(Heading("2. Nguyên nhân"))
+        part.blocks.extend(paragraphs(causes))
+        if mismatch is not None:
+            part.blocks.append(
+                Paragraph(
+                    fill(
+                        b.text["data_cause"],
+                        scope=_scope(b),
+                        count=mismatch[0],
+                        units=mismatch[1],
+                        points=fmt_points(mismatch[2]),
+                    )
+                )
+            )
     return part
+
+
+def _proposals_section(b: Bulletin) -> Section:
+    items = _recommendations(b)
+    items[-1:-1] = [
+        line.removeprefix("- ") for line in (officer_text(b.params).instructions or "").splitlines() if line.strip()
+    ]
+    framing = document_params(b.params)
+    if framing.deadline is not None:
+        items.append(fill(b.text["deadline_task"], to_whom="", deadline=fmt_date(framing.deadline)).replace("  ", " "))
+    intro = Paragraph(fill(b.text["proposals_intro"], scope=_scope(b)))
+    return Section("de-xuat", "III. ĐỀ XUẤT VÀ KIẾN NGHỊ", [intro, Bullets(items, numbered=True)])
+
+
+def _directive_sections(b: Bulletin) -> list[Section]:
+    """A công văn: the situation, then numbered instructions (all units; each tier's bottom group, unit by
+    unit; the officer's; the deadline; who monitors)."""
+    body = str(b.params.get("issuer", {}).get("name") or "") if b.params.get("issuer") else ""
+    key = "situation" if body else "situation_anonymous"
+    sections = [
+        Section(
+            "tinh-hinh", "", [Paragraph(fill(b.text[key], headline=b.text["headline"], scope=_scope(b), body=body))]
+        )
+    ]
+    numbered: list[Block] = []
+    number = 1
+    general = _recommendations(b)
+    numbered.append(Paragraph(f"{number}. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường, đặc khu:"))
+    numbered.append(Bullets(general))
+    for tier, _ in _TIERS:
+        tasks = _bottom_tasks(b, tier)
+        if tasks:
+            number += 1
+            numbered.append(Paragraph(f"{number}. {_bottom_intro(b, tier, 'bottom_heading')}"))
+            numbered.append(Bullets(tasks))
+    for block in paragraphs(officer_text(b.params).instructions):
+        if isinstance(block, Paragraph) and block.text[:1].isdigit():
+            numbered.append(block)
+            continue
+        if isinstance(block, Paragraph):
+            number += 1
+            numbered.append(Paragraph(f"{number}. {block.text}"))
+        else:
+            numbered.append(block)
+    framing = document_params(b.params)
+    if framing.deadline is not None:
+        number += 1
+        to_whom = f"về {framing.monitor}" if framing.monitor else ""
+        numbered.append(
+            Paragraph(
+                f"{number}. "
+                + fill(b.text["deadline_task"], to_whom=to_whom, deadline=fmt_date(framing.deadline)).replace("  ", " ")
+            )
+        )
+    if framing.monitor:
+        number += 1
+        numbered.append(Paragraph(f"{number}. " + fill(b.text["monitor_task"], monitor=framing.monitor)))
+    sections.append(Section("nhiem-vu", "", numbered))
+    return sections
 
 
 def _appendices(b: Bulletin) -> list[Section]:
     sections = []
-    for index, (tier, title) in enumerate((("so", "sở, ban, ngành"), ("xa", "xã, phường, đặc khu")), start=1):
+    number = 0
+    for tier, title in _TIERS:
         members = b.tier(tier)
         if members.empty:
             continue
-        appendix = Section(f"phu-luc-{tier}", f"Phụ lục {index}. Điểm và xếp hạng các {title}", appendix=True)
-        appendix.blocks.append(
-            b.tables.block(
-                f"appendix_{tier}",
-                f"Điểm sáu nhóm chỉ số, tổng điểm và xếp hạng các {title}",
-                _machine(members, b.method),
-                _rank_cols(b.method),
+        number += 1
+        sections.append(
+            appendix(
+                f"phu-luc-{tier}",
+                number,
+                f"Điểm và xếp hạng các {title} trên Bộ chỉ số 766",
+                [
+                    b.tables.block(
+                        f"appendix_{tier}", f"Điểm, tổng điểm và xếp hạng các {title}", _machine(members), _rank_cols(b)
+                    )
+                ],
             )
         )
-        sections.append(appendix)
-    sections.append(_methodology_section(b))
+    return sections
+
+
+def _audit_sections(b: Bulletin) -> list[Section]:
+    """What an auditor checks, in the HTML page only: data quality, reconciliation, methodology, trace."""
+    check = Section("kiem-tra", "Kiểm tra dữ liệu", [Bullets(_data_quality(b))], appendix=True, pdf=False)
+    if b.dossiers is not None and b.dossiers.reconciliation is not None:
+        check.blocks.extend(_reconciliation_blocks(b))
+    sections = [check, _methodology_section(b)]
     if not b.card.components.empty:
         sections.append(_audit_section(b))
     if len(b.card.differences):
         diffs = b.card.differences
-        appendix = Section(
-            "phu-luc-chenh-lech", "Phụ lục. Chênh lệch giữa điểm tính lại và điểm của Cổng", appendix=True
-        )
-        appendix.blocks.append(
-            b.tables.block(
-                "differences_shown",
-                "Các chênh lệch (đầy đủ trong tables/differences.csv)",
-                diffs,
+        sections.append(
+            Section(
+                "chenh-lech",
+                "Chênh lệch giữa điểm tính lại và điểm của Cổng",
                 [
-                    Col("unit_name", "Đơn vị"),
-                    Col("level", "Cấp"),
-                    Col("group", "Nhóm"),
-                    Col("component", "Chỉ số"),
-                    Col("portal", "Cổng", "points"),
-                    Col("recomputed", "Tính lại", "points"),
-                    Col("difference", "Chênh lệch", "points"),
+                    b.tables.block(
+                        "differences_shown",
+                        "Các chênh lệch (bảng đầy đủ: tải CSV, XLSX)",
+                        diffs,
+                        [
+                            Col("unit_name", "Đơn vị"),
+                            Col("level", "Cấp"),
+                            Col("group", "Nhóm"),
+                            Col("component", "Chỉ số"),
+                            Col("portal", "Cổng", "points"),
+                            Col("recomputed", "Tính lại", "points"),
+                            Col("difference", "Chênh lệch", "points"),
+                        ],
+                    )
                 ],
+                appendix=True,
+                pdf=False,
             )
         )
-        sections.append(appendix)
     return sections
 
 
-def _overdue_blocks(b: Bulletin) -> list[Block]:
+def _overdue_blocks(b: Bulletin, letter: str) -> list[Block]:
     assert b.dossiers is not None
     backlog = b.dossiers.backlog
     units = backlog[(backlog["level"] == "unit") & (backlog["tier"] == "so")].copy()
@@ -566,7 +811,9 @@ def _overdue_blocks(b: Bulletin) -> list[Block]:
     units = units[units["total"] > 0].sort_values(["total", "unit_name"], ascending=[False, True], kind="stable")
     period = b.params.period
     blocks: list[Block] = [
-        Heading(f"Hồ sơ quá hạn (từ ngày {fmt_date(period.start)} đến ngày {fmt_date(b.params.as_of)})", 3)
+        Heading(
+            f"{letter}) Hồ sơ trả quá hạn (từ ngày {fmt_date(period.start)} đến ngày {fmt_date(b.params.as_of)})", 4
+        )
     ]
     blocks.append(
         b.tables.block(
@@ -601,16 +848,17 @@ def _reconciliation_blocks(b: Bulletin) -> list[Block]:
     differing = table[[s is not None and s > 0 for s in table["points_at_stake"]]]
     units = sorted({c for c in differing["unit_code"] if c})
     total = stake_total(table)
-    blocks: list[Block] = [Heading("Đối chiếu dữ liệu hồ sơ của tỉnh với Cổng Dịch vụ công quốc gia", 3)]
+    blocks: list[Block] = [Heading(f"Đối chiếu dữ liệu hồ sơ của {_scope(b)} với Cổng Dịch vụ công quốc gia", 3)]
     if differing.empty:
-        blocks.append(Paragraph("Số liệu hồ sơ của tỉnh khớp với Cổng ở mọi chỉ số thành phần đối chiếu được."))
+        blocks.append(Paragraph(f"Số liệu hồ sơ của {_scope(b)} khớp với Cổng ở mọi chỉ số thành phần đối chiếu được."))
         return blocks
     unit_rows = sum(1 for c in differing["unit_code"] if c)
     blocks.append(
         Paragraph(
-            f"{unit_rows} chỉ số thành phần của {len(units)} đơn vị có điểm tính từ dữ liệu hồ sơ của tỉnh khác với "
+            f"{unit_rows} chỉ số thành phần của {len(units)} đơn vị có điểm tính từ dữ liệu hồ sơ của "
+            f"{_scope(b)} khác với "
             f"điểm tính từ số liệu của Cổng; tổng số điểm chênh lệch của các đơn vị là {fmt_points(total)} điểm. "
-            "Bảng dưới đây liệt kê các chênh lệch lớn nhất (đầy đủ trong tables/reconciliation.csv)."
+            "Bảng dưới đây liệt kê các chênh lệch lớn nhất (bảng đầy đủ: tải CSV, XLSX)."
         )
     )
     shown = differing.head(15).copy()
@@ -656,7 +904,7 @@ def _data_quality(b: Bulletin) -> list[str]:
         same = int((compared["portal_points"] == compared["points"]).sum())
         lines.append(
             f"Điểm tính lại từ tử số, mẫu số khớp với điểm của Cổng ở {same}/{len(compared)} chỉ số thành phần; "
-            f"{len(card.differences)} chênh lệch được liệt kê ở Phụ lục."
+            f"{len(card.differences)} chênh lệch được liệt kê ở phụ lục đối chiếu."
         )
         given = card.groups[card.groups["source"] != "recomputed"]
         if len(given):
@@ -669,7 +917,7 @@ def _data_quality(b: Bulletin) -> list[str]:
         if len(no_data):
             lines.append(
                 f"{len(no_data)} chỉ số thành phần không có dữ liệu hoặc có mẫu số bằng 0 (không tính điểm, "
-                "không coi là 0): xem cột reason trong tables/components.csv."
+                "không coi là 0): lý do ở cột «reason» của bảng chỉ số thành phần (tải CSV, XLSX)."
             )
     missing = b.units[b.units["total"].isna()]
     if len(missing):
@@ -683,7 +931,7 @@ def _data_quality(b: Bulletin) -> list[str]:
             b.tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
             lines.append(
                 f"Dữ liệu {loaded.source.name}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
-                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (tables/quarantine_{loaded.table}.csv)."
+                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: tải bảng cách ly)."
             )
     for warning in card.diagnostics.items:
         lines.append(f"Cảnh báo: {warning.message}.")
@@ -714,7 +962,7 @@ def _audit_section(b: Bulletin) -> Section:
     groups = b.card.groups
     section = Section(
         "truy-vet",
-        "Phụ lục. Truy vết điểm của từng đơn vị",
+        "Truy vết điểm của từng đơn vị",
         appendix=True,
         pdf=bool((b.params.get("options") or {}).get("audit_pdf", False)),
     )
@@ -723,7 +971,7 @@ def _audit_section(b: Bulletin) -> Section:
             "Mỗi đơn vị: điểm từng chỉ số thành phần từ tử số, mẫu số, ngưỡng và điểm tối đa, công thức áp dụng "
             "(F1 tuyến tính; F2 có ngưỡng; Z0, ZF, ZM mẫu số bằng 0: 0 điểm, điểm tối đa, không tính "
             "điểm; M chỉ theo dõi) "
-            "và điểm của Cổng. Dữ liệu đầy đủ: tables/audit.csv.",
+            "và điểm của Cổng. Dữ liệu đầy đủ: tải bảng truy vết (CSV, XLSX).",
             "note",
         )
     )
@@ -751,7 +999,7 @@ def _audit_section(b: Bulletin) -> Section:
 
 def _methodology_section(b: Bulletin) -> Section:
     method = b.method
-    section = Section("phuong-phap", "Phụ lục. Phương pháp tính điểm", appendix=True)
+    section = Section("phuong-phap", "Phương pháp tính điểm", appendix=True, pdf=False)
     version_note = (
         "quy tắc 2025: điểm của bốn nhóm Công khai, minh bạch; Tiến độ giải quyết; Mức độ hài lòng; "
         "Số hóa hồ sơ được làm tròn đến 1 chữ số thập phân"
@@ -766,6 +1014,7 @@ def _methodology_section(b: Bulletin) -> Section:
         )
     )
     table = methodology_table(method.version)
+    table["evidence_vi"] = table["evidence"].map(_EVIDENCE)
     section.blocks.append(
         b.tables.block(
             "methodology",
@@ -778,16 +1027,9 @@ def _methodology_section(b: Bulletin) -> Section:
                 Col("max", "Điểm tối đa", "points"),
                 Col("threshold", "Ngưỡng (%)", "points"),
                 Col("zero_rule_vi", "Mẫu số bằng 0"),
-                Col("evidence", "Căn cứ"),
+                Col("evidence_vi", "Căn cứ"),
             ],
             numbered=False,
-        )
-    )
-    section.blocks.append(
-        Paragraph(
-            "Căn cứ: [doc] tài liệu hướng dẫn công thức; [api] tính lại khớp với dữ liệu của Cổng; "
-            "[inferred] suy ra, khớp mọi quan sát nhưng chưa có văn bản; [open] chưa xác định.",
-            "note",
         )
     )
     return section

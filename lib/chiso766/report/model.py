@@ -215,7 +215,7 @@ def new_document(
             document.sections.append(Section("mo-dau", "", [Paragraph(opening)]))
     number = str(issuer.get("number") or "…")
     day = _issuer_date(params, issuer)
-    when = f"ngày {day:%d/%m/%Y}" if day else f"ngày      /     /{params.as_of.year}"
+    when = f"ngày {day:%d/%m/%Y}" if day else f"ngày …/…/{params.as_of.year}"
     document.attached = f"(Kèm theo {forms[form]['name']} số {number} {when}" + (f" của {body})" if body else ")")
     return document
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
+from chiso766.core.periods import Period
 from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
 
-__all__ = ["phrasings", "tier_plural", "join_names", "headline", "fill", "place_date"]
+__all__ = ["phrasings", "tier_plural", "join_names", "headline", "when_phrase", "fill", "place_date"]
 
 _TIER_PLURAL = {"so": "sở, ban, ngành", "xa": "xã, phường, đặc khu", "tinh": "tỉnh, thành phố"}
 
@@ -47,9 +48,25 @@ def join_names(names: Sequence[str], sep: str = ", ") -> str:
     return sep.join(names)
 
 
+def when_phrase(period: Period, as_of: date) -> str:
+    """How a sentence dates its figures: ``Tính đến ngày 07/10/2025`` while the period runs, else
+    the period itself (``Tháng 08/2026``, ``Quý III/2026``, ``Năm 2025``).
+
+    Examples
+    --------
+    >>> from chiso766.core.periods import parse_period
+    >>> when_phrase(parse_period("2025"), date(2025, 10, 7)), when_phrase(parse_period("2026-08"), date(2026, 9, 26))
+    ('Tính đến ngày 07/10/2025', 'Tháng 08/2026')
+    """
+    if as_of < period.end:
+        return f"Tính đến ngày {fmt_date(as_of)}"
+    described = period.describe_vi()
+    return described[0].upper() + described[1:]
+
+
 def headline(
     province_name: str,
-    as_of: date,
+    when: str,
     total: object,
     rank: int | None,
     of: int | None,
@@ -61,15 +78,12 @@ def headline(
     Examples
     --------
     >>> from decimal import Decimal
-    >>> headline("Thành phố Hải Phòng", date(2025, 10, 7), Decimal("84.63"), 26, 34)
+    >>> headline("Thành phố Hải Phòng", "Tính đến ngày 07/10/2025", Decimal("84.63"), 26, 34)
     'Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố.'
     """
     if total is None:
-        return (
-            f"Tính đến ngày {fmt_date(as_of)}, {province_name} chưa có đủ dữ liệu của sáu nhóm chỉ số "
-            "để tính tổng điểm."
-        )
-    text = f"Tính đến ngày {fmt_date(as_of)}, {province_name} đạt {fmt_points(total)} điểm"
+        return f"{when}, {province_name} chưa có đủ dữ liệu của sáu nhóm chỉ số để tính tổng điểm."
+    text = f"{when}, {province_name} đạt {fmt_points(total)} điểm"
     if rank is not None and of:
         text += f", xếp hạng {rank}/{of} tỉnh, thành phố"
     if change is not None:
