@@ -69,8 +69,14 @@ def _printed(doc: Document) -> list[str]:
 
 
 def _sentences(doc: Document) -> list[str]:
-    return [t for s in doc.sections if s.pdf for b in s.blocks if isinstance(b, (Paragraph, Bullets))
-            for t in (b.items if isinstance(b, Bullets) else [b.text])]
+    return [
+        t
+        for s in doc.sections
+        if s.pdf
+        for b in s.blocks
+        if isinstance(b, (Paragraph, Bullets))
+        for t in (b.items if isinstance(b, Bullets) else [b.text])
+    ]
 
 
 # The portal's rank, kept -------------------------------------------------------------------------
@@ -149,7 +155,8 @@ def test_rising_total_with_falling_rank_is_the_lead() -> None:
         "xếp thứ 46 trong các xã, phường, đặc khu của tỉnh."
     )
     assert lead[1].startswith(
-        "Từ ngày 30/04/2026 đến ngày 30/06/2026, tổng điểm tăng từ 74,5 lên 78,38 điểm nhưng thứ hạng giảm từ 40 xuống 46."
+        "Từ ngày 30/04/2026 đến ngày 30/06/2026, "
+        "tổng điểm tăng từ 74,5 lên 78,38 điểm nhưng thứ hạng giảm từ 40 xuống 46."
     )
     assert lead[2] == (
         "Tổng số điểm bị mất là 21,62 điểm, nhiều nhất ở nhóm Số hóa hồ sơ (9,05 điểm) và "
@@ -173,12 +180,15 @@ def test_points_lost_are_exact_and_the_band_is_the_dashboard_band() -> None:
     assert not any("xếp loại" in t for t in _printed(doc))
 
 
-@pytest.mark.parametrize("last, rank, words", [
-    ("76.30", 38, "tổng điểm tăng từ 74,5 lên 76,3 điểm và thứ hạng tăng từ 40 lên 38."),
-    ("72.10", 38, "tổng điểm giảm từ 74,5 xuống 72,1 điểm nhưng thứ hạng tăng từ 40 lên 38."),
-    ("72.10", 44, "tổng điểm giảm từ 74,5 xuống 72,1 điểm và thứ hạng giảm từ 40 xuống 44."),
-    ("74.50", 40, "tổng điểm không đổi (74,5 điểm) và thứ hạng không đổi (thứ 40)."),
-])
+@pytest.mark.parametrize(
+    "last, rank, words",
+    [
+        ("76.30", 38, "tổng điểm tăng từ 74,5 lên 76,3 điểm và thứ hạng tăng từ 40 lên 38."),
+        ("72.10", 38, "tổng điểm giảm từ 74,5 xuống 72,1 điểm nhưng thứ hạng tăng từ 40 lên 38."),
+        ("72.10", 44, "tổng điểm giảm từ 74,5 xuống 72,1 điểm và thứ hạng giảm từ 40 xuống 44."),
+        ("74.50", 40, "tổng điểm không đổi (74,5 điểm) và thứ hạng không đổi (thứ 40)."),
+    ],
+)
 def test_every_direction_of_total_and_rank(tmp_path: Path, last: str, rank: int, words: str) -> None:
     rows = [f"Phường Mẫu Sơn,xa,2026-04-30,{GROUPS},74.50,40", f"Phường Mẫu Sơn,xa,2026-06-30,,,,,,,{last},{rank}"]
     report, _ = _build(_params(tmp_path, rows, HEADER + ",rank"))
@@ -197,7 +207,7 @@ def test_the_heading_gives_the_date_of_the_last_figures(tmp_path: Path) -> None:
 
 def test_a_missing_group_is_said_in_words(tmp_path: Path) -> None:
     rows = ["Phường Mẫu Sơn,xa,2026-06-30,14.20,,8.40,6.10,16.90,11.80,,46"]
-    report, doc = _build(_params(tmp_path, rows, HEADER + ",rank"))
+    _, doc = _build(_params(tmp_path, rows, HEADER + ",rank"))
     sentences = _sentences(doc)
     assert "Nhóm Tiến độ giải quyết chưa có số liệu." in sentences
     assert any("chưa có số liệu của nhóm Tiến độ giải quyết nên chưa tính được tổng điểm" in s for s in sentences)
@@ -270,9 +280,16 @@ def test_pdf_reads_as_the_ward_signs_it(tmp_path: Path) -> None:
         ["pdftotext", "-layout", str(out / "bulletin.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = re.sub(r"\s+", " ", text)
-    for phrase in ("BÁO CÁO", "quý II/2026", "(Tính đến ngày 30/06/2026)", "./.", "Nơi nhận:",
-                   "tổng điểm tăng từ 74,5 lên 78,38 điểm nhưng thứ hạng giảm từ 40 xuống 46",
-                   "Tổng số điểm bị mất là 21,62 điểm", "2. Nguyên nhân"):
+    for phrase in (
+        "BÁO CÁO",
+        "quý II/2026",
+        "(Tính đến ngày 30/06/2026)",
+        "./.",
+        "Nơi nhận:",
+        "tổng điểm tăng từ 74,5 lên 78,38 điểm nhưng thứ hạng giảm từ 40 xuống 46",
+        "Tổng số điểm bị mất là 21,62 điểm",
+        "2. Nguyên nhân",
+    ):
         assert phrase in flat, phrase
     assert not ONE_OF_ONE.search(flat)  # "6,1/10 điểm" is no rank
     for token in ("None", "nan", "—%", "tables/", "cong_khai", "so_hoa", "rank", "[api]", "Ghi chú về số liệu"):

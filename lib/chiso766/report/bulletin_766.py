@@ -247,7 +247,7 @@ def _weak_units(b: Bulletin, group: Group) -> pd.DataFrame:
     return pd.concat(parts) if parts else b.units.iloc[0:0]
 
 
-def _recommendations(b: Bulletin) -> list[str]:
+def _recommendations(b: Bulletin, *, with_bottom: bool = True) -> list[str]:
     scored = []
     for group in b.method.groups if b.has_groups else ():
         weak = _weak_units(b, group)
@@ -261,6 +261,10 @@ def _recommendations(b: Bulletin) -> list[str]:
         items.append(
             fill(b.text["recommendations"][group.key], units=join_names(list(names.head(b.text["lowest_listed"]))))
         )
+    for tier, _ in _TIERS if with_bottom else ():
+        bottom = _bottom(b, tier)
+        if len(bottom):
+            items.append(fill(b.text["bottom_recommendation"], units=join_names(list(bottom["unit_name"]))))
     mismatch = _mismatch(b)
     if mismatch is not None:
         items.append(fill(b.text["data_quality"], scope=_scope(b), count=mismatch[0], units=mismatch[1]))
@@ -708,7 +712,7 @@ def _directive_sections(b: Bulletin) -> list[Section]:
     ]
     numbered: list[Block] = []
     number = 1
-    general = _recommendations(b)
+    general = _recommendations(b, with_bottom=False)  # the bottom group gets its own numbered tasks
     numbered.append(Paragraph(f"{number}. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường, đặc khu:"))
     numbered.append(Bullets(general))
     for tier, _ in _TIERS:

@@ -176,6 +176,16 @@ def _last_date(report: UnitReport) -> date:
     return last if isinstance(last, date) else report.params.as_of
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as mappings of Python values (exact decimals, ``None``)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _texts(values: Iterable[str | None], index: pd.Index) -> pd.Series:
+    """A column of displayed text (``None`` where nothing is known)."""
+    return pd.Series(list(values), index=index, dtype=object)
+
+
 def _known(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and value != value)
 
@@ -290,18 +300,19 @@ def _where(report: UnitReport, group: Group) -> str:
     comp = report.components
     if comp.empty:
         return ""
-    losses = []
-    for row in comp[comp["group"] == group.key].itertuples(index=False):
-        if row.max is None or row.max <= 0:
+    losses: list[tuple[Decimal, dict[str, Any]]] = []
+    for row in _records(comp[comp["group"] == group.key]):
+        if row["max"] is None or row["max"] <= 0:
             continue  # monitoring only
-        lost = row.max - (row.points if row.points is not None else 0)
+        lost: Decimal = row["max"] - (row["points"] if row["points"] is not None else 0)
         if lost > 0:
             losses.append((lost, row))
     if not losses:
         return ""
     losses.sort(key=lambda pair: -pair[0])
     whole = sum(lost for lost, _ in losses)
-    chosen, covered = [], Decimal(0)
+    chosen: list[tuple[Decimal, dict[str, Any]]] = []
+    covered = Decimal(0)
     for lost, row in losses[:2]:
         chosen.append((lost, row))
         covered += lost
@@ -309,10 +320,10 @@ def _where(report: UnitReport, group: Group) -> str:
             break
     named = []
     for lost, row in chosen:
-        component = report.method.component(row.component)
-        if row.rate is not None:
-            value = fill(words["value_rate"], rate=fmt_number(row.rate, 2) + "%")
-        elif row.denominator == 0:
+        component = report.method.component(str(row["component"]))
+        if row["rate"] is not None:
+            value = fill(words["value_rate"], rate=fmt_number(row["rate"], 2) + "%")
+        elif row["denominator"] == 0:
             value = words["value_none"]
         else:
             value = words["value_missing"]
@@ -424,15 +435,15 @@ def _notes(report: UnitReport) -> list[str]:
     unranked = history[[not _known(s) for s in history["rank_source"]]]
     if len(unranked):
         lines.append(fill(words["rank_none"], dates=_dates(unranked["as_of"]), **values))
-    for row in portal.itertuples(index=False):
-        if _known(row.rank_computed) and row.rank_computed != row.rank:
+    for row in _records(portal):
+        if _known(row["rank_computed"]) and row["rank_computed"] != row["rank"]:
             lines.append(
                 fill(
                     words["rank_differs"],
-                    date=fmt_date(row.as_of),
-                    portal=fmt_count(row.rank),
-                    computed=fmt_count(row.rank_computed),
-                    of=fmt_count(row.rank_of),
+                    date=fmt_date(row["as_of"]),
+                    portal=fmt_count(row["rank"]),
+                    computed=fmt_count(row["rank_computed"]),
+                    of=fmt_count(row["rank_of"]),
                 )
             )
     group_sources = {history.iloc[-1][f"rank_{g}_source"] for g in GROUP_KEYS}
@@ -476,9 +487,10 @@ def _scores_block(report: UnitReport) -> Block:
     ranked = any(_known(r) for r in history["rank"])
     shown = machine.assign(
         as_of_vi=[fmt_date(d) for d in history["as_of"]],
-        rank_vi=[
-            _rank_text(r, o) if _known(r) else None for r, o in zip(history["rank"], history["rank_of"], strict=True)
-        ],
+        rank_vi=_texts(
+            (_rank_text(r, o) if _known(r) else None for r, o in zip(history["rank"], history["rank_of"], strict=True)),
+            history.index,
+        ),
     )
     cols = [
         Col("as_of_vi", "Tính đến ngày"),
@@ -502,10 +514,13 @@ def _group_ranks_block(report: UnitReport, values: dict[str, str]) -> Block | No
     shown = frame.assign(
         as_of_vi=[fmt_date(d) for d in frame["as_of"]],
         **{
-            f"rank_{g}_vi": [
-                _rank_text(r, o) if _known(r) else None
-                for r, o in zip(frame[f"rank_{g}"], frame[f"of_{g}"], strict=True)
-            ]
+            f"rank_{g}_vi": _texts(
+                (
+                    _rank_text(r, o) if _known(r) else None
+                    for r, o in zip(frame[f"rank_{g}"], frame[f"of_{g}"], strict=True)
+                ),
+                frame.index,
+            )
             for g in GROUP_KEYS
         },
     )

@@ -527,9 +527,9 @@ def _unit_tables(w: Weekly) -> list[Table]:
 
 
 def _appendix(w: Weekly, targets: dict[str, Target]) -> Section:
-    """ "Phụ lục": the charts, then each tier's units."""
+    """The "Phụ lục": each tier's units, then the charts (so that no table caption is left at a page foot)."""
     part = wording()["appendix"]
-    blocks: list[Block] = [*_charts(w, targets), *_unit_tables(w)]
+    blocks: list[Block] = [*_unit_tables(w), *_charts(w, targets)]
     section = appendix("phu-luc", 1, fill(part["title"], scope=w.scope), blocks)
     section.label = part["label"]  # the notice's only appendix: "Phụ lục", unnumbered, as in the real one
     return section
@@ -601,12 +601,9 @@ def outline(w: Weekly) -> Document:
     resolution = _resolution_part(w)
     resolution.blocks += paragraphs(officer_text(params).results)  # the officer's text.results
     doc.sections.append(resolution)
-    number = 3
-    for make in (lambda n: _shortcomings(w, targets, n), lambda n: _instructions(w, n)):
-        section = make(number)
-        if section is not None:
-            doc.sections.append(section)
-            number += 1
+    shortcomings = _shortcomings(w, targets, 3)  # 3. when there is any, the officer's tasks next
+    tasks = _instructions(w, 4 if shortcomings is not None else 3)
+    doc.sections += [s for s in (shortcomings, tasks) if s is not None]
     doc.sections.append(_appendix(w, targets))
     doc.sections.append(_audit(w))
     return close(doc, params, phrasings()["forms"])

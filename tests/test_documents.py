@@ -1,0 +1,124 @@
+"""Bulletins an officer signs as they come out: the forms of DOCUMENTS.md, checked in the PDF text.
+
+Reference 000 is a báo cáo (params/bulletin_766/2025.yaml rebuilds it), the Phú Thọ quarter sample is
+a công văn in the structure of reference 003 (Kính gửi, the situation, numbered instructions, the
+closing demand, Nơi nhận starting "Như trên", TM./KT. signature, appendices "kèm theo"), and a score
+table of totals only still gives a whole document.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from chiso766.publish.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "params").glob("*/*.yaml"))
+
+# What a signed document never contains (DOCUMENTS.md): program tokens and empty values, names of
+# files, tables and columns, evidence labels, English, "—%".
+FORBIDDEN = [
+    r"\bNone\b", r"\bnan\b", r"\bNaN\b", r"\bTrue\b", r"\bFalse\b", r"tables/", r"\.csv\b", r"\.json\b",
+    r"below_target", r"quarantine", r"\[(doc|api|inferred|open)\]", r"—%", r"tất cả 0 ",
+    r"\b(cong_khai|tien_do|truc_tuyen|thanh_toan|hai_long|so_hoa)\b",
+    r"\b(online_submission|online_payment|updated_on_system|digitized|data_reuse|complaints_handled)\b",
+    r"\b(unit_code|unit_name|tier|total|rank|points|rate|group|portal|reason|chiso766)\b",
+]
+
+
+def _text(pdf: Path) -> str:
+    raw = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", raw)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("documents")
+    names = {"bao_cao": "bulletin_766/2025.yaml", "cong_van": "bulletin_766/2026-Q3.yaml",
+             "totals": "bulletin_766/2025-10.yaml"}
+    return {key: run(ROOT / "params" / name, [], out / key) for key, name in names.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_sample_pdf_is_signable(params: Path, tmp_path: Path) -> None:
+    """No program token, file or column name, evidence label or "—%"; the body ends with "./."."""
+    text = _text(run(params, [], tmp_path / "out") / "bulletin.pdf")
+    for pattern in FORBIDDEN:
+        found = re.search(pattern, text)
+        assert found is None, f"{params.name}: «{found.group(0) if found else ''}» in the signed document"
+    assert "./." in text
+    assert "Nơi nhận:" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    recipients = text[text.index("Nơi nhận:"):]
+    assert re.search(r"- Lưu: VT[^;]*\.", recipients), "the last recipient line ends with a full stop"
+
+
+@pytest.mark.slow
+def test_bao_cao_rebuilds_reference_000(built: dict[str, Path]) -> None:
+    text = _text(built["bao_cao"] / "bulletin.pdf")
+    order = [
+        "UBND THÀNH PHỐ HẢI PHÒNG", "VĂN PHÒNG", "Số: …/BC-VP", "Hải Phòng, ngày 09 tháng 10 năm 2025", "BÁO CÁO",
+        "(Bộ chỉ số 766) năm 2025", "(Tính đến ngày 07/10/2025)",
+        "Thực hiện nhiệm vụ được giao tại Công văn số 2511/UBND-TTPVHCC",
+        "Văn phòng Ủy ban nhân dân thành phố báo cáo kết quả đánh giá, xếp hạng",
+        "I. KẾT QUẢ THỰC HIỆN", "1. Kết quả đánh giá, xếp hạng của thành phố",
+        "Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố, cụ thể như sau:",
+        "2. Kết quả đánh giá, xếp hạng của các sở, ban, ngành", "a) Nhóm chỉ số Công khai, minh bạch",
+        "II. TỒN TẠI, HẠN CHẾ", "1. Tồn tại, hạn chế",
+        "Chỉ số Tiến độ giải quyết: tỷ lệ thấp nhất: Sở Khoa học và Công nghệ đạt 26,9%; Sở Y tế đạt 35,3%",
+        "Các sở, ban, ngành có điểm thấp nhất:", "Sở Y tế đạt: 63,74/100 điểm, xếp thứ 11/11 đơn vị",
+        "Sở Nội vụ đạt: 76,95/100 điểm, xếp thứ 7/11 đơn vị",
+        "III. ĐỀ XUẤT VÀ KIẾN NGHỊ",
+        "Văn phòng Ủy ban nhân dân thành phố báo cáo để các cơ quan, đơn vị biết, chỉ đạo thực hiện./.",
+        "Nơi nhận:", "- Lưu: VT, P.H.Phương.", "Hoàng Văn Thực", "Phụ lục I", "(Kèm theo Báo cáo số …/BC-VP ngày 09/10/2025 của Văn phòng Ủy ban nhân dân thành phố)",
+    ]
+    positions = [text.find(part) for part in order]
+    missing = [part for part, at in zip(order, positions, strict=True) if at < 0]
+    assert not missing, missing
+    assert positions == sorted(positions), "the elements stand in the order of reference 000"
+    assert "CHÁNH VĂN PHÒNG" in text
+    assert "chỉ tiêu" not in text, "no params target: no unit is judged against an invented one"
+
+
+@pytest.mark.slow
+def test_cong_van_has_the_structure_of_a_directive(built: dict[str, Path]) -> None:
+    text = _text(built["cong_van"] / "bulletin.pdf")
+    order = [
+        "ỦY BAN NHÂN DÂN", "TỈNH PHÚ THỌ", "Số: …/UBND-TTPVHCC",
+        "V/v khắc phục tồn tại, nâng cao kết quả Bộ chỉ số 766 quý III/2026",
+        "Kính gửi:", "- Các sở, ban, ngành thuộc Ủy ban nhân dân tỉnh;", "- Ủy ban nhân dân các xã, phường, đặc khu.",
+        "Tính đến ngày 26/09/2026, Tỉnh Phú Thọ đạt",
+        "Ủy ban nhân dân tỉnh yêu cầu các cơ quan, đơn vị, địa phương thực hiện các nội dung sau:",
+        "1. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường, đặc khu:",
+        "2. Các sở, ban, ngành có điểm thấp nhất:", "3. Các xã, phường, đặc khu có tổng điểm dưới 55 điểm:",
+        "4. Sở Khoa học và Công nghệ chủ trì",
+        "báo cáo kết quả khắc phục về Trung tâm Phục vụ hành chính công tỉnh trước ngày 15/10/2026.",
+        "Trung tâm Phục vụ hành chính công tỉnh theo dõi, đôn đốc",
+        "khẩn trương tổ chức thực hiện./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT, TTPVHCC.", "Phụ lục I", "(Kèm theo Công văn số …/UBND-TTPVHCC", "Phụ lục II",
+    ]
+    positions = [text.find(part) for part in order]
+    missing = [part for part, at in zip(order, positions, strict=True) if at < 0]
+    assert not missing, missing
+    assert positions == sorted(positions)
+    signature = text[text.index("Nơi nhận:"):text.index("Phụ lục I")]
+    assert all(line in signature for line in ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"))
+    assert "BÁO CÁO" not in text, "a công văn has no tên loại"
+    # the bottom group named unit by unit, each with what it must fix
+    assert re.search(r"- [^-]+ \(\d+(,\d+)? điểm, xếp thứ \d+/\d+\): ", text)
+
+
+@pytest.mark.slow
+def test_totals_only_table_gives_a_whole_document(built: dict[str, Path]) -> None:
+    text = _text(built["totals"] / "bulletin.pdf")
+    assert "tháng 10/2025" in text and "(Tính đến ngày 07/10/2025)" in text
+    assert "Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố." in text
+    assert "Các sở, ban, ngành có tổng điểm dưới 70 điểm:" in text
+    assert "Sở Giáo dục và Đào tạo đạt: 69,22/100 điểm, xếp thứ 8/11 đơn vị." in text
+    assert "Sở Nội vụ đạt: 76,95" not in text.split("III.")[0].split("II. TỒN TẠI")[1], "only units below 70"
+    for absent in ("nhóm thấp nhất", "Nhóm chỉ số", "tỉnh Hải Phòng", "—", "đạt 0%"):
+        assert absent not in text, absent
+    assert "Văn phòng Ủy ban nhân dân thành phố báo cáo Chủ tịch Ủy ban nhân dân thành phố xem xét, chỉ đạo./." in text
