@@ -8,6 +8,7 @@ table of totals only still gives a whole document.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -47,7 +48,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("params", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_sample_pdf_is_signable(params: Path, tmp_path: Path) -> None:
     """No program token, file or column name, evidence label or "—%"; the body ends with "./."."""
-    text = _text(run(params, [], tmp_path / "out") / "bulletin.pdf")
+    out = run(params, [], tmp_path / "out")
+    text = _text(out / "bulletin.pdf")
+    page = (out / "bulletin.html").read_text(encoding="utf-8")
+    document = json.loads((out / "document.json").read_text(encoding="utf-8"))
+    shown = [s["id"] for s in document["sections"] if f'<section id="{s["id"]}">' not in page]
+    assert not shown, f"sections of the document missing from the page: {shown}"
+    assert document["closing"] in page
     for pattern in FORBIDDEN:
         found = re.search(pattern, text)
         assert found is None, f"{params.name}: «{found.group(0) if found else ''}» in the signed document"

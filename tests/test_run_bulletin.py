@@ -247,13 +247,13 @@ def test_weekly_notice_reads_like_reference_002(tmp_path):
     out = run(WEEKLY, out=tmp_path / "weekly")
     text = _flat(_pdf_text(out / "bulletin.pdf"))
     for phrase in ("THÔNG BÁO", "(từ ngày 12/9/2025 đến ngày 18/9/2025)",
-                   "Tỷ lệ nộp hồ sơ trực tuyến của toàn thành phố đạt 87,62% (50.133/57.219 hồ sơ)",
-                   "Các sở, ban, ngành: đạt 73,81% (6.664/9.029 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 12/12 đơn vị.",
+                   "Tỷ lệ nộp hồ sơ trực tuyến của toàn thành phố đạt 87,62%", "là 50.133/57.219 hồ sơ), trong đó:",
+                   "Các Sở, ban, ngành: Đạt 73,81% (6.664/9.029 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 12/12 đơn vị.",
                    "Số địa phương đạt chỉ tiêu giao: 108/114 địa phương",
-                   "Phường Đông Hải (32,86%); Xã An Phú (42,70%); Xã Cẩm Giàng (48,58%); Xã Đại Sơn (56,50%); "
+                   "Phường Đông Hải (32,86%), Xã An Phú (42,70%), Xã Cẩm Giàng (48,58%), Xã Đại Sơn (56,50%), "
                    "Phường Nguyễn Đại Năng (57,21%)",
-                   "Sở Công Thương (25%); Sở Nông nghiệp và Môi trường (36,30%)",
-                   "Phường An Biên (72,08%); Xã Hải Hưng (97,39%)", "Xã Nghi Dương (98,06%)", "Phường Ngô Quyền (99%)",
+                   "Sở Công Thương (25%), Sở Nông nghiệp và Môi trường (36,30%)",
+                   "Phường An Biên (72,08%), Xã Hải Hưng (97,39%)", "Xã Nghi Dương (98,06%)", "Phường Ngô Quyền (99%)",
                    "đạt 98,54%", "56.840/57.684", "6,20% (580/9.350 hồ sơ)", "0,55% (264/48.334 hồ sơ)",
                    "Sở Công Thương: 543/807 hồ sơ (67,29%)", "Phường Nguyễn Trãi: 186/399 hồ sơ (46,62%)",
                    "Sở Nội vụ: 846/846 hồ sơ", "Phường Hồng Bàng: 2.626/2.626 hồ sơ",

@@ -60,6 +60,7 @@ class UnitReport(ScoredReport):
     history: pd.DataFrame
     text: dict[str, Any]
     components: pd.DataFrame = field(default_factory=pd.DataFrame)  # the unit's components (snapshot)
+    from_snapshot: bool = False  # a portal snapshot: the portal's own list of the province's units
     tables: TableSet = field(default_factory=TableSet)
 
     def document_extra(self) -> dict[str, Any]:
@@ -164,7 +165,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Un
         )
     components = card.components
     mine = components[components["unit_key"] == unit["unit_key"]] if not components.empty else components
-    return UnitReport(params, card, unit, history, wording(), mine.reset_index(drop=True))
+    return UnitReport(params, card, unit, history, wording(), mine.reset_index(drop=True), from_snapshot)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -419,14 +420,15 @@ def _notes(report: UnitReport) -> list[str]:
         lines.append(fill(words["rank_portal"], dates=_dates(portal["as_of"])))
         of = portal[[_known(o) for o in portal["rank_of"]]]
         if len(of):
-            lines.append(fill(words["rank_portal_of"], of=fmt_count(of.iloc[-1]["rank_of"]), **values))
+            key = "rank_portal_of_given" if of.iloc[-1]["rank_of_source"] == "given" else "rank_portal_of"
+            lines.append(fill(words[key], of=fmt_count(of.iloc[-1]["rank_of"]), **values))
         if len(of) < len(portal):
             lines.append(words["rank_portal_no_of"])
     computed = history[history["rank_source"] == "computed"]
     if len(computed):
         lines.append(
             fill(
-                words["rank_computed"],
+                words["rank_computed_snapshot" if report.from_snapshot else "rank_computed"],
                 dates=_dates(computed["as_of"]),
                 of=fmt_count(computed.iloc[-1]["rank_of"]),
                 **values,

@@ -221,8 +221,14 @@ def _tier_line(w: Weekly, tier: str, indicator: str, target: Target | None) -> s
     else:
         below = _lowest(counted[[r < row["rate"] for r in counted["rate"]]])
         if len(below) and counted["rate"].nunique() > 1:
-            lowest = _named(below.head(listed), part["unit"])
-            text += " " + fill(part["lowest"], noun=who["noun"], name_lower=_lower_first(names["name"]), units=lowest)
+            key = "lowest_one" if len(below) == 1 else "lowest"
+            text += " " + fill(
+                part[key],
+                noun=who["noun"],
+                Noun=who["noun"].capitalize(),
+                name_lower=_lower_first(names["name"]),
+                units=_named(below.head(listed), part["unit"]),
+            )
     return text + _idle(units, words, who["noun"], names["none"])
 
 
@@ -280,17 +286,15 @@ def _on_time_lines(w: Weekly, tier: str) -> list[str]:
         of_who=who["of_who"],
         rate=_rate(row["rate"]),
         fraction=fmt_fraction(row["numerator"], row["denominator"]),
-        noun=who["noun"],
-        full=len(full),
-        of=len(counted),
     )
+    text += _idle(units, words, who["noun"], words["indicators"]["resolved_on_time"]["none"])
+    text += " " + fill(part["on_time_full"], noun=who["noun"], full=len(full), of=len(counted))
     if full.empty:
         text += "."
     elif len(full) > listed:
         text += fill(part["full_top"], count=_count(listed), noun=who["noun"])
     else:
         text += fill(part["full_all"], noun=who["noun"])
-    text += _idle(units, words, who["noun"], words["indicators"]["resolved_on_time"]["none"])
     lines = [text]
     lines += [
         fill(part["full_unit"], name=r.unit_name, fraction=fmt_fraction(r.numerator, r.denominator))
