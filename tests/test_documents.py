@@ -36,19 +36,28 @@ def _text(pdf: Path) -> str:
     return re.sub(r"\s+", " ", raw)
 
 
+_BUILT: dict[Path, Path] = {}
+
+
+def _built(params: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each sample is run once for the whole module."""
+    if params not in _BUILT:
+        _BUILT[params] = run(params, [], tmp_path_factory.mktemp("documents") / "out")
+    return _BUILT[params]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("documents")
     names = {"bao_cao": "bulletin_766/2025.yaml", "cong_van": "bulletin_766/2026-Q3.yaml",
              "totals": "bulletin_766/2025-10.yaml"}
-    return {key: run(ROOT / "params" / name, [], out / key) for key, name in names.items()}
+    return {key: _built(ROOT / "params" / name, tmp_path_factory) for key, name in names.items()}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("params", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_every_sample_pdf_is_signable(params: Path, tmp_path: Path) -> None:
+def test_every_sample_pdf_is_signable(params: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No program token, file or column name, evidence label or "—%"; the body ends with "./."."""
-    out = run(params, [], tmp_path / "out")
+    out = _built(params, tmp_path_factory)
     text = _text(out / "bulletin.pdf")
     page = (out / "bulletin.html").read_text(encoding="utf-8")
     document = json.loads((out / "document.json").read_text(encoding="utf-8"))
