@@ -1,3 +1,11 @@
-from chiso766.cli import main
+"""``python -m chiso766``: the command line, with no traceback even when interrupted while importing."""
+
+import sys
+
+try:
+    from chiso766.cli import main
+except KeyboardInterrupt:  # Ctrl+C during the imports, before the CLI's own error boundary exists
+    print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

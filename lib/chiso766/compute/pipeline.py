@@ -40,12 +40,15 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
         raise ParamsError("không có dữ liệu điểm để tính: cần inputs.portal hoặc inputs.scores", params.path)
     if path.is_dir():
         method = methodology_for(params)
-        snapshot = read_snapshot(path, method)
-        return score_snapshot(snapshot, method, registry, None if source else params.as_of)
-    found = Diagnostics()
-    table = read_scores(path, method_for, registry, None if source else params.as_of, found)
-    card = from_unit_table(table, method_for)
-    card.diagnostics = found.interleaved(card.diagnostics)  # reading's and scoring's, line by line
+        snapshot = read_snapshot(path, method, period=None if source else params.period)
+        card = score_snapshot(snapshot, method, registry, None if source else params.as_of)
+    else:
+        found = Diagnostics()
+        table = read_scores(path, method_for, registry, None if source else params.as_of, found)
+        card = from_unit_table(table, method_for)
+        card.diagnostics = found.interleaved(card.diagnostics)  # reading's and scoring's, line by line
+    if not source:  # what the params themselves warn of (an unknown province) comes first
+        card.diagnostics.items[:0] = list(params.warnings)
     return card
 
 

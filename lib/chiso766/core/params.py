@@ -15,7 +15,9 @@ from __future__ import annotations
 import copy
 import csv
 import difflib
+import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,8 +39,9 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from chiso766.core.errors import ParamsError
+from chiso766.core.errors import ParamsError, Warning766
 from chiso766.core.periods import Period, parse_period
+from chiso766.core.provinces import province as known_province
 from chiso766.core.targets import Target, parse_target
 
 __all__ = [
@@ -82,7 +85,8 @@ def _as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    _ascii_digits(text, "ngày")
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise ValueError(f"«{_shown(value)}» không đúng dạng ngày yyyy-mm-dd (ví dụ 2025-10-09)")
     try:
         return date.fromisoformat(text)
@@ -90,8 +94,29 @@ def _as_date(value: object) -> date | None:
         raise ValueError(f"ngày «{text}» không có trên lịch") from None
 
 
+def _ascii_digits(text: str, what: str) -> None:
+    """Refuse full-width (``２０２６``) or other non-ASCII digits, which regular expressions take for digits.
+
+    Examples
+    --------
+    >>> _ascii_digits("２０２６-08", "kỳ")
+    Traceback (most recent call last):
+    ...
+    ValueError: kỳ «２０２６-08» có chữ số hoặc ký tự toàn khổ (full-width); hãy gõ lại bằng chữ số 0–9: «2026-08»
+    """
+    if text.isascii():
+        return
+    if any(ch.isdigit() or unicodedata.east_asian_width(ch) == "F" for ch in text):
+        plain = unicodedata.normalize("NFKC", text)
+        hint = f": «{_shown(plain)}»" if plain.isascii() else ""
+        raise ValueError(
+            f"{what} «{_shown(text)}» có chữ số hoặc ký tự toàn khổ (full-width); hãy gõ lại bằng chữ số 0–9{hint}"
+        )
+
+
 def _as_period(value: object) -> Period:
     """The period, with :func:`~chiso766.core.periods.parse_period`'s own Vietnamese messages."""
+    _ascii_digits(str(value).strip(), "kỳ")
     return parse_period(value)
 
 
@@ -317,6 +342,9 @@ class Params:
     as_of: date
     inputs: dict[str, Path]
     schema: ParamsSchema | None = field(default=None, compare=False, repr=False)
+    warnings: tuple[Warning766, ...] = field(default=(), compare=False, repr=False)
+    """What the params file says that is usable but worth a word (an unknown province); a report
+    adds them to its own diagnostics."""
 
     def get(self, key: str, default: Any = None) -> Any:
         """The raw value of a top-level key, as written in the file (after ``-p`` overrides)."""
@@ -613,6 +641,79 @@ def _check_report_needs(schema: ParamsSchema, path: Path | None) -> None:
         raise ParamsError("engine: spark cần inputs.units (danh mục đơn vị)", path, column="inputs.units")
 
 
+def _check_dates(schema: ParamsSchema, path: Path | None) -> None:
+    """``as_of`` may follow the period (a month's figures captured later) but never precede it; a
+    date before the first rule version has no methodology unless one is stated."""
+    period = schema.period
+    if schema.as_of is not None and schema.as_of < period.start:
+        raise ParamsError(
+            f"ngày số liệu as_of {schema.as_of:%d/%m/%Y} trước ngày bắt đầu của kỳ {period.label} "
+            f"({period.start:%d/%m/%Y}): số liệu «tính đến» ngày đó chưa thể có cho kỳ này",
+            path,
+            column="as_of",
+        )
+    as_of = schema.as_of or period.end
+    first = _first_rule_date()
+    if schema.methodology_version is None and as_of < first:
+        raise ParamsError(
+            f"ngày {as_of:%d/%m/%Y} trước ngày Bộ chỉ số 766 có hiệu lực ({first:%d/%m/%Y}): "
+            "không có phiên bản quy tắc nào áp dụng (hoặc ghi rõ methodology_version)",
+            path,
+            column="as_of" if schema.as_of is not None else "period",
+        )
+
+
+@lru_cache(maxsize=1)
+def _first_rule_date() -> date:
+    """The earliest ``valid_from`` of ``core/data/versions.csv``.
+
+    Examples
+    --------
+    >>> _first_rule_date().isoformat()
+    '2022-06-23'
+    """
+    text = resources.files("chiso766.core").joinpath("data", "versions.csv").read_text(encoding="utf-8")
+    return min(date.fromisoformat(row["valid_from"]) for row in csv.DictReader(text.splitlines()))
+
+
+def _province_warnings(schema: ParamsSchema, path: Path | None) -> tuple[Warning766, ...]:
+    """CONTRACT.md: a province not among the 34 is accepted with a warning (samples use "Tỉnh Mẫu")."""
+    name = (schema.province or "").strip()
+    if not name or known_province(name) is not None:
+        return ()
+    message = (
+        f"tỉnh, thành phố «{_shown(name)}» không có trong danh sách 34 tỉnh, thành phố (province_names.csv): "
+        "tên được dùng đúng như đã ghi"
+    )
+    return (Warning766("unknown_province", message, "" if path is None else str(path), None, "province"),)
+
+
+def _check_snapshot_period(schema: ParamsSchema, inputs: dict[str, Path], path: Path | None) -> None:
+    """A portal snapshot saved by ``chiso766 snapshot`` says its period (``snapshot.json``): it must be
+    the period of the report."""
+    folder = inputs.get("portal")
+    meta = folder / "snapshot.json" if folder is not None else None
+    if meta is None or not meta.is_file():
+        return
+    try:
+        label = json.loads(meta.read_bytes().decode("utf-8-sig")).get("period")
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, AttributeError):
+        raise ParamsError(f"không đọc được tệp mô tả ảnh chụp {meta}", path, column="inputs.portal") from None
+    if label is None:
+        return
+    try:
+        held = parse_period(label)
+    except ValueError:
+        raise ParamsError(f"{meta}: kỳ «{_shown(label)}» không hợp lệ", path, column="inputs.portal") from None
+    if (held.start, held.end) != (schema.period.start, schema.period.end):
+        raise ParamsError(
+            f"ảnh chụp Cổng {folder} là của kỳ «{held.label}» (theo snapshot.json), không phải kỳ "
+            f"«{schema.period.label}» của tệp tham số",
+            path,
+            column="inputs.portal",
+        )
+
+
 def _resolve_inputs(inputs: Inputs, root: Path) -> dict[str, Path]:
     """Input kind → path, relative paths taken from ``root``, in the order the schema lists kinds."""
     out: dict[str, Path] = {}
@@ -684,11 +785,13 @@ def validate(raw: dict[str, Any], path: Path | None, *, check_inputs: bool = Tru
     except ValidationError as exc:
         raise _params_error(exc, path) from None
     _check_report_needs(schema, path)
+    _check_dates(schema, path)
     inputs = _resolve_inputs(schema.inputs, project_root(path) if path else Path.cwd())
     if check_inputs:
         _check_files(schema, inputs, path)
+        _check_snapshot_period(schema, inputs, path)
     as_of = schema.as_of or schema.period.end
-    return Params(path, raw, schema.report, schema.period, as_of, inputs, schema)
+    return Params(path, raw, schema.report, schema.period, as_of, inputs, schema, _province_warnings(schema, path))
 
 
 def load_params(path: str | Path, overrides: list[str] | None = None, *, check_inputs: bool = True) -> Params:

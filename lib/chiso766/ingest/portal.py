@@ -2,12 +2,20 @@
 
 Units are matched across the six responses by ``departmentId``; codes come from the responses
 that carry them. Counts are kept exactly as given; scoring happens in :mod:`chiso766.compute.scorecard`.
+
+Whatever a response holds, reading it either succeeds or raises an :class:`InputError` naming the
+file and the JSON path (``children[3].totalReceived``): NaN, Infinity, numbers of thousands of
+digits, counts beyond :data:`MAX_COUNT`, scores outside 0 to the group's or component's maximum,
+text where a number belongs, nesting too deep, a unit listed twice, and a ``snapshot.json`` of
+another period than the one asked for.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +23,10 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import Component, Methodology
+from chiso766.core.periods import Period, parse_period
 from chiso766.core.textvi import nfc
 
-__all__ = ["Snapshot", "read_snapshot", "ENDPOINTS"]
+__all__ = ["Snapshot", "read_snapshot", "snapshot_period", "ENDPOINTS", "MAX_COUNT"]
 
 ENDPOINTS = (
     "transparency",
@@ -29,6 +38,35 @@ ENDPOINTS = (
 )
 
 _TIER_BY_LEVEL = {"PROVINCE": "so", "COMMUNE": "xa"}
+
+MAX_COUNT = 10**9
+"""The largest count believed: a province receives about a million dossiers a year, never a billion."""
+
+_MAX_DIGITS = 100  # digits of a JSON number read at all; longer ones are refused by name
+_MAX_SHOWN = 40
+
+
+class _Bad:
+    """A JSON number that cannot be used (NaN, Infinity, too many digits): kept until its path is known."""
+
+    def __init__(self, text: str, problem: str = "không phải số hữu hạn") -> None:
+        self.text = text if len(text) <= _MAX_SHOWN else f"{text[:20]}… ({len(text)} ký tự)"
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _parse_int(text: str) -> int | _Bad:
+    digits = len(text.lstrip("-"))
+    return _Bad(text, "có quá nhiều chữ số") if digits > _MAX_DIGITS else int(text)
+
+
+def _parse_float(text: str) -> float | _Bad:
+    if len(text) > _MAX_DIGITS + 10:
+        return _Bad(text, "có quá nhiều chữ số")
+    value = float(text)
+    return value if math.isfinite(value) else _Bad(text)
 
 
 @dataclass
@@ -51,12 +89,61 @@ class Snapshot:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
 
-def read_snapshot(folder: str | Path, method: Methodology, diagnostics: Diagnostics | None = None) -> Snapshot:
-    """Read every ``<endpoint>.json`` in ``folder``; a missing endpoint is a warning, not a 0."""
+def snapshot_period(folder: str | Path) -> str | None:
+    """The period ``snapshot.json`` (written by ``chiso766 snapshot``) says the folder holds, if any."""
+    path = Path(folder) / "snapshot.json"
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"tệp mô tả ảnh chụp không đọc được ({type(exc).__name__})", path) from None
+    label = meta.get("period") if isinstance(meta, dict) else None
+    if label is None:
+        return None
+    if not isinstance(label, str):
+        raise InputError(f"kỳ {_shown(label)} không phải là chuỗi ký tự", path, column="period")
+    return label
+
+
+def _check_period(folder: Path, period: Period | str) -> None:
+    """A snapshot folder must hold the period asked for, when its ``snapshot.json`` says which."""
+    label = snapshot_period(folder)
+    if label is None:
+        return
+    wanted = period if isinstance(period, Period) else parse_period(period)
+    try:
+        held = parse_period(label)
+    except ValueError as exc:
+        raise InputError(
+            f"kỳ «{_shown(label)}» không hợp lệ ({exc})", folder / "snapshot.json", column="period"
+        ) from None
+    if (held.start, held.end) != (wanted.start, wanted.end):
+        raise InputError(
+            f"ảnh chụp Cổng này là của kỳ «{held.label}», không phải kỳ «{wanted.label}» cần báo cáo: "
+            "hãy chọn đúng thư mục ảnh chụp hoặc sửa period",
+            folder / "snapshot.json",
+            column="period",
+        )
+
+
+def read_snapshot(
+    folder: str | Path,
+    method: Methodology,
+    diagnostics: Diagnostics | None = None,
+    *,
+    period: Period | str | None = None,
+) -> Snapshot:
+    """Read every ``<endpoint>.json`` in ``folder``; a missing endpoint is a warning, not a 0.
+
+    With ``period``, a folder whose ``snapshot.json`` names another period is refused.
+    """
     folder = Path(folder)
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     if not folder.is_dir():
         raise InputError("không tìm thấy thư mục dữ liệu Cổng (portal)", folder)
+    if period is not None:
+        _check_period(folder, period)
     units: dict[str, dict[str, Any]] = {}
     components: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
@@ -71,8 +158,19 @@ def read_snapshot(folder: str | Path, method: Methodology, diagnostics: Diagnost
         present.append(group.endpoint)
         data = _load(path)
         reader = _read_metrics if "evaluation" in data else _read_tree
+        seen: dict[str, str] = {}
         for raw, is_province, prefix in _unit_objects(data, path):
             unit_id = _unit_identity(raw, is_province, path, prefix, units)
+            name = _text_field(raw, "departmentName", path, prefix)
+            if unit_id in seen:
+                raise InputError(
+                    f"đơn vị {_shown(name or unit_id)} xuất hiện hai lần trong cùng phản hồi "
+                    f"({seen[unit_id]} và {prefix}, cùng departmentId {_shown(unit_id)})",
+                    path,
+                    column=f"{prefix}.departmentId",
+                )
+            seen[unit_id] = prefix
+            _check_scores(raw, group.max, path, prefix, ("score", "totalScore"), name)
             group_points, given = reader(raw, method.components_of(group.key), path, prefix, unit_id, components)
             groups.append(
                 {"unit_id": unit_id, "group": group.key, "portal_points": group_points, "counts_given": given}
@@ -104,18 +202,37 @@ def read_snapshot(folder: str | Path, method: Methodology, diagnostics: Diagnost
     )
 
 
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f"«{value}»"
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
 def _load(path: Path) -> dict[str, Any]:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"không đọc được tệp ({exc.strerror or exc})", path) from None
     if not raw.strip():
         raise InputError("tệp rỗng", path)
     try:
-        document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"không phải JSON hợp lệ ({exc})", path) from exc
+        document = json.loads(
+            raw.decode("utf-8-sig"), parse_int=_parse_int, parse_float=_parse_float, parse_constant=_Bad
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"tệp không phải văn bản UTF-8 (byte {exc.start})", path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"không phải JSON hợp lệ ({exc.msg}, dòng {exc.lineno} cột {exc.colno})", path) from None
+    except RecursionError:
+        raise InputError("JSON lồng nhau quá sâu: không phải phản hồi của Cổng", path) from None
+    except ValueError as exc:  # anything else json.loads refuses
+        raise InputError(f"không phải JSON hợp lệ ({exc})", path) from None
     if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
         raise InputError("thiếu khối 'data' của phản hồi API", path)
     if document.get("code") not in (None, "OK"):
-        raise InputError(f"Cổng trả về mã {document.get('code')!r}: {document.get('message')}", path)
+        raise InputError(
+            f"Cổng trả về mã {_shown(document.get('code'))}: {_shown(document.get('message'))}", path, column="code"
+        )
     data: dict[str, Any] = document["data"]
     return data
 
@@ -126,20 +243,59 @@ def _unit_objects(data: dict[str, Any], path: Path) -> list[tuple[dict[str, Any]
     members = data.get(list_name)
     if not isinstance(members, list) or not members:
         raise InputError("danh sách đơn vị rỗng", path, column=list_name)
+    if data.get(head) is not None and not isinstance(data.get(head), dict):
+        raise InputError("phải là một đối tượng JSON", path, column=head)
     objects = [(data[head], True, head)] if isinstance(data.get(head), dict) else []
+    for i, member in enumerate(members):
+        if not isinstance(member, dict):
+            raise InputError(
+                f"phải là một đối tượng JSON, không phải {_shown(member)}", path, column=f"{list_name}[{i}]"
+            )
     return objects + [(m, False, f"{list_name}[{i}]") for i, m in enumerate(members)]
+
+
+def _text_field(raw: dict[str, Any], name: str, path: Path, prefix: str) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, bool, _Bad)):
+        raise InputError(f"{name} = {_shown(value)} không phải là chuỗi ký tự", path, column=f"{prefix}.{name}")
+    return nfc(value)
+
+
+def _number(value: object, name: str, path: Path, where: str, unit: str) -> int | float | None:
+    """A JSON number, or ``None`` for null; anything else (NaN, text, a list…) is named."""
+    if value is None:
+        return None
+    if isinstance(value, _Bad):
+        raise InputError(f"{unit}: {name} = {value.text} {value.problem}", path, column=f"{where}.{name}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{unit}: {name} = {_shown(value)} không phải là số", path, column=f"{where}.{name}")
+    return value
+
+
+def _check_scores(raw: dict[str, Any], top: Decimal, path: Path, where: str, names: tuple[str, ...], unit: str) -> None:
+    """Scores within 0..``top`` and the ratio within 0..100 %, or null."""
+    for name in names:
+        value = _number(raw.get(name), name, path, where, unit)
+        if value is not None and not 0 <= value <= top:
+            raise InputError(f"{unit}: {name} = {value} nằm ngoài khoảng 0–{top} điểm", path, column=f"{where}.{name}")
+    ratio = _number(raw.get("ratio"), "ratio", path, where, unit)
+    if ratio is not None and not 0 <= ratio <= 100:
+        raise InputError(f"{unit}: ratio = {ratio} nằm ngoài khoảng 0–100 %", path, column=f"{where}.ratio")
 
 
 def _unit_identity(
     raw: dict[str, Any], is_province: bool, path: Path, prefix: str, units: dict[str, dict[str, Any]]
 ) -> str:
-    unit_id = nfc(raw.get("departmentId"))
+    unit_id = _text_field(raw, "departmentId", path, prefix)
     if not unit_id:
         raise InputError("đơn vị không có departmentId", path, column=f"{prefix}.departmentId")
-    tier = "tinh" if is_province else _TIER_BY_LEVEL.get(raw.get("level") or raw.get("departmentLevel") or "", "")
+    level = _text_field(raw, "level", path, prefix) or _text_field(raw, "departmentLevel", path, prefix)
+    tier = "tinh" if is_province else _TIER_BY_LEVEL.get(level, "")
     known = units.setdefault(unit_id, {"unit_id": unit_id, "unit_code": "", "unit_name": "", "tier": tier})
-    known["unit_code"] = known["unit_code"] or nfc(raw.get("departmentCode"))
-    known["unit_name"] = known["unit_name"] or nfc(raw.get("departmentName"))
+    known["unit_code"] = known["unit_code"] or _text_field(raw, "departmentCode", path, prefix)
+    known["unit_name"] = known["unit_name"] or _text_field(raw, "departmentName", path, prefix)
     known["tier"] = known["tier"] or tier
     return unit_id
 
@@ -148,13 +304,19 @@ def _count(raw: dict[str, Any], fields: str, path: Path, where: str, unit: str) 
     """Sum of the named count fields (``a+b``), ``None`` if any is absent or null."""
     total = 0
     for name in fields.split("+"):
-        value = raw.get(name)
+        value = _number(raw.get(name), name, path, where, unit)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if value != int(value):
             raise InputError(f"{unit}: {name} = {value!r} không phải số nguyên", path, column=f"{where}.{name}")
         if value < 0:
             raise InputError(f"{unit}: {name} = {value} là số âm", path, column=f"{where}.{name}")
+        if value > MAX_COUNT:
+            raise InputError(
+                f"{unit}: {name} = {int(value)} không hợp lý (lớn hơn {MAX_COUNT:_} hồ sơ)".replace("_", "."),
+                path,
+                column=f"{where}.{name}",
+            )
         total += int(value)
     return total
 
@@ -182,12 +344,25 @@ def _read_metrics(
     out: list[dict[str, Any]],
 ) -> tuple[Any, bool]:
     by_code = {c.api_code: c for c in members}
-    unit = nfc(raw.get("departmentName"))
-    for metric in raw.get("metrics") or []:
-        component = by_code.get(metric.get("code"))
+    unit = _text_field(raw, "departmentName", path, prefix)
+    metrics = raw.get("metrics") or []
+    if not isinstance(metrics, list):
+        raise InputError("phải là một danh sách", path, column=f"{prefix}.metrics")
+    seen: set[str] = set()
+    for position, metric in enumerate(metrics):
+        if not isinstance(metric, dict):
+            raise InputError(
+                f"phải là một đối tượng JSON, không phải {_shown(metric)}", path, column=f"{prefix}.metrics[{position}]"
+            )
+        code = _text_field(metric, "code", path, f"{prefix}.metrics[{position}]")
+        component = by_code.get(code)
         if component is None:
             continue
-        where = f"{prefix}.metrics[{metric.get('code')}]"
+        where = f"{prefix}.metrics[{code}]"
+        if code in seen:
+            raise InputError(f"{unit}: chỉ số {code} xuất hiện hai lần", path, column=where)
+        seen.add(code)
+        _check_scores(metric, component.max, path, where, ("score",), unit)
         numerator, denominator = _checked_pair(metric, component, path, where, unit)
         out.append(
             {
@@ -199,7 +374,7 @@ def _read_metrics(
                 "portal_rate": metric.get("ratio"),
                 "portal_points": metric.get("score"),
                 "portal_reports_points": True,
-                "data_quality": nfc(metric.get("dataQualityStatus")),
+                "data_quality": _text_field(metric, "dataQualityStatus", path, where),
             }
         )
     return raw.get("totalScore"), True
@@ -213,7 +388,7 @@ def _read_tree(
     unit_id: str,
     out: list[dict[str, Any]],
 ) -> tuple[Any, bool]:
-    unit = nfc(raw.get("departmentName"))
+    unit = _text_field(raw, "departmentName", path, prefix)
     rows = []
     for component in members:
         numerator, denominator = _checked_pair(raw, component, path, prefix, unit)

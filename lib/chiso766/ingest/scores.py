@@ -235,7 +235,16 @@ def _parse_row(
             line,
             _header_of(roles, "as_of"),
         ) from None
-    method = method_for(as_of)
+    try:
+        method = method_for(as_of)
+    except ValueError:  # a date before the first rule version (core.methodology.version_for)
+        shown = f"{as_of:%d/%m/%Y}" if isinstance(as_of, date) else "?"
+        raise InputError(
+            f"ngày {shown}: không có phiên bản quy tắc 766 nào áp dụng (Bộ chỉ số có từ 23/06/2022)",
+            path,
+            line,
+            _header_of(roles, "as_of"),
+        ) from None
     name, code = cell.get("unit_name", ""), cell.get("unit_code", "")
     if not name and not code:
         raise InputError("thiếu tên đơn vị", path, line, _header_of(roles, "unit_name"))

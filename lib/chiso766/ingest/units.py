@@ -74,15 +74,20 @@ class Registry:
         return self._by_ident[next(iter(candidates))] if len(candidates) == 1 else None
 
 
-def load_registry(path: str | Path) -> Registry:
-    """Read a registry CSV (``unit_code, unit_name, tier, aliases``; aliases ``|``-separated)."""
-    table = read_table(path, Diagnostics())
+def load_registry(path: str | Path, diagnostics: Diagnostics | None = None) -> Registry:
+    """Read a registry CSV (``unit_code, unit_name, tier, aliases``; aliases ``|``-separated).
+
+    A name or alias given to two units is an :class:`InputError` naming both lines: matching would
+    otherwise give every row of that spelling to whichever unit came first.
+    """
+    table = read_table(path, diagnostics if diagnostics is not None else Diagnostics())
     frame = table.frame
     for column in ("unit_code", "unit_name", "tier"):
         if column not in frame.columns:
             raise InputError(f"thiếu cột bắt buộc {column!r}", path, 1, column)
     units: list[Unit] = []
     seen: dict[str, int] = {}
+    spelled: dict[str, tuple[int, str]] = {}  # name_key → (line, unit)
     for position, (_, row) in enumerate(frame.iterrows()):  # the frame's index is 0..n-1
         line = table.line(position)
         code, name, tier = nfc(row["unit_code"]), nfc(row["unit_name"]), nfc(row["tier"]).lower()
@@ -94,5 +99,16 @@ def load_registry(path: str | Path) -> Registry:
             raise InputError(f"mã đơn vị {code!r} trùng với dòng {seen[code.casefold()]}", path, line, "unit_code")
         seen[code.casefold()] = line
         aliases = tuple(nfc(a) for a in str(row.get("aliases") or "").split("|") if nfc(a))
+        for spelling, column in ((name, "unit_name"), *((a, "aliases") for a in aliases)):
+            key = name_key(spelling)
+            other = spelled.setdefault(key, (line, code or name))
+            if other[1] != (code or name):
+                raise InputError(
+                    f"tên «{spelling}» đã dùng cho đơn vị «{other[1]}» ở dòng {other[0]}: "
+                    "một tên hay tên khác chỉ được chỉ một đơn vị",
+                    path,
+                    line,
+                    column,
+                )
         units.append(Unit(code, name, tier, aliases))
     return Registry(units, str(path))

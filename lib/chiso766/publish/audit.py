@@ -1,39 +1,62 @@
-"""Audit: re-run an output folder from its manifest and compare, and explain one unit's score."""
+"""Audit: check an output folder against its manifest and re-run it, and explain one unit's score.
+
+``verify`` trusts nothing it has not hashed: every output file the manifest lists (HTML, PDF, XLSX,
+notebook, tables, figures) against its SHA-256, every input file against its own, then the report is
+re-run from the manifest's params and every table compared byte for byte. Output paths are relative
+to the manifest's folder, so a folder that was moved or copied is verified where it lies; input
+paths are found where the manifest recorded them, else under the project folder (the one holding
+``params/``) of the output folder or of the current folder.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
+from decimal import Decimal, InvalidOperation
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from chiso766.core.errors import InputError
+from chiso766.core.errors import InputError, os_error
+from chiso766.core.methodology import Methodology
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.textvi import fmt_number, fmt_points, name_key
 from chiso766.ingest.checksums import sha256_file
 from chiso766.publish.runner import run
 
-__all__ = ["Verification", "verify", "explain"]
+__all__ = ["ManifestError", "Verification", "verify", "explain", "read_manifest"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class ManifestError(InputError):
+    """A ``manifest.json`` that cannot be read, or has not the shape ``chiso766 run`` writes."""
 
 
 @dataclass
 class Verification:
-    """Per input: ``same``, ``changed`` or ``missing``.
+    """Per input: ``same``, ``changed``, ``missing`` or ``new`` (a file added to an input folder).
 
+    Per output file: ``same``, ``different``, ``missing`` or ``new`` (a file the manifest does not list).
     Per table: ``identical``, ``different``, ``missing`` or ``new``.
     """
 
     inputs: dict[str, str] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return all(v == "same" for v in self.inputs.values()) and all(v == "identical" for v in self.tables.values())
+        return (
+            all(v == "same" for v in self.inputs.values())
+            and all(v == "same" for v in self.outputs.values())
+            and all(v == "identical" for v in self.tables.values())
+        )
 
     def lines(self) -> list[str]:
         words = {
@@ -44,38 +67,235 @@ class Verification:
             "different": "KHÁC",
             "new": "MỚI (không có trong bản gốc)",
         }
+        file_words = {**words, "different": "KHÁC (SHA-256 khác với manifest)", "new": "MỚI (manifest không ghi)"}
         out = [f"dữ liệu vào {path}: {words[status]}" for path, status in self.inputs.items()]
+        if self.outputs:
+            same = sum(v == "same" for v in self.outputs.values())
+            listed = sum(v != "new" for v in self.outputs.values())
+            out.append(f"tệp kết quả: {same}/{listed} đúng SHA-256 ghi trong manifest")
+            out += [f"tệp {path}: {file_words[s]}" for path, s in self.outputs.items() if s != "same"]
         out += [f"bảng {name}: {words[status]}" for name, status in self.tables.items()]
         out.append("KẾT LUẬN: tái lập đúng" if self.ok else "KẾT LUẬN: KHÔNG tái lập được")
         return out
 
 
-def _manifest(out_dir: Path) -> dict[str, Any]:
+# ---------------------------------------------------------------------------------------------------
+# The manifest
+
+
+def _entries(manifest: dict[str, Any], key: str, path: Path) -> None:
+    """``manifest[key]``: a list of ``{"path": str, "sha256": 64 hex digits, …}``."""
+    entries = manifest[key]
+    if not isinstance(entries, list):
+        raise ManifestError(f"«{key}» phải là một danh sách", path, column=key)
+    for index, entry in enumerate(entries):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, dict):
+            raise ManifestError("mỗi mục phải là một bảng khóa (path, sha256)", path, column=where)
+        if not isinstance(entry.get("path"), str) or not entry["path"]:
+            raise ManifestError("thiếu đường dẫn tệp", path, column=f"{where}.path")
+        if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
+            raise ManifestError("sha256 phải là 64 chữ số hệ 16", path, column=f"{where}.sha256")
+        if "kind" in entry and not isinstance(entry["kind"], str):
+            raise ManifestError("kind phải là văn bản", path, column=f"{where}.kind")
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any]:
+    """The manifest of an output folder, its shape checked; every problem is a :class:`ManifestError`."""
+    out_dir = Path(out_dir)
     path = out_dir / "manifest.json"
+    if not out_dir.is_dir():
+        raise InputError("không tìm thấy thư mục kết quả", out_dir)
     if not path.is_file():
-        raise InputError("không có manifest.json: đây không phải thư mục kết quả của chiso766 run", out_dir)
-    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        raise ManifestError("không có manifest.json: đây không phải thư mục kết quả của chiso766 run", out_dir)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        raise ManifestError("manifest.json không phải văn bản UTF-8: tệp đã hỏng", path, row=row) from None
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(
+            f"manifest.json không phải JSON hợp lệ (ký tự {exc.colno}: {exc.msg}): tệp đã hỏng hoặc bị sửa",
+            path,
+            row=exc.lineno,
+        ) from None
+    except RecursionError:
+        raise ManifestError("manifest.json lồng nhau quá sâu: tệp đã hỏng", path) from None
+    if not isinstance(manifest, dict):
+        raise ManifestError("manifest.json phải là một bảng khóa JSON (object)", path)
+    shapes: dict[str, tuple[type, str]] = {
+        "report": (str, "văn bản"),
+        "params": (dict, "một bảng khóa"),
+        "input_paths": (dict, "một bảng khóa"),
+        "inputs": (list, "một danh sách"),
+        "outputs": (list, "một danh sách"),
+    }
+    for key, (kind, name) in shapes.items():
+        if key not in manifest:
+            raise ManifestError(f"manifest.json thiếu khóa «{key}»", path, column=key)
+        if not isinstance(manifest[key], kind):
+            raise ManifestError(f"«{key}» phải là {name}", path, column=key)
+    for kind, value in manifest["input_paths"].items():
+        if not isinstance(value, str) or not value:
+            raise ManifestError("đường dẫn dữ liệu vào phải là văn bản", path, column=f"input_paths.{kind}")
+    overrides = manifest.get("overrides")
+    if overrides is not None and not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
+        raise ManifestError("«overrides» phải là danh sách các key=value", path, column="overrides")
+    _entries(manifest, "inputs", path)
+    _entries(manifest, "outputs", path)
+    for index, entry in enumerate(manifest["outputs"]):
+        relative = PurePosixPath(entry["path"])
+        if relative.is_absolute() or ".." in relative.parts or "\\" in entry["path"]:
+            raise ManifestError(
+                f"tệp kết quả «{entry['path']}» nằm ngoài thư mục kết quả", path, column=f"outputs[{index}].path"
+            )
     return manifest
 
 
-def verify(out_dir: str | Path) -> Verification:
-    """Check every input's SHA-256, re-run the report into a temporary folder, compare every table."""
-    out_dir = Path(out_dir)
-    manifest = _manifest(out_dir)
-    result = Verification()
+# ---------------------------------------------------------------------------------------------------
+# Files
+
+
+def _walk(folder: Path) -> list[str]:
+    """Every file under ``folder`` (links included, not followed), as ``/``-separated relative paths."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        for name in names + [d for d in dirs if (base / d).is_symlink()]:
+            found.append((base / name).relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def _hash_status(path: Path, sha256: str) -> str:
+    """``same``, ``different`` or ``missing``; a link where a file was written counts as different."""
+    if path.is_symlink():
+        return "different"
+    if not path.is_file():
+        return "missing"
+    try:
+        return "same" if sha256_file(path) == sha256 else "different"
+    except OSError as exc:
+        raise os_error(exc, path) from None
+
+
+def _check_outputs(out_dir: Path, manifest: dict[str, Any], result: Verification) -> None:
+    listed = {"manifest.json"}
+    for entry in manifest["outputs"]:
+        name = PurePosixPath(entry["path"]).as_posix()
+        listed.add(name)
+        result.outputs[name] = _hash_status(out_dir / name, entry["sha256"])
+    for name in _walk(out_dir):
+        if name not in listed:
+            result.outputs[name] = "new"
+
+
+def _project_roots(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
+    """Where relative input paths may start: the project folder the manifest records (``project_root``,
+    when it does and it still exists), the project folder (holding ``params/``) of the output folder,
+    then of the current folder, then the current folder itself."""
+    roots: list[Path] = []
+    recorded = manifest.get("project_root")
+    if isinstance(recorded, str) and recorded and Path(recorded).is_dir():
+        roots.append(Path(recorded).resolve())
+    for base in (out_dir.resolve(), Path.cwd().resolve()):
+        for parent in (base, *base.parents):
+            if (parent / "params").is_dir():
+                if parent not in roots:
+                    roots.append(parent)
+                break
+    if Path.cwd().resolve() not in roots:
+        roots.append(Path.cwd().resolve())
+    return roots
+
+
+def _locate_inputs(out_dir: Path, manifest: dict[str, Any]) -> dict[str, Path | None]:
+    """Input kind → where its file or folder is now (``None``: nowhere).
+
+    As recorded when that path exists; else the path as written in the params, or as recorded when
+    relative, under each project root.
+    """
+    roots = _project_roots(out_dir, manifest)
+    given = manifest["params"].get("inputs")
+    given = given if isinstance(given, dict) else {}
+    located: dict[str, Path | None] = {}
+    for kind, recorded in manifest["input_paths"].items():
+        candidates = []
+        recorded_path = Path(recorded)
+        if recorded_path.is_absolute():
+            candidates.append(recorded_path)
+            old_root = manifest.get("project_root")
+            if isinstance(old_root, str) and old_root and recorded_path.is_relative_to(old_root):
+                candidates += [root / recorded_path.relative_to(old_root) for root in roots]
+        else:
+            candidates += [root / recorded_path for root in roots]
+        written = given.get(kind)
+        if isinstance(written, str) and written and not Path(written).is_absolute():
+            candidates += [root / written for root in roots]
+        located[kind] = next((c for c in candidates if c.exists()), None)
+    return located
+
+
+def _check_inputs(out_dir: Path, manifest: dict[str, Any], result: Verification) -> dict[str, Path | None]:
+    located = _locate_inputs(out_dir, manifest)
+    seen: set[Path] = set()
+    roots = _project_roots(out_dir, manifest)
     for entry in manifest["inputs"]:
-        path = Path(entry["path"])
-        result.inputs[entry["path"]] = (
-            "missing" if not path.is_file() else "same" if sha256_file(path) == entry["sha256"] else "changed"
-        )
-    if any(v == "missing" for v in result.inputs.values()):
+        recorded = Path(entry["path"])
+        kind = entry.get("kind")
+        base = located.get(kind) if isinstance(kind, str) else None
+        base_recorded = Path(manifest["input_paths"][kind]) if base is not None and isinstance(kind, str) else None
+        if base is not None and base_recorded is not None and recorded == base_recorded:
+            path: Path | None = base
+        elif base is not None and base_recorded is not None and recorded.is_relative_to(base_recorded):
+            path = base / recorded.relative_to(base_recorded)
+        elif recorded.is_absolute():
+            path = recorded
+        else:
+            path = next((root / recorded for root in roots if (root / recorded).exists()), roots[0] / recorded)
+        if path is None or not path.is_file():
+            result.inputs[entry["path"]] = "missing"
+            continue
+        seen.add(path.resolve())
+        try:
+            result.inputs[entry["path"]] = "same" if sha256_file(path) == entry["sha256"] else "changed"
+        except OSError as exc:
+            raise os_error(exc, path) from None
+    for kind, base in located.items():
+        if base is None:
+            if not any(e.get("kind") == kind for e in manifest["inputs"]):
+                result.inputs[manifest["input_paths"][kind]] = "missing"
+            continue
+        if base.is_dir():  # a portal snapshot: a file added to it is as much a change as one edited
+            for name in _walk(base):
+                if (base / name).resolve() not in seen:
+                    result.inputs[str(base / name)] = "new"
+    return located
+
+
+def verify(out_dir: str | Path) -> Verification:
+    """Check every output's and input's SHA-256, re-run the report into a temporary folder, compare
+    every table. A damaged manifest is a :class:`ManifestError`."""
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    result = Verification()
+    _check_outputs(out_dir, manifest, result)
+    located = _check_inputs(out_dir, manifest, result)
+    if any(v == "missing" for v in result.inputs.values()) or any(p is None for p in located.values()):
         return result
     with tempfile.TemporaryDirectory(prefix="chiso766-verify-") as tmp:
         params = dict(manifest["params"])
-        params["inputs"] = manifest["input_paths"]
+        params["inputs"] = {kind: str(path) for kind, path in located.items()}
         params_path = Path(tmp) / "params.yaml"
         params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        again = run(params_path, manifest.get("overrides") or [], Path(tmp) / "out")
+        # The params already hold every override; one naming an input would undo the paths found above.
+        overrides = [o for o in manifest.get("overrides") or [] if not o.split("=", 1)[0].strip().startswith("inputs")]
+        again = run(params_path, overrides, Path(tmp) / "out")
         original = {p.name: p for p in sorted((out_dir / "tables").glob("*.csv"))}
         rerun = {p.name: p for p in sorted((again / "tables").glob("*.csv"))}
         for name in sorted(original.keys() | rerun.keys()):
@@ -90,25 +310,78 @@ def verify(out_dir: str | Path) -> Verification:
     return result
 
 
+# ---------------------------------------------------------------------------------------------------
+# explain
+
+
+def _table(out_dir: Path, name: str, columns: list[str], report: str) -> pd.DataFrame:
+    path = out_dir / "tables" / name
+    if not path.is_file():
+        if name == "units.csv":
+            raise InputError(
+                f"explain chỉ dùng cho bản tin bulletin_766 (có tables/units.csv); thư mục này là «{report}»",
+                path,
+            )
+        raise InputError("thiếu bảng này trong thư mục kết quả (chạy chiso766 verify để kiểm tra)", path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"bảng đã hỏng, không đọc được ({type(exc).__name__})", path) from None
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    for column in columns:
+        if column not in frame.columns:
+            raise InputError("bảng thiếu cột này (tệp đã bị sửa?)", path, column=column)
+    return frame
+
+
+def _plain(text: str) -> str:
+    """A name as the data gave it: without the ``'`` that keeps a spreadsheet from running it."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def explain(unit: str, out_dir: str | Path) -> list[str]:
     """One unit's score traced to its groups and components, as lines for the terminal."""
     out_dir = Path(out_dir)
-    manifest = _manifest(out_dir)
-    method = load_methodology(str(manifest.get("methodology_version") or "2026"))
-    tables = out_dir / "tables"
-    units = pd.read_csv(tables / "units.csv", dtype=str, keep_default_na=False)
+    manifest = read_manifest(out_dir)
+    report = manifest["report"]
+    try:
+        method = load_methodology(str(manifest.get("methodology_version") or "2026"))
+    except ValueError:
+        raise ManifestError(
+            f"phiên bản quy tắc «{manifest.get('methodology_version')}» không có trong chiso766 này",
+            out_dir / "manifest.json",
+            column="methodology_version",
+        ) from None
+    units = _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
     hits = units[
-        (units["unit_code"].str.casefold() == unit.casefold()) | (units["unit_name"].map(name_key) == name_key(unit))
+        (units["unit_code"].str.casefold() == unit.casefold())
+        | (units["unit_name"].map(lambda n: name_key(_plain(n))) == name_key(unit))
     ]
     if hits.empty:
         raise InputError(f"không có đơn vị «{unit}» trong tables/units.csv", out_dir)
-    row = hits.iloc[0]
+    try:
+        return _explain_lines(out_dir, hits.iloc[0], method, manifest, report)
+    except (InvalidOperation, KeyError, ValueError) as exc:
+        raise InputError(
+            f"bảng của thư mục kết quả có giá trị không đọc được ({type(exc).__name__}: {exc}); "
+            "chạy chiso766 verify để biết tệp nào đã bị sửa",
+            out_dir / "tables",
+        ) from None
+
+
+def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[str, Any], report: str) -> list[str]:
     code = row["unit_code"]
-    groups = pd.read_csv(tables / "groups.csv", dtype=str, keep_default_na=False)
+    groups = _table(out_dir, "groups.csv", ["unit_code", "unit_name", "group", "points", "source"], report)
     groups = groups[(groups["unit_code"] == code) & (groups["unit_name"] == row["unit_name"])]
-    components_path = tables / "components.csv"
+    components_path = out_dir / "tables" / "components.csv"
     components = (
-        pd.read_csv(components_path, dtype=str, keep_default_na=False)
+        _table(
+            out_dir,
+            "components.csv",
+            ["unit_code", "group", "component", "numerator", "denominator", "rate", "threshold", "max", "points"],
+            report,
+        )
         if components_path.is_file()
         else pd.DataFrame(columns=["unit_code", "group"])
     )
@@ -116,8 +389,8 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
     rank = f", hạng {row['rank']} trong cấp" if row["rank"] else ", không xếp hạng"
     total = fmt_points(Decimal(row["total"])) if row["total"] else "chưa có (thiếu dữ liệu nhóm)"
     lines = [
-        f"{row['unit_name']} ({code or 'không mã'}), cấp {row['tier']}: tổng {total} điểm{rank}",
-        f"quy tắc {method.version}; nguồn: {manifest['params_file']}",
+        f"{_plain(row['unit_name'])} ({code or 'không mã'}), cấp {row['tier']}: tổng {total} điểm{rank}",
+        f"quy tắc {method.version}; nguồn: {manifest.get('params_file', '')}",
     ]
     for group in method.groups:
         g = groups[groups["group"] == group.key]
@@ -136,10 +409,11 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
             rate = f" = {fmt_number(Decimal(c.rate))}%" if c.rate else ""
             threshold = f", ngưỡng {fmt_number(Decimal(c.threshold))}%" if c.threshold else ""
             mine = fmt_points(Decimal(c.points)) if c.points else "không tính điểm"
-            portal = f"; Cổng: {fmt_points(Decimal(c.portal_points))}" if c.portal_points else ""
+            portal = f"; Cổng: {fmt_points(Decimal(c.portal_points))}" if getattr(c, "portal_points", "") else ""
+            formula = getattr(c, "formula", "")
+            reason = getattr(c, "reason", "")
             lines.append(
                 f"    {c.component} {method.component(c.component).name_vi}: {counts}{rate}{threshold}, "
-                f"tối đa {fmt_number(Decimal(c.max))} → {mine} [{c.formula}]{portal}"
-                + (f" ({c.reason})" if c.reason else "")
+                f"tối đa {fmt_number(Decimal(c.max))} → {mine} [{formula}]{portal}" + (f" ({reason})" if reason else "")
             )
     return lines

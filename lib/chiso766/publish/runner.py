@@ -1,8 +1,13 @@
 """``chiso766 run``: execute a report's notebook with papermill, render it, write one output folder.
 
-The folder is built beside its final place and renamed into it only when every file is written:
+The folder is built beside its final place and swapped into it only when every file is written:
 a failed run leaves the previous bulletin untouched, keeps the failed notebook as
-``<period>.failed.ipynb`` for inspection, and writes nothing else.
+``<period>.failed.ipynb`` for inspection, and writes nothing else. The swap is atomic at every
+instant (``core.files.swap_folder``), and a run killed midway is cleaned up by the next one.
+
+A run replaces only a folder it made: one holding its marker file (``.chiso766-output``) or the
+manifest of an earlier run, and nothing the manifest does not list. It refuses any other folder
+that is not empty, and a folder that holds, or lies inside, one of the run's own inputs.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from typing import Any
 
 from chiso766 import __version__
 from chiso766.core.errors import InputError
-from chiso766.core.files import swap_folder, write_atomic
+from chiso766.core.files import is_within, read_regular, recover_leftovers, swap_folder, write_atomic
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 
-__all__ = ["RunError", "run", "run_many", "output_dir", "NOTEBOOKS"]
+__all__ = ["RunError", "run", "run_many", "output_dir", "check_output_folder", "NOTEBOOKS", "OUTPUT_MARKER"]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 _PACKAGES = (
@@ -47,8 +52,85 @@ _PACKAGES = (
 )
 
 
+OUTPUT_MARKER = ".chiso766-output"
+_MARKER_TEXT = (
+    "Thư mục kết quả do chiso766 run tạo. chiso766 chỉ ghi đè thư mục có tệp đánh dấu này.\n"
+    "An output folder made by chiso766 run; chiso766 replaces only folders holding this file.\n"
+).encode()
+
+
 class RunError(InputError):
     """A run that failed inside the notebook; the message is the notebook's error."""
+
+
+def _files(folder: Path) -> list[str]:
+    """Every entry of ``folder`` that is not a folder (files, links, …), relative, links not followed."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        for name in names + [d for d in dirs if (base / d).is_symlink()]:
+            found.append((base / name).relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def _listed(folder: Path) -> set[str] | None:
+    """The files the manifest of an earlier run lists, with the manifest; None when there is none."""
+    try:
+        manifest = json.loads(read_regular(folder / "manifest.json"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or "report" not in manifest or not isinstance(manifest.get("outputs"), list):
+        return None
+    listed = {"manifest.json", OUTPUT_MARKER}
+    for entry in manifest["outputs"]:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            listed.add(Path(entry["path"]).as_posix())
+    return listed
+
+
+def check_output_folder(final: Path, inputs: list[Path]) -> None:
+    """Refuse an output folder the run must not replace (see the module's docstring).
+
+    ``final`` and ``inputs`` are resolved paths.
+    """
+    for path in inputs:
+        if is_within(path, final):
+            raise InputError(
+                f"thư mục kết quả chứa dữ liệu vào của chính lần chạy này ({path}): chạy sẽ xóa nó; "
+                "chọn thư mục khác cho --out",
+                final,
+            )
+        if is_within(final, path):
+            raise InputError(f"thư mục kết quả nằm trong dữ liệu vào {path}: chọn thư mục khác cho --out", final)
+    if not os.path.lexists(final):
+        return
+    if not final.is_dir() or final.is_symlink():
+        raise InputError("ở chỗ thư mục kết quả đã có một tệp không phải thư mục: không ghi đè", final)
+    files = _files(final)
+    if not files:
+        return
+    listed = _listed(final)
+    if listed is None:
+        if (final / OUTPUT_MARKER).is_file():
+            return  # a folder this tool made, whose manifest is damaged: rebuilt whole
+        raise InputError(
+            f"thư mục không trống và không do chiso766 run tạo (không có tệp đánh dấu {OUTPUT_MARKER} "
+            "hay manifest.json): không ghi đè; chọn một thư mục mới hoặc trống cho --out",
+            final,
+        )
+    foreign = [name for name in files if name not in listed]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" và {len(foreign) - 5} tệp khác" if len(foreign) > 5 else "")
+        raise InputError(
+            f"thư mục kết quả có tệp không do chiso766 run ghi ({shown}): không ghi đè; "
+            "chuyển các tệp đó đi hoặc chọn thư mục khác cho --out",
+            final,
+        )
+
+
+def _run_inputs(params: Params) -> list[Path]:
+    paths = [*params.inputs.values(), *([params.path] if params.path else [])]
+    return sorted({Path(os.path.abspath(p)) for p in paths} | {p.resolve() for p in paths})
 
 
 def output_dir(params: Params, out: str | Path | None = None) -> Path:
@@ -153,15 +235,21 @@ def run(
     if not notebook.is_file():
         raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
     final = output_dir(params, out).resolve()
+    check_output_folder(final, _run_inputs(params))
+    recover_leftovers(final.parent)
     if if_changed and _up_to_date(params, overrides, final):
         return final
-    final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
     failed = final.parent / f"{final.name}.failed.ipynb"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    except OSError as exc:
+        raise InputError(f"không tạo được thư mục kết quả: {exc.strerror or exc}", final) from None
     started = datetime.now(UTC)
     try:
+        write_atomic(staging / OUTPUT_MARKER, _MARKER_TEXT)
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -177,10 +265,10 @@ def run(
                 log_output=False,
             )
         except papermill.PapermillExecutionError as exc:
-            shutil.copyfile(staging / "notebook.ipynb", failed)
+            write_atomic(failed, (staging / "notebook.ipynb").read_bytes())  # replaces, never writes through a link
             raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
         if not (staging / "document.json").is_file():
-            shutil.copyfile(staging / "notebook.ipynb", failed)
+            write_atomic(failed, (staging / "notebook.ipynb").read_bytes())  # replaces, never writes through a link
             raise RunError(
                 f"sổ tính toán chạy xong nhưng không ghi kết quả (thiếu bước nb.save) (sổ: {failed})", notebook
             )
@@ -198,7 +286,8 @@ def run(
         write_atomic(
             staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         )
-        swap_folder(staging, final)
+        check_output_folder(final, _run_inputs(params))  # again: the notebook took its time
+        swap_folder(staging, final, "run")
         failed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -3,24 +3,47 @@
 The site lists every bulletin by kind and period (latest first), serves each bulletin's page, PDF
 and data, a methodology page generated from the component table, and a revisions log: a bulletin
 published again with different figures keeps its old version, and the log says what changed and
-why. A publish stopped midway leaves the previous site as it was.
+why. A publish stopped midway, even by ``kill -9``, leaves the previous site as it was (the swap is
+atomic at every instant, ``core.files.swap_folder``), and the next publish cleans what it left.
+
+Publishing cannot destroy:
+- the site folder is one this command made (its marker file ``.chiso766-site``), a new or empty
+  folder, or a site made before the marker existed (``published.json`` and site pages only); any
+  other folder is refused, as is one that is, holds or lies inside the outputs folder, or that is or
+  holds the project folder (the folder of ``params/``) or lies in its ``params/``, ``data/`` or
+  ``outputs/``;
+- the published history is never dropped: a bulletin whose output folder is gone keeps its pages,
+  its earlier versions and its log entries, until withdrawn explicitly (``withdraw``, with a reason
+  recorded in the log); a damaged ``published.json`` is a named error, never an empty new log;
+- only regular files lying inside an output folder are copied: a symbolic link there is skipped
+  with a warning, or refused where the page itself would come from it.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pandas as pd
 
 from chiso766.core.errors import InputError
-from chiso766.core.files import swap_folder, write_atomic
+from chiso766.core.files import (
+    FolderBusy,
+    is_within,
+    lock_folder,
+    read_regular,
+    recover_leftovers,
+    swap_folder,
+    write_atomic,
+)
 from chiso766.core.methodology import formulas_table, methodology_table
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
@@ -28,14 +51,23 @@ from chiso766.core.periods import parse_period
 from chiso766.ingest.checksums import sha256_file
 from chiso766.render.html import page as site_page
 
-__all__ = ["publish", "Published"]
+__all__ = ["publish", "Published", "SITE_MARKER"]
 
+SITE_MARKER = ".chiso766-site"
+_MARKER_TEXT = (
+    "Trang công bố do chiso766 publish tạo. chiso766 chỉ ghi đè thư mục có tệp đánh dấu này.\n"
+    "A site made by chiso766 publish; chiso766 replaces only folders holding this file.\n"
+).encode()
+_PAGES = frozenset({"index.html", "methodology.html", "revisions.html", "published.json", SITE_MARKER})
 _KIND_NAMES = {
     "bulletin_766": "Báo cáo Bộ chỉ số 766",
     "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
     "unit_report": "Báo cáo của đơn vị",
 }
-_SAFE = re.compile(r"^[0-9A-Za-z_.-]+$")
+_SAFE = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]*$")
+_VERSION = re.compile(r"^v[0-9]+$")
+_FILES = ("bulletin.html", "bulletin.pdf", "tables.xlsx", "manifest.json")
+_KEEP_HINT = "khôi phục tệp từ bản sao lưu; publish không bắt đầu lại một nhật ký trống"
 
 
 class Entry(TypedDict):
@@ -51,10 +83,13 @@ class Entry(TypedDict):
     period: str
     report: str
     slug: str
+    status: NotRequired[str]  # "published" (the default) or "withdrawn"
+    output_missing: NotRequired[bool]  # still published though its output folder is gone
+    withdrawn: NotRequired[str]  # when it was withdrawn
 
 
 class Revision(TypedDict):
-    """One line of the revisions log: a bulletin published again with different figures."""
+    """One line of the revisions log: a bulletin published again with different figures, or withdrawn."""
 
     bulletin: str
     from_version: int
@@ -63,6 +98,7 @@ class Revision(TypedDict):
     reason: str
     tables_changed: list[str]
     totals_changed: list[str]
+    action: NotRequired[str]  # "revise" (the default), "withdraw" or "republish"
 
 
 class State(TypedDict):
@@ -77,19 +113,65 @@ class Published:
     site: Path
     bulletins: int
     revised: list[str]
+    kept: list[str] = field(default_factory=list)  # published, output folder gone: pages kept
+    withdrawn: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# reading what is there -------------------------------------------------------------------------
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
-    return {p.name: sha256_file(p) for p in sorted((folder / "tables").glob("*.csv"))}
+    tables = folder / "tables"
+    if tables.is_symlink() or not tables.is_dir():
+        return {}
+    return {
+        entry.name: sha256_file(Path(entry.path))
+        for entry in sorted(os.scandir(tables), key=lambda e: e.name)
+        if entry.name.endswith(".csv") and entry.is_file(follow_symlinks=False)
+    }
 
 
-def _discover(outputs: Path) -> list[tuple[str, str, Path, dict[str, Any]]]:
+def _why(exc: OSError, path: Path) -> str:
+    if path.is_symlink():
+        return f"là liên kết tượng trưng (tới {os.readlink(path)}), publish chỉ đọc tệp thường"
+    if exc.errno == errno.ENOENT:
+        return "không có tệp"
+    return exc.strerror or str(exc)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        raw = read_regular(path)
+    except OSError as exc:
+        raise InputError(f"không đọc được: {_why(exc, path)}", path) from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"không phải JSON hợp lệ ({str(exc)[:200]})", path) from None
+
+
+def _discover(outputs: Path, warnings: list[str]) -> list[tuple[str, str, Path, dict[str, Any]]]:
     found = []
-    for report in sorted(p for p in outputs.iterdir() if p.is_dir() and p.name in REPORTS):
-        for folder in sorted(p for p in report.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            manifest = folder / "manifest.json"
-            if manifest.is_file() and _SAFE.match(folder.name):
-                found.append((report.name, folder.name, folder, json.loads(manifest.read_text(encoding="utf-8"))))
+    for report in sorted(p for p in outputs.iterdir() if p.name in REPORTS):
+        if report.is_symlink():
+            warnings.append(f"{report}: là liên kết tượng trưng, bỏ qua (chỉ công bố thư mục thật)")
+            continue
+        if not report.is_dir():
+            continue
+        for folder in sorted(report.iterdir()):
+            if not _SAFE.match(folder.name) or not (folder.is_dir() or folder.is_symlink()):
+                continue
+            if folder.is_symlink():
+                warnings.append(f"{folder}: là liên kết tượng trưng, bỏ qua (chỉ công bố thư mục thật)")
+                continue
+            manifest_path = folder / "manifest.json"
+            if not os.path.lexists(manifest_path):
+                continue
+            manifest = _read_json(manifest_path)
+            if not isinstance(manifest, dict):
+                raise InputError("manifest.json không đúng cấu trúc (cần một đối tượng JSON)", manifest_path)
+            found.append((report.name, folder.name, folder, manifest))
     return found
 
 
@@ -100,108 +182,377 @@ def _period_key(slug: str) -> str:
         return slug
 
 
+def _units(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(read_regular(folder / "tables" / "units.csv")), dtype=str, keep_default_na=False)
+
+
 def _total_changes(old: Path, new: Path) -> list[str]:
     """Units whose total changed between two versions of units.csv (what a reader cares about first)."""
     try:
-        before = pd.read_csv(old / "tables" / "units.csv", dtype=str, keep_default_na=False)
-        after = pd.read_csv(new / "tables" / "units.csv", dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError):
+        before, after = _units(old), _units(new)
+        merged = before.merge(after, on=["unit_code", "unit_name"], how="outer", suffixes=("_old", "_new"))
+        changed = merged[merged["total_old"].fillna("") != merged["total_new"].fillna("")]
+        rows = list(changed[["unit_name", "total_old", "total_new"]].itertuples(index=False, name=None))
+    except (OSError, ValueError, KeyError, pd.errors.ParserError):
         return []
-    merged = before.merge(after, on=["unit_code", "unit_name"], how="outer", suffixes=("_old", "_new"))
-    changed = merged[merged["total_old"].fillna("") != merged["total_new"].fillna("")]
-    rows = changed[["unit_name", "total_old", "total_new"]].itertuples(index=False, name=None)
     return [f"{name}: {old or '—'} → {new or '—'}" for name, old, new in rows]
 
 
-def publish(outputs: str | Path, site: str | Path, reason: str | None = None, now: datetime | None = None) -> Published:
-    """Build the site from every output folder with a manifest and swap it in atomically."""
+# the site folder and its log ---------------------------------------------------------------------
+
+
+def _projects(*bases: Path) -> list[Path]:
+    """The project folders (holding ``params/``) around ``bases``."""
+    found = []
+    for base in bases:
+        for folder in (base, *base.parents):
+            if (folder / "params").is_dir():
+                found.append(folder)
+                break
+    return found
+
+
+def _check_overlap(site: Path, outputs: Path) -> None:
+    for project in _projects(outputs, Path.cwd().resolve()):
+        if is_within(project, site):
+            raise InputError(
+                f"thư mục trang là hoặc chứa thư mục dự án {project}: publish sẽ thay thế cả dự án; "
+                "chọn thư mục khác cho --site",
+                site,
+            )
+        for sub in ("params", "data", "outputs"):
+            if is_within(site, project / sub):
+                raise InputError(
+                    f"thư mục trang nằm trong {project / sub}: chọn thư mục khác cho --site (mặc định site/)", site
+                )
+    if is_within(site, outputs) or is_within(outputs, site):
+        raise InputError(
+            f"thư mục trang trùng, chứa hoặc nằm trong thư mục kết quả {outputs}: publish sẽ thay thế nó; "
+            "chọn thư mục khác cho --site",
+            site,
+        )
+
+
+def _state_problem(data: Any) -> str:
+    """What is wrong with the shape of ``published.json`` ("" when nothing)."""
+    if not isinstance(data, dict) or not isinstance(data.get("bulletins"), dict):
+        return 'cần một đối tượng có "bulletins" (đối tượng) và "revisions" (danh sách)'
+    if not isinstance(data.get("revisions"), list):
+        return '"revisions" phải là một danh sách'
+    for key, entry in data["bulletins"].items():
+        report, _, slug = key.partition("/")
+        if report not in REPORTS or not _SAFE.match(slug):
+            return f'khóa "{key[:80]}" không phải <loại bản tin>/<kỳ>'
+        if not isinstance(entry, dict):
+            return f'bulletins["{key}"] phải là một đối tượng'
+        version = entry.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            return f'bulletins["{key}"].version phải là số nguyên dương'
+        tables = entry.get("tables")
+        if not isinstance(tables, dict) or not all(isinstance(v, str) for v in tables.values()):
+            return f'bulletins["{key}"].tables phải là một đối tượng tên bảng → SHA-256'
+        if entry.get("report") != report or entry.get("slug") != slug:
+            return f'bulletins["{key}"]: report và slug phải khớp với khóa'
+        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period", "status", "withdrawn"):
+            if name in entry and not isinstance(entry[name], str):
+                return f'bulletins["{key}"].{name} phải là chuỗi'
+        if entry.get("status", "published") not in ("published", "withdrawn"):
+            return f'bulletins["{key}"].status phải là "published" hoặc "withdrawn"'
+    for number, revision in enumerate(data["revisions"], start=1):
+        if not isinstance(revision, dict):
+            return f"revisions[{number}] phải là một đối tượng"
+        for name, kind in (("bulletin", str), ("time", str), ("reason", str), ("from_version", int)):
+            if not isinstance(revision.get(name), kind):
+                return f"revisions[{number}].{name} thiếu hoặc sai kiểu"
+        if not isinstance(revision.get("to_version"), int):
+            return f"revisions[{number}].to_version thiếu hoặc sai kiểu"
+        for name in ("tables_changed", "totals_changed"):
+            values = revision.get(name)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return f"revisions[{number}].{name} phải là danh sách chuỗi"
+    return ""
+
+
+def _load_state(site: Path) -> State:
+    path = site / "published.json"
+    if not os.path.lexists(path):
+        raise InputError(f"trang đã công bố nhưng thiếu published.json (nhật ký công bố): {_KEEP_HINT}", path)
+    try:
+        data = _read_json(path)
+    except InputError as exc:
+        raise InputError(f"published.json hỏng: {exc.reason}; {_KEEP_HINT}", path) from None
+    problem = _state_problem(data)
+    if problem:
+        raise InputError(f"published.json sai cấu trúc: {problem}; {_KEEP_HINT}", path)
+    for entry in data["bulletins"].values():
+        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period"):
+            entry.setdefault(name, "")
+    return cast(State, data)
+
+
+def _site_state(site: Path, outputs: Path) -> State:
+    """The log of the site at ``site``, after checking that publishing there destroys nothing."""
+    _check_overlap(site, outputs)
+    empty: State = {"bulletins": {}, "revisions": []}
+    if not os.path.lexists(site):
+        return empty
+    if site.is_symlink() or not site.is_dir():
+        raise InputError("ở chỗ thư mục trang đã có một tệp không phải thư mục: không ghi đè", site)
+    entries = sorted(os.listdir(site))
+    if not entries:
+        return empty
+    foreign = [name for name in entries if name not in _PAGES and name not in REPORTS]
+    if SITE_MARKER not in entries and (foreign or "published.json" not in entries):
+        raise InputError(
+            f"thư mục trang không trống và không do chiso766 publish tạo (không có tệp đánh dấu {SITE_MARKER}): "
+            "không ghi đè, không xóa gì; chọn một thư mục mới hoặc trống cho --site",
+            site,
+        )
+    state = _load_state(site)
+    for report in REPORTS:
+        folder = site / report
+        if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+            foreign.append(report)
+        elif folder.is_dir():
+            foreign += [
+                f"{report}/{slug}"
+                for slug in sorted(os.listdir(folder))
+                if f"{report}/{slug}" not in state["bulletins"]
+            ]
+    if foreign:
+        raise InputError(
+            f"thư mục trang có mục không do chiso766 publish tạo ({', '.join(foreign[:5])}): publish sẽ xóa chúng; "
+            "chuyển chúng đi trước khi công bố",
+            site,
+        )
+    return state
+
+
+# copying ------------------------------------------------------------------------------------------
+
+
+def _copy_file(source: Path, target: Path, warnings: list[str]) -> bool:
+    """Copy ``source`` if it is a regular file (never through a link); warn about anything else."""
+    try:
+        data = read_regular(source)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        what = f"liên kết tượng trưng tới {os.readlink(source)}" if source.is_symlink() else "không phải tệp thường"
+        warnings.append(f"{source}: {what}; không đưa lên trang công khai")
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def _copy_tree(source: Path, target: Path, warnings: list[str], *, versions: bool = True) -> None:
+    """Copy the regular files under ``source`` (links skipped with a warning); ``versions=False`` skips ``v<n>/``."""
+    if source.is_symlink():
+        warnings.append(f"{source}: liên kết tượng trưng tới {os.readlink(source)}; không đưa lên trang công khai")
+        return
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            if versions or not _VERSION.match(entry.name):
+                _copy_tree(path, target / entry.name, warnings)
+        else:
+            _copy_file(path, target / entry.name, warnings)
+    target.mkdir(parents=True, exist_ok=True)
+
+
+# publishing ---------------------------------------------------------------------------------------
+
+
+def publish(
+    outputs: str | Path,
+    site: str | Path,
+    reason: str | None = None,
+    now: datetime | None = None,
+    withdraw: list[str] | None = None,
+    republish: list[str] | None = None,
+) -> Published:
+    """Build the site from every output folder with a manifest and swap it in atomically.
+
+    ``withdraw`` takes published bulletins (``bulletin_766/2025``) off the site, ``republish`` puts a
+    withdrawn one back from its output folder; both need a ``reason``, recorded in the revisions log.
+    """
     outputs, site = Path(outputs).resolve(), Path(site).resolve()
     if not outputs.is_dir():
         raise InputError("không có thư mục kết quả (chạy chiso766 run trước)", outputs)
-    now = now or datetime.now(UTC)
-    state_path = site / "published.json"
-    state: State = (
-        json.loads(state_path.read_text(encoding="utf-8"))
-        if state_path.is_file()
-        else {"bulletins": {}, "revisions": []}
-    )
-    bulletins = _discover(outputs)
+    _check_overlap(site, outputs)  # before anything is created
+    site.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with lock_folder(site.parent):
+            return _publish(outputs, site, reason, now or datetime.now(UTC), withdraw or [], republish or [])
+    except FolderBusy:
+        raise InputError("một lần publish khác đang chạy bên cạnh thư mục này; thử lại sau", site) from None
+
+
+def _check_requests(state: State, withdraw: list[str], republish: list[str], reason: str | None) -> None:
+    if (withdraw or republish) and not reason:
+        raise InputError("rút hoặc công bố lại một bản tin cần nêu lý do (--reason)")
+    for key in withdraw:
+        entry = state["bulletins"].get(key)
+        if entry is None:
+            raise InputError(f"không có bản tin {key} trong published.json: không có gì để rút")
+        if entry.get("status") == "withdrawn":
+            raise InputError(f"bản tin {key} đã được rút trước đây")
+        if key in republish:
+            raise InputError(f"bản tin {key} vừa được yêu cầu rút vừa được yêu cầu công bố lại")
+    for key in republish:
+        entry = state["bulletins"].get(key)
+        if entry is None or entry.get("status") != "withdrawn":
+            raise InputError(f"bản tin {key} chưa bị rút: không cần --republish")
+
+
+def _publish(
+    outputs: Path, site: Path, reason: str | None, now: datetime, withdraw: list[str], republish: list[str]
+) -> Published:
+    recover_leftovers(site.parent)
+    state = _site_state(site, outputs)
+    _check_requests(state, withdraw, republish, reason)
+    warnings: list[str] = []
+    bulletins = _discover(outputs, warnings)
+    missing = sorted(set(republish) - {f"{report}/{slug}" for report, slug, _, _ in bulletins})
+    if missing:
+        raise InputError(f"không có thư mục kết quả để công bố lại {', '.join(missing)}", outputs)
     build = site.parent / f".{site.name}.build-{os.getpid()}"
-    shutil.rmtree(build, ignore_errors=True)
-    build.mkdir(parents=True)
-    revised = []
+    build.mkdir()
+    stamp = now.isoformat(timespec="seconds")
+    revised, kept, live = [], [], set()
     try:
         for report, slug, folder, manifest in bulletins:
             key = f"{report}/{slug}"
-            target = build / report / slug
-            fingerprint = _fingerprint(folder)
             previous = state["bulletins"].get(key)
-            version = 1 if previous is None else previous["version"]
-            if previous is not None:
-                for old in sorted((site / report / slug).glob("v*")):  # earlier versions stay published
-                    shutil.copytree(old, target / old.name)
-            if previous is not None and previous["tables"] != fingerprint:
-                if not reason:
-                    raise InputError(f"bản tin {key} đã công bố với số liệu khác: cần nêu lý do (--reason)", folder)
-                changed = sorted(
-                    n
-                    for n in fingerprint.keys() | previous["tables"].keys()
-                    if fingerprint.get(n) != previous["tables"].get(n)
+            if key in withdraw:
+                continue
+            if previous is not None and previous.get("status") == "withdrawn" and key not in republish:
+                warnings.append(
+                    f"{key}: đã rút khỏi trang, không công bố lại từ {folder} (dùng --republish {key} --reason …)"
                 )
-                shutil.copytree(
-                    site / report / slug,
-                    target / f"v{version}",
-                    ignore=shutil.ignore_patterns("v*"),
-                    dirs_exist_ok=True,
-                )
-                state["revisions"].append(
-                    {
-                        "bulletin": key,
-                        "from_version": version,
-                        "to_version": version + 1,
-                        "time": now.isoformat(timespec="seconds"),
-                        "reason": reason,
-                        "tables_changed": changed,
-                        "totals_changed": _total_changes(site / report / slug, folder)[:20],
-                    }
-                )
-                version += 1
+                continue
+            _publish_one(state, key, folder, manifest, site, build, reason, stamp, warnings)
+            if previous is not None and state["bulletins"][key]["version"] != previous["version"]:
                 revised.append(key)
-            for name in ("bulletin.html", "bulletin.pdf", "tables.xlsx", "manifest.json"):
-                if (folder / name).is_file():
-                    target.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(folder / name, target / name)
-            for sub in ("tables", "figures"):
-                if (folder / sub).is_dir():
-                    shutil.copytree(folder / sub, target / sub, dirs_exist_ok=True)
-            page = (folder / "bulletin.html").read_text(encoding="utf-8")
-            nav = '<main class="bulletin">\n' + site_page("bulletin_nav.html.j2").rstrip("\n")
-            write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
-            document = (
-                json.loads((folder / "document.json").read_text(encoding="utf-8"))
-                if (folder / "document.json").is_file()
-                else {}
+            live.add(key)
+        for key, entry in state["bulletins"].items():
+            if key in live or key in withdraw or entry.get("status") == "withdrawn":
+                continue
+            pages = site / entry["report"] / entry["slug"]
+            if pages.is_dir() and not pages.is_symlink():
+                _copy_tree(pages, build / entry["report"] / entry["slug"], warnings)
+                entry["output_missing"] = True
+                kept.append(key)
+                live.add(key)
+            else:
+                warnings.append(f"{key}: không còn thư mục kết quả lẫn trang đã công bố; giữ trong nhật ký")
+        for key in withdraw:
+            entry = state["bulletins"][key]
+            entry["status"], entry["withdrawn"] = "withdrawn", stamp
+            entry.pop("output_missing", None)
+            state["revisions"].append(
+                {
+                    "bulletin": key,
+                    "from_version": entry["version"],
+                    "to_version": entry["version"],
+                    "time": stamp,
+                    "reason": reason or "",
+                    "tables_changed": [],
+                    "totals_changed": [],
+                    "action": "withdraw",
+                }
             )
-            state["bulletins"][key] = {
-                "version": version,
-                "tables": fingerprint,
-                "title": document.get("title", ""),
-                "doc_type": document.get("doc_type", ""),
-                "subtitle": document.get("subtitle", ""),
-                "province": (manifest.get("params") or {}).get("province", ""),
-                "as_of": manifest.get("as_of", ""),
-                "period": manifest.get("period", slug),
-                "report": report,
-                "slug": slug,
-            }
-        write_atomic(build / "index.html", _index(state, {f"{r}/{s}" for r, s, _, _ in bulletins}).encode("utf-8"))
+        write_atomic(build / SITE_MARKER, _MARKER_TEXT)
+        write_atomic(build / "index.html", _index(state, live).encode("utf-8"))
         write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
         write_atomic(build / "revisions.html", _revisions(state).encode("utf-8"))
         write_atomic(build / "published.json", (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        swap_folder(build, site)
+        swap_folder(build, site, "publish")
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    return Published(site, len(bulletins), revised)
+    published = len([b for b in bulletins if f"{b[0]}/{b[1]}" in live])
+    return Published(site, published, revised, kept, list(withdraw), warnings)
+
+
+def _publish_one(
+    state: State,
+    key: str,
+    folder: Path,
+    manifest: dict[str, Any],
+    site: Path,
+    build: Path,
+    reason: str | None,
+    stamp: str,
+    warnings: list[str],
+) -> None:
+    """Copy one output folder into the site being built, keep its earlier versions, log a revision."""
+    report, slug = key.split("/")
+    pages, target = site / report / slug, build / report / slug
+    have_pages = pages.is_dir() and not pages.is_symlink()
+    fingerprint = _fingerprint(folder)
+    previous = state["bulletins"].get(key)
+    withdrawn = previous is not None and previous.get("status") == "withdrawn"
+    version = 1 if previous is None else previous["version"]
+    target.mkdir(parents=True)
+    if previous is not None and have_pages:
+        for old in sorted(os.scandir(pages), key=lambda e: e.name):  # earlier versions stay published
+            if _VERSION.match(old.name) and old.is_dir(follow_symlinks=False):
+                _copy_tree(Path(old.path), target / old.name, warnings)
+    if previous is not None and (withdrawn or previous["tables"] != fingerprint):
+        if not reason:
+            raise InputError(f"bản tin {key} đã công bố với số liệu khác: cần nêu lý do (--reason)", folder)
+        changed = sorted(
+            n for n in fingerprint.keys() | previous["tables"].keys() if fingerprint.get(n) != previous["tables"].get(n)
+        )
+        if withdrawn:
+            pass
+        elif have_pages:
+            _copy_tree(pages, target / f"v{version}", warnings, versions=False)
+        else:
+            warnings.append(f"{key}: trang của phiên bản {version} không còn trên trang; không lưu được bản cũ")
+        state["revisions"].append(
+            {
+                "bulletin": key,
+                "from_version": version,
+                "to_version": version + 1,
+                "time": stamp,
+                "reason": reason,
+                "tables_changed": changed,
+                "totals_changed": _total_changes(pages, folder)[:20] if have_pages else [],
+                "action": "republish" if withdrawn else "revise",
+            }
+        )
+        version += 1
+    for name in _FILES:
+        _copy_file(folder / name, target / name, warnings)
+    for sub in ("tables", "figures"):
+        if (folder / sub).is_symlink() or (folder / sub).is_dir():
+            _copy_tree(folder / sub, target / sub, warnings)
+    try:
+        page = read_regular(folder / "bulletin.html").decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"không đọc được trang bản tin: {_why(exc, folder / 'bulletin.html')}", folder) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"trang bản tin không phải UTF-8 ({exc})", folder / "bulletin.html") from None
+    nav = '<main class="bulletin">\n' + site_page("bulletin_nav.html.j2").rstrip("\n")
+    write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
+    document = _read_json(folder / "document.json") if os.path.lexists(folder / "document.json") else {}
+    document = document if isinstance(document, dict) else {}
+    params = manifest.get("params")
+    state["bulletins"][key] = {
+        "version": version,
+        "tables": fingerprint,
+        "title": str(document.get("title", "")),
+        "doc_type": str(document.get("doc_type", "")),
+        "subtitle": str(document.get("subtitle", "")),
+        "province": str(params.get("province", "") if isinstance(params, dict) else ""),
+        "as_of": str(manifest.get("as_of", "")),
+        "period": str(manifest.get("period", slug)),
+        "report": report,
+        "slug": slug,
+        "status": "published",
+    }
 
 
 def _index(state: State, live: set[str]) -> str:
@@ -210,7 +561,7 @@ def _index(state: State, live: set[str]) -> str:
         entries = [e for k, e in state["bulletins"].items() if e["report"] == report and k in live]
         if entries:
             entries.sort(key=lambda e: (_period_key(e["slug"]), e["as_of"]), reverse=True)
-            kinds.append({"report": report, "name": _KIND_NAMES[report], "entries": entries})
+            kinds.append({"report": report, "name": _KIND_NAMES.get(report, report), "entries": entries})
     return site_page("site_index.html.j2", title="Danh mục bản tin", home="", kinds=kinds)
 
 
@@ -231,7 +582,7 @@ def _revisions(state: State) -> str:
         [
             r["time"],
             r["bulletin"],
-            f"{r['from_version']} → {r['to_version']}",
+            _versions_text(r),
             r["reason"],
             ", ".join(r["tables_changed"]),
             "; ".join(r["totals_changed"]) or "—",
@@ -239,3 +590,12 @@ def _revisions(state: State) -> str:
         for r in reversed(state["revisions"])
     ]
     return site_page("site_revisions.html.j2", title="Nhật ký sửa đổi", home="", rows=rows)
+
+
+def _versions_text(revision: Revision) -> str:
+    action = revision.get("action", "revise")
+    if action == "withdraw":
+        return f"{revision['from_version']} → rút khỏi trang"
+    if action == "republish":
+        return f"{revision['from_version']} → {revision['to_version']} (công bố lại sau khi rút)"
+    return f"{revision['from_version']} → {revision['to_version']}"

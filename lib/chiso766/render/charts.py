@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -22,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
+from chiso766.core.errors import clean
 from chiso766.core.files import write_atomic
 from chiso766.core.textvi import fmt_number
 from chiso766.render.tables import write_csv
@@ -50,6 +52,7 @@ def _style() -> None:
         font="DejaVu Sans",
         rc={
             "svg.hashsalt": "chiso766",
+            "text.parse_math": False,  # labels are data: "$" in a unit name is a dollar sign, not math
             "svg.fonttype": "none",
             "axes.titleweight": "bold",
             "axes.titlesize": 11,
@@ -81,7 +84,19 @@ def draw(chart: Chart) -> MplFigure:
     if chart.draw not in _DRAW:
         raise ValueError(f"unknown chart {chart.draw!r}")
     function: Callable[..., MplFigure] = globals()[chart.draw]
-    return function(**chart.args)
+    return function(**{key: _text_safe(value) for key, value in chart.args.items()})
+
+
+def _text_safe(value: Any) -> Any:
+    """Every text of a chart's arguments without control characters or terminal escapes (kept line
+    breaks aside): data may hold them, and an SVG (XML) cannot, nor can the PDF that embeds it."""
+    if isinstance(value, str):
+        return "\n".join(clean(line) for line in value.split("\n"))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_text_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {_text_safe(k): _text_safe(v) for k, v in value.items()}
+    return value
 
 
 def rendered(figure: Figure) -> Rendered:
