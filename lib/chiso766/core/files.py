@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
+    "files_under",
     "write_atomic",
     "swap_folder",
     "recover_leftovers",
@@ -229,3 +230,14 @@ def lock_folder(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def files_under(folder: Path) -> list[str]:
+    """Every entry of ``folder`` that is not a folder (files and links, links not followed), as sorted
+    ``/``-separated paths relative to it."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        for name in names + [d for d in dirs if (base / d).is_symlink()]:
+            found.append((base / name).relative_to(folder).as_posix())
+    return sorted(found)

@@ -11,7 +11,6 @@ paths are found where the manifest recorded them, else under the project folder 
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 import yaml
 
 from chiso766.core.errors import InputError, os_error
+from chiso766.core.files import files_under
 from chiso766.core.methodology import Methodology
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.textvi import fmt_number, fmt_points, name_key
@@ -162,16 +162,6 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any]:
 # Files
 
 
-def _walk(folder: Path) -> list[str]:
-    """Every file under ``folder`` (links included, not followed), as ``/``-separated relative paths."""
-    found = []
-    for root, dirs, names in os.walk(folder):
-        base = Path(root)
-        for name in names + [d for d in dirs if (base / d).is_symlink()]:
-            found.append((base / name).relative_to(folder).as_posix())
-    return sorted(found)
-
-
 def _hash_status(path: Path, sha256: str) -> str:
     """``same``, ``different`` or ``missing``; a link where a file was written counts as different."""
     if path.is_symlink():
@@ -190,7 +180,7 @@ def _check_outputs(out_dir: Path, manifest: dict[str, Any], result: Verification
         name = PurePosixPath(entry["path"]).as_posix()
         listed.add(name)
         result.outputs[name] = _hash_status(out_dir / name, entry["sha256"])
-    for name in _walk(out_dir):
+    for name in files_under(out_dir):
         if name not in listed:
             result.outputs[name] = "new"
 
@@ -272,7 +262,7 @@ def _check_inputs(out_dir: Path, manifest: dict[str, Any], result: Verification)
                 result.inputs[manifest["input_paths"][kind]] = "missing"
             continue
         if base.is_dir():  # a portal snapshot: a file added to it is as much a change as one edited
-            for name in _walk(base):
+            for name in files_under(base):
                 if (base / name).resolve() not in seen:
                     result.inputs[str(base / name)] = "new"
     return located

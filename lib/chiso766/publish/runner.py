@@ -27,7 +27,7 @@ from typing import Any
 
 from chiso766 import __version__
 from chiso766.core.errors import InputError
-from chiso766.core.files import is_within, read_regular, recover_leftovers, swap_folder, write_atomic
+from chiso766.core.files import files_under, is_within, read_regular, recover_leftovers, swap_folder, write_atomic
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 
@@ -63,16 +63,6 @@ class RunError(InputError):
     """A run that failed inside the notebook; the message is the notebook's error."""
 
 
-def _files(folder: Path) -> list[str]:
-    """Every entry of ``folder`` that is not a folder (files, links, …), relative, links not followed."""
-    found = []
-    for root, dirs, names in os.walk(folder):
-        base = Path(root)
-        for name in names + [d for d in dirs if (base / d).is_symlink()]:
-            found.append((base / name).relative_to(folder).as_posix())
-    return sorted(found)
-
-
 def _listed(folder: Path) -> set[str] | None:
     """The files the manifest of an earlier run lists, with the manifest; None when there is none."""
     try:
@@ -106,7 +96,7 @@ def check_output_folder(final: Path, inputs: list[Path]) -> None:
         return
     if not final.is_dir() or final.is_symlink():
         raise InputError("ở chỗ thư mục kết quả đã có một tệp không phải thư mục: không ghi đè", final)
-    files = _files(final)
+    files = files_under(final)
     if not files:
         return
     listed = _listed(final)
