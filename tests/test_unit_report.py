@@ -299,3 +299,28 @@ def test_pdf_reads_as_the_ward_signs_it(tmp_path: Path) -> None:
     assert [line.split(",")[8] for line in lines[1:]] == ["40", "43", "46"]
     page = (out / "bulletin.html").read_text(encoding="utf-8")
     assert "Ghi chú về số liệu" in page and "không phải là xếp loại chính thức" in page
+
+
+def test_a_table_giving_how_many_were_ranked_and_group_ranks(tmp_path: Path) -> None:
+    """Headers as offices type them: "Tổng số đơn vị" gives "46/148"; "Xếp hạng <nhóm>" are group ranks,
+    never read as the group's points."""
+    header = (HEADER + ",rank,Tổng số đơn vị,Xếp hạng Công khai minh bạch,Xếp hạng Tiến độ giải quyết,"
+              "Xếp hạng Dịch vụ công trực tuyến,Xếp hạng Thanh toán trực tuyến,Xếp hạng Mức độ hài lòng,"
+              "Xếp hạng Số hóa hồ sơ")
+    rows = [f"Phường Mẫu Sơn,xa,2026-06-30,{GROUPS},74.50,46,148,12,30,51,77,64,90"]
+    report, doc = _build(_params(tmp_path, rows, header=header))
+    assert list(report.history["rank"]) == [46] and list(report.history["rank_of"]) == [148]
+    assert report.card.units.iloc[0]["cong_khai"] == Decimal("14.20"), "a group's rank is not its points"
+    printed = " ".join(_printed(doc))
+    assert "xếp thứ 46/148" in printed
+    tables = [b for s in doc.sections for b in s.blocks if isinstance(b, Table)]
+    ranks = [t for t in tables if "Thứ hạng theo từng nhóm" in t.caption or "thứ hạng" in t.caption.lower()]
+    assert any("12" in row and "90" in row for t in ranks for row in t.rows), "the given group ranks are shown"
+
+
+def test_a_rank_beyond_the_number_ranked_is_refused(tmp_path: Path) -> None:
+    from chiso766.core.errors import InputError
+
+    header = HEADER + ",rank,Tổng số đơn vị"
+    with pytest.raises(InputError, match="lớn hơn tổng số đơn vị"):
+        _build(_params(tmp_path, [f"Phường Mẫu Sơn,xa,2026-06-30,{GROUPS},74.50,160,148"], header=header))

@@ -276,6 +276,10 @@ def _differences(comp: pd.DataFrame, groups: pd.DataFrame, units: pd.DataFrame, 
     )
 
 
+# The ranks a score table gives as the portal published them: overall, out of how many, per group.
+_GIVEN_RANKS = ("portal_rank", "portal_rank_of", *(f"portal_rank_{g}" for g in GROUP_KEYS))
+
+
 def points_from_table(
     table: pd.DataFrame, method_for: Callable[[date | None], Methodology]
 ) -> tuple[pd.DataFrame, Diagnostics]:
@@ -332,7 +336,8 @@ def points_from_table(
             )
         row["total"] = total if total is not None else summed
         row["total_source"] = "given" if total is not None else ("sum" if summed is not None else None)
-        row["portal_rank"] = given["portal_rank"]
+        for column in _GIVEN_RANKS:
+            row[column] = given.get(column)
         rows.append(row)
     columns = [
         "unit_key",
@@ -345,7 +350,7 @@ def points_from_table(
         *(f"{g}_source" for g in GROUP_KEYS),
         "total",
         "total_source",
-        "portal_rank",
+        *_GIVEN_RANKS,
         "line",
     ]
     return pd.DataFrame(rows, columns=columns, dtype=object), diagnostics

@@ -40,6 +40,7 @@ _FIELDS = {
     "as_of": ("as of", "tinh den ngay", "ngay du lieu", "ngay"),
     "total": ("total", "tong diem", "tong"),
     "rank": ("rank", "xep hang", "thu hang", "hang"),
+    "rank_of": ("rank of", "tong so don vi", "so don vi xep hang", "so don vi duoc xep hang", "tong so"),
 }
 _IGNORED = ("stt", "ghi chu", "notes", "note", "so thu tu")
 _GROUP_ALIASES = {
@@ -50,6 +51,7 @@ _GROUP_ALIASES = {
     "hai_long": ("muc do hai long", "hai long"),
     "so_hoa": ("so hoa ho so ket qua", "so hoa ho so", "so hoa"),
 }
+_RANK_WORDS = re.compile(r"\b(xep hang|thu hang|rank)\b")
 _RATE_WORDS = re.compile(r"\b(ty le|rate|pct|phan tram)\b")
 _TIER_WORDS = {
     "so": "so",
@@ -78,6 +80,8 @@ SCORE_TABLE_COLUMNS = [
     *(f"{g}_rate" for g in GROUP_KEYS),
     "total",
     "portal_rank",
+    "portal_rank_of",
+    *(f"portal_rank_{g}" for g in GROUP_KEYS),
     "file",
     "line",
     *(f"{g}_column" for g in GROUP_KEYS),
@@ -99,6 +103,10 @@ def _column_role(header: str) -> tuple[str, str] | None:
     candidates = sorted(
         ((alias, g) for g, aliases in _GROUP_ALIASES.items() for alias in aliases), key=lambda pair: -len(pair[0])
     )
+    if _RANK_WORDS.search(key):  # "Xếp hạng Công khai, minh bạch", rank_cong_khai: a group's rank, not its points
+        for alias, group in candidates:
+            if re.search(rf"\b{alias}\b", key) or fold(group) in key:
+                return (f"rank_{group}", "")
     for alias, group in candidates:
         if re.search(rf"\b{alias}\b", key) or key.startswith(fold(group)):
             is_rate = bool(_RATE_WORDS.search(key)) or "%" in header or key.endswith(" rate")
@@ -219,7 +227,7 @@ def _parse_row(
     values: dict[tuple[str, str], Decimal | None] = {}
     for header, (field, kind) in roles.items():
         text = nfc(raw[header])
-        if field in GROUP_KEYS or field in {"total", "rank"}:
+        if field in GROUP_KEYS or field in {"total", "rank"} or field.startswith("rank_"):
             try:
                 values[(field, kind)] = parse_number(text)
             except ValueError:
@@ -298,4 +306,14 @@ def _parse_row(
         row[f"{key}_rate"] = values.get((key, "rate"))
     row["total"] = total
     row["portal_rank"] = None if rank is None else int(rank)
+    for field in ("rank_of", *(f"rank_{g}" for g in GROUP_KEYS)):
+        given = values.get((field, ""))
+        if given is not None and (given != int(given) or given < 1):
+            raise InputError(f"«{given}» phải là số nguyên dương", path, line, _header_of(roles, field))
+        row[f"portal_{field}"] = None if given is None else int(given)
+    of = values.get(("rank_of", ""))
+    if of is not None and rank is not None and rank > of:
+        raise InputError(
+            f"thứ hạng {int(rank)} lớn hơn tổng số đơn vị {int(of)}", path, line, _header_of(roles, "rank")
+        )
     return row
