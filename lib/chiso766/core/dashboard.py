@@ -4,17 +4,12 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+
+from chiso766.core.datafiles import data_rows
 
 __all__ = ["grade_bands"]
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("chiso766.core").joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
 
 
 @lru_cache(maxsize=1)
@@ -26,5 +21,5 @@ def grade_bands() -> tuple[tuple[Decimal, str], ...]:
     >>> grade_bands()[0]
     (Decimal('90'), 'xuất sắc')
     """
-    bands = ((Decimal(r["min"]), r["grade"]) for r in _rows("grades.csv"))
+    bands = ((Decimal(r["min"]), r["grade"]) for r in data_rows("grades.csv"))
     return tuple(sorted(bands, reverse=True))

@@ -6,15 +6,15 @@ Changing a weight, a threshold or a zero-denominator rule is a one-line change i
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 import pandas as pd
+
+from chiso766.core.datafiles import data_rows
 
 __all__ = [
     "Group",
@@ -104,8 +104,7 @@ class Methodology:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("chiso766.core").joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return list(data_rows(name))
 
 
 def _versions() -> list[dict[str, str]]:

@@ -13,7 +13,6 @@ records it and ``verify`` compares it, so validation never rewrites it.
 from __future__ import annotations
 
 import copy
-import csv
 import difflib
 import json
 import re
@@ -22,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -39,6 +37,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from chiso766.core.datafiles import data_rows
 from chiso766.core.errors import ParamsError, Warning766
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.provinces import province as known_province
@@ -136,8 +135,7 @@ def _known_versions() -> tuple[str, ...]:
     >>> "2025" in _known_versions() and "2026" in _known_versions()
     True
     """
-    text = resources.files("chiso766.core").joinpath("data", "versions.csv").read_text(encoding="utf-8")
-    return tuple(sorted({row["version"] for row in csv.DictReader(text.splitlines())}))
+    return tuple(sorted({row["version"] for row in data_rows("versions.csv")}))
 
 
 def _known_version(value: str) -> str:
@@ -672,8 +670,7 @@ def _first_rule_date() -> date:
     >>> _first_rule_date().isoformat()
     '2022-06-23'
     """
-    text = resources.files("chiso766.core").joinpath("data", "versions.csv").read_text(encoding="utf-8")
-    return min(date.fromisoformat(row["valid_from"]) for row in csv.DictReader(text.splitlines()))
+    return min(date.fromisoformat(row["valid_from"]) for row in data_rows("versions.csv"))
 
 
 def _province_warnings(schema: ParamsSchema, path: Path | None) -> tuple[Warning766, ...]:

@@ -6,13 +6,13 @@ Public holidays are data (``data/holidays_vn.csv``), with make-up working days, 
 from __future__ import annotations
 
 import calendar
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
+
+from chiso766.core.datafiles import data_rows
 
 __all__ = ["Period", "parse_period", "holidays", "is_working_day", "working_days_between", "add_working_days"]
 
@@ -116,8 +116,7 @@ def parse_period(text: object) -> Period:
 
 @lru_cache(maxsize=1)
 def _calendar() -> tuple[frozenset[date], frozenset[date]]:
-    text = resources.files("chiso766.core").joinpath("data", "holidays_vn.csv").read_text("utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = data_rows("holidays_vn.csv")
     off = frozenset(date.fromisoformat(r["date"]) for r in rows if r["kind"] == "holiday")
     makeup = frozenset(date.fromisoformat(r["date"]) for r in rows if r["kind"] == "makeup_workday")
     return off, makeup

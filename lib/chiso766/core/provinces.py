@@ -5,11 +5,10 @@ A document never calls a city a province: "Thành phố Hải Phòng", "Tỉnh P
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from chiso766.core.datafiles import data_rows
 from chiso766.core.textvi import name_key
 
 __all__ = ["Province", "province", "province_scope"]
@@ -29,8 +28,7 @@ class Province:
 
 @lru_cache(maxsize=1)
 def _provinces() -> dict[str, Province]:
-    text = resources.files("chiso766.core").joinpath("data", "province_names.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
+    rows = data_rows("province_names.csv")
     return {name_key(r["name"]): Province(r["code"], r["name"], r["kind"]) for r in rows}
 
 
