@@ -113,6 +113,11 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         timeout=args.timeout,
         retries=args.retries,
+        national=not args.no_national,
+        procedures=args.procedures,
+        procedure_codes=args.procedure,
+        dossiers=args.dossiers,
+        warn=lambda warning: print(clean(f"cảnh báo: {warning}"), file=sys.stderr),
         **({} if args.max_bytes is None else {"max_bytes": args.max_bytes}),
     )
     print(folder)
@@ -139,6 +144,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for line in result.lines():
         print(clean(line))
     return 0 if result.ok else 1
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    for line in audit.plan(args.unit, args.output_dir):
+        print(clean(line))
+    return 0
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -192,7 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-changed", action="store_true", help="bỏ qua bản tin đã tạo từ cùng tham số, dữ liệu và mã nguồn"
     )
     run.set_defaults(func=_cmd_run)
-    snap = sub.add_parser("snapshot", help="lấy sáu phản hồi đánh giá của Cổng cho một tỉnh và một kỳ, lưu nguyên văn")
+    snap = sub.add_parser(
+        "snapshot",
+        help="lấy các phản hồi đánh giá của Cổng cho một tỉnh và một kỳ (sáu nhóm, bảng cả nước, theo thủ tục), "
+        "lưu nguyên văn",
+    )
     snap.add_argument("--root-department-id", required=True, help="departmentId của UBND tỉnh trên Cổng")
     snap.add_argument("--period", required=True, help="2026-08, 2026-Q3 hoặc 2026")
     snap.add_argument("--out", default="data/snapshots", help="thư mục chứa các ảnh chụp")
@@ -205,6 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snap.add_argument("--retries", type=int, default=3, help="số lần thử lại khi lỗi tạm thời (0–10, mặc định 3)")
     snap.add_argument("--max-bytes", type=int, default=None, help="kích thước tối đa của một phản hồi (mặc định 50 MB)")
+    snap.add_argument(
+        "--no-national",
+        action="store_true",
+        help="không lấy bảng đánh giá cả nước (service-results), cho Cổng không có điểm cuối này",
+    )
+    snap.add_argument(
+        "--procedures",
+        type=int,
+        default=0,
+        metavar="N",
+        help="lấy thêm năm nhóm lọc theo N thủ tục hành chính có nhiều hồ sơ nhất (cần --dossiers hoặc --procedure)",
+    )
+    snap.add_argument(
+        "--dossiers", metavar="TỆP", help="tệp hồ sơ của tỉnh (CSV, XLSX, Parquet) để đếm số hồ sơ theo mã thủ tục"
+    )
+    snap.add_argument(
+        "--procedure",
+        action="append",
+        default=[],
+        metavar="MÃ",
+        help="mã thủ tục hành chính cần lấy, ví dụ 2.000815 (lặp lại được; cùng --dossiers: xếp theo số hồ sơ)",
+    )
     snap.set_defaults(func=_cmd_snapshot)
     publish = sub.add_parser("publish", help="dựng trang tĩnh cho Cổng thông tin từ các thư mục kết quả")
     publish.add_argument("--site", default="site", help="thư mục trang (mặc định site/)")
@@ -232,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("unit", help="tên hoặc mã đơn vị")
     explain.add_argument("output_dir")
     explain.set_defaults(func=_cmd_explain)
+    plan = sub.add_parser(
+        "plan", help="kế hoạch lấy lại điểm của một đơn vị: việc cần làm, số hồ sơ cần đạt, điểm lấy lại được"
+    )
+    plan.add_argument("unit", help="tên hoặc mã đơn vị")
+    plan.add_argument("output_dir", help="thư mục kết quả của một bản tin bulletin_766 tính từ ảnh chụp Cổng")
+    plan.set_defaults(func=_cmd_plan)
     synth = sub.add_parser("synth", help="tạo dữ liệu hồ sơ tổng hợp (có hạt giống, tái lập được)")
     synth.add_argument(
         "kind",

@@ -6,16 +6,28 @@ from datetime import date
 
 import pandas as pd
 
+from chiso766.compute.history import Point, read_history
+from chiso766.compute.national import NATIONAL_COLUMNS, National, national_table, standing
 from chiso766.compute.ranking import changes
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
 from chiso766.core.errors import Diagnostics, ParamsError
 from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
 from chiso766.core.params import Params
-from chiso766.ingest.portal import read_snapshot
+from chiso766.ingest.national import captured_on, read_national
+from chiso766.ingest.portal import monthly_chart, read_snapshot
 from chiso766.ingest.scores import read_scores
 from chiso766.ingest.units import Registry, load_registry
 
-__all__ = ["methodology_for", "build_scorecard", "build_previous", "changes_table", "score_tables"]
+__all__ = [
+    "methodology_for",
+    "build_scorecard",
+    "build_previous",
+    "build_history",
+    "build_monthly",
+    "build_national",
+    "changes_table",
+    "score_tables",
+]
 
 
 def methodology_for(params: Params) -> Methodology:
@@ -52,9 +64,58 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
     return card
 
 
-def build_previous(params: Params) -> ScoreCard | None:
-    """The previous period's score card, when params give ``inputs.previous``."""
-    return build_scorecard(params, "previous") if "previous" in params.inputs else None
+def build_previous(params: Params, history: list[Point] | None = None) -> ScoreCard | None:
+    """The previous period's score card: ``inputs.previous`` when params give it, else the last
+    earlier point of the history."""
+    if "previous" in params.inputs:
+        return build_scorecard(params, "previous")
+    return history[-2].card if history is not None and len(history) > 1 else None
+
+
+def build_history(params: Params, card: ScoreCard) -> list[Point] | None:
+    """The history of ``inputs.history`` ending with the current card, when params give one."""
+    if "history" not in params.inputs:
+        return None
+    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    current = Point(params.period.label, params.as_of, card, params.period)
+    return read_history(params.inputs["history"], current, registry, params.get("methodology_version"))
+
+
+_NATIONAL = "service-results.json"
+
+
+def build_national(params: Params, card: ScoreCard) -> National | None:
+    """The province among the 34, when the snapshot holds the portal's national list (and the previous
+    period's, when ``inputs.previous`` is a snapshot that holds one)."""
+    folder = params.inputs.get("portal")
+    if folder is None or not (folder / _NATIONAL).is_file():
+        return None
+    listing = read_national(folder / _NATIONAL, card.diagnostics)
+    before = params.inputs.get("previous")
+    previous = read_national(before / _NATIONAL) if before is not None and (before / _NATIONAL).is_file() else None
+    province = card.units[card.units["tier"] == "tinh"]
+    own = province.iloc[0] if len(province) else None
+    found = standing(
+        listing,
+        code=None if own is None else str(own["unit_code"]) or None,
+        name=str(params.get("province") or "") or None,
+        recomputed_total=None if own is None else own["total"],
+        previous=previous,
+    )
+    if found is None:
+        card.diagnostics.warn(
+            "national_missing",
+            f"không tìm thấy {params.get('province') or 'tỉnh'} trong danh sách xếp hạng toàn quốc",
+            folder,
+        )
+        return None
+    return National(found, national_table(listing)[list(NATIONAL_COLUMNS)], captured_on(folder, "service-results"))
+
+
+def build_monthly(params: Params) -> pd.DataFrame | None:
+    """The portal's monthly on-time and overdue shares of the province, from a snapshot's progress response."""
+    folder = params.inputs.get("portal")
+    return monthly_chart(folder) if folder is not None else None
 
 
 def changes_table(card: ScoreCard, previous: ScoreCard) -> pd.DataFrame:

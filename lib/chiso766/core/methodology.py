@@ -58,6 +58,9 @@ class Component:
     ``zero_rule`` says what a zero or absent denominator gives: ``missing`` (no points, the portal
     prints null), ``zero`` or ``full``. ``pooling`` is ``sum`` where a province's counts are the sum
     of its units' (dossier counts) and ``distinct`` where they are not (counts of procedures).
+    ``scope`` is ``province`` where the portal computes the value for the province and repeats it on
+    every unit (a unit cannot change it), else ``unit``; ``counts`` names what the counts count
+    (``hồ sơ``, ``TTHC``, …) for sentences such as "thêm 12 hồ sơ".
     """
 
     id: str
@@ -68,6 +71,8 @@ class Component:
     threshold: Decimal | None
     zero_rule: ZeroRule
     pooling: str
+    scope: str
+    counts: str
     evidence: str
     api_code: str
     numerator_field: str
@@ -157,6 +162,8 @@ def load(version: str = "2026") -> Methodology:
             Decimal(r["threshold"]) if r["threshold"] else None,
             _ZERO_RULES[r["zero_rule"]],
             r["pooling"],
+            r["scope"],
+            r["counts"],
             r["evidence"],
             r["api_code"],
             r["numerator_field"],

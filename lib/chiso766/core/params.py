@@ -179,6 +179,7 @@ class Inputs(_Section):
     complaints: str | None = None
     units: str | None = None
     previous: str | None = None
+    history: str | None = None
 
     @field_validator("*", mode="before")
     @classmethod

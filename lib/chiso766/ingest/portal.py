@@ -26,7 +26,7 @@ from chiso766.core.methodology import Component, Methodology
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.textvi import nfc
 
-__all__ = ["Snapshot", "read_snapshot", "snapshot_period", "ENDPOINTS", "MAX_COUNT"]
+__all__ = ["Snapshot", "read_snapshot", "snapshot_period", "monthly_chart", "ENDPOINTS", "MAX_COUNT"]
 
 ENDPOINTS = (
     "transparency",
@@ -412,3 +412,38 @@ def _read_tree(
         rows[0].update(portal_points=points, portal_rate=raw.get("ratio"), portal_reports_points=True)
     out.extend(rows)
     return points, True
+
+
+def monthly_chart(folder: str | Path) -> pd.DataFrame | None:
+    """The province's on-time and overdue shares by month (``dvc-progress-tree.json``'s ``monthlyChart``).
+
+    Columns ``month`` (1–12), ``on_time_pct``, ``overdue_pct`` as the portal gives them (Decimal);
+    months the portal shows as 0 and 0 (nothing received yet) are left out, not read as 0 %.
+    ``None`` when the folder has no such chart.
+    """
+    path = Path(folder) / "dvc-progress-tree.json"
+    if not path.is_file():
+        return None
+    chart = _load(path).get("monthlyChart")
+    if not chart:
+        return None
+    if not isinstance(chart, list):
+        raise InputError("phải là một danh sách", path, column="monthlyChart")
+    rows = []
+    for i, item in enumerate(chart):
+        where = f"monthlyChart[{i}]"
+        if not isinstance(item, dict):
+            raise InputError(f"phải là một đối tượng JSON, không phải {_shown(item)}", path, column=where)
+        month = item.get("month")
+        number = int(month) if isinstance(month, str) and month.isdigit() else month if type(month) is int else 0
+        if not 1 <= number <= 12:
+            raise InputError(f"tháng {_shown(month)} không hợp lệ", path, column=f"{where}.month")
+        shares = []
+        for name in ("onTimePct", "overduePct"):
+            value = _number(item.get(name), name, path, where, "Cả tỉnh")
+            if value is not None and not 0 <= value <= 100:
+                raise InputError(f"{name} = {value} nằm ngoài khoảng 0–100 %", path, column=f"{where}.{name}")
+            shares.append(None if value is None else Decimal(str(value)))
+        if any(shares):
+            rows.append({"month": number, "on_time_pct": shares[0], "overdue_pct": shares[1]})
+    return pd.DataFrame(rows, columns=["month", "on_time_pct", "overdue_pct"], dtype=object) if rows else None

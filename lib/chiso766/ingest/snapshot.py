@@ -4,6 +4,12 @@ A bulletin is only defensible if the exact responses it used are kept: each raw 
 byte for byte with its URL, request body, time and SHA-256. The folder appears complete or not at
 all. The token, if any, comes from the environment (``CHISO766_PORTAL_TOKEN``) and is never saved.
 
+Beside the six, a snapshot may keep the national context, the portal's ``service-results`` for the
+34 provinces (``service-results.json``) and for the province's own units
+(``service-results-units.json``), and, for chosen procedures (thủ tục hành chính), the five group
+responses filtered to each (``procedures/<code>/``, with the catalogue item in ``formality.json``).
+A portal refusing ``service-results`` (4xx) costs only the national files, with a warning.
+
 The portal is not trusted:
 
 * every request has a total deadline (connection, headers and body together, redirects included),
@@ -34,23 +40,30 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import duckdb
+
 from chiso766.core.errors import InputError
 from chiso766.core.methodology import Methodology, load, version_for
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.textvi import nfc
+from chiso766.ingest.dossiers import load_dossiers
 from chiso766.ingest.portal import ENDPOINTS, read_snapshot
+from chiso766.ingest.units import Registry
 
 __all__ = [
     "SnapshotError",
     "snapshot",
     "request_body",
+    "NATIONAL_ENDPOINTS",
+    "FORMALITY_FILTER",
+    "MAX_PROCEDURES",
     "clean_text",
     "redact_url",
     "TOKEN_ENV",
@@ -71,13 +84,28 @@ MAX_RETRIES = 10
 MAX_DEPTH = 32  # the reference responses nest 6 deep
 MAX_COUNT = 10**12  # a year of dossiers of the whole country is ~10^8
 MAX_NUMBER = 10**15  # any number at all
+MAX_PROCEDURES = 50  # five requests each: a larger N is more likely a typo than a wish
+NATIONAL_ENDPOINTS = ("service-results", "service-results-units")
+# The procedure filter as each group endpoint spells it in the recorded requests; handling-satisfaction
+# takes none.
+FORMALITY_FILTER = {
+    "transparency": "formalityId",
+    "dvc-progress-tree": "formalityId",
+    "provide-online-tree": "formalityId",
+    "formality-online-payment-tree": "formalityId",
+    "dossier-digitized": "formalityID",
+}
 _PATH = "/api/v1/reporting/evaluation/"
+_CATALOGUE = "/api/v1/reporting/formalities"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ERROR_EXCERPT = 4096  # bytes of an error response read for its message
 
 _NAME = re.compile(r"[a-z0-9-]{1,40}")
 _DEPARTMENT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PERIOD_TEXT = re.compile(r"[0-9Qq.\-]{4,23}")
+# A procedure code names a folder: digits, letters and single dots only (2.000815, 1.001612.000.00.00.H44),
+# so no code can be "..", start with a dot or hold a separator.
+_PROCEDURE_CODE = re.compile(r"[0-9]{1,3}\.[0-9]{6}(?:\.[0-9A-Za-z]{1,10}){0,5}")
 _HOST = re.compile(r"[a-z0-9.\-]{1,253}|[0-9a-f:.]{2,45}")
 _TOKEN = re.compile(r"[!-~]{1,8192}")  # visible ASCII: no space, CR or LF can reach a header
 # C0 and C1 controls, DEL, and the invisible marks that reorder or hide text on a terminal.
@@ -142,6 +170,10 @@ class SnapshotError(InputError):
         )
 
 
+class _Denied(SnapshotError):
+    """The portal refused the request for good (a 4xx other than 429)."""
+
+
 class _Transient(Exception):
     """A failure worth another attempt (timeout, connection, 5xx, 429)."""
 
@@ -175,29 +207,41 @@ def _origin_of(url: str) -> _Origin | None:
     return _Origin(scheme, host, port or (443 if scheme == "https" else 80))
 
 
+def _period_fields(period: Period) -> dict[str, Any]:
+    """The period as every evaluation but handling-satisfaction takes it: a month, a quarter or a year."""
+    if period.kind == "range":
+        raise SnapshotError(f"Cổng chỉ đánh giá theo tháng, quý, năm: kỳ «{period.label}» không dùng được")
+    fields: dict[str, Any] = {"timeType": period.kind, "year": period.start.year}
+    if period.kind == "month":
+        fields["month"] = period.start.month
+    elif period.kind == "quarter":
+        fields["quarter"] = (period.start.month - 1) // 3 + 1
+    return fields
+
+
 def request_body(endpoint: str, root_department_id: str, period: Period) -> dict[str, Any]:
     """The POST body the portal expects (as recorded with the reference responses).
+
+    ``service-results`` asks for the 34 provinces, not for one of them; ``service-results-units``
+    for the province's units.
 
     Examples
     --------
     >>> request_body("transparency", "X", parse_period("2026-08"))["month"]
     8
+    >>> request_body("service-results", "X", parse_period("2026-Q3"))
+    {'timeType': 'quarter', 'year': 2026, 'quarter': 3, 'departmentType': 'ADMINISTRATIVE_UNIT'}
     """
+    if endpoint == "service-results":
+        return _period_fields(period) | {"departmentType": "ADMINISTRATIVE_UNIT"}
     body: dict[str, Any] = {
         "rootDepartmentId": root_department_id,
         "currentPage": 1,
         "pageSize": 100 if endpoint == "dvc-progress-tree" else 200,
     }
-    if endpoint == "handling-satisfaction" or period.kind == "range":
-        if endpoint != "handling-satisfaction":
-            raise SnapshotError(f"Cổng chỉ đánh giá theo tháng, quý, năm: kỳ «{period.label}» không dùng được")
+    if endpoint == "handling-satisfaction":
         return body | {"fromDate": period.start.isoformat(), "toDate": period.end.isoformat()}
-    body |= {"timeType": period.kind, "year": period.start.year}
-    if period.kind == "month":
-        body["month"] = period.start.month
-    elif period.kind == "quarter":
-        body["quarter"] = (period.start.month - 1) // 3 + 1
-    return body
+    return body | _period_fields(period)
 
 
 # arguments ---------------------------------------------------------------------------------------
@@ -257,6 +301,61 @@ def _check_base_url(base_url: str) -> tuple[_Origin, str]:
     if parts.query or parts.fragment or base_url.endswith(("?", "#")):
         raise SnapshotError(f"--base-url «{shown}» không được có phần truy vấn (?…) hay (#…)")
     return origin, f"{parts.scheme.lower()}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _choose_procedures(count: int, codes: Sequence[str], dossiers: str | Path | None) -> list[tuple[str, int | None]]:
+    """The procedures to fetch, each with its number of dossiers when a dossier table is given.
+
+    The candidates are ``codes`` when given, else every code of the dossier table; with a table they
+    are ranked by dossiers (ties by code), without one they keep the order given. ``count`` of them
+    are kept (all of ``codes`` when 0).
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_PROCEDURES:
+        raise SnapshotError(f"--procedures phải là số nguyên từ 1 đến {MAX_PROCEDURES} (nhận {clean_text(count, 40)})")
+    for code in codes:
+        if not isinstance(code, str) or not _PROCEDURE_CODE.fullmatch(code):
+            raise SnapshotError(
+                f"--procedure «{clean_text(code, 60)}» không phải mã thủ tục hành chính (ví dụ 2.000815)"
+            )
+    if not count and not codes:
+        if dossiers is not None:
+            raise SnapshotError("--dossiers chỉ dùng cùng --procedures N (số thủ tục có nhiều hồ sơ nhất cần lấy)")
+        return []
+    if not codes and dossiers is None:
+        raise SnapshotError(
+            "--procedures cần biết lấy thủ tục nào: cho --dossiers TỆP (tệp hồ sơ của tỉnh, để đếm số hồ sơ theo "
+            "mã thủ tục) hoặc --procedure MÃ (ví dụ --procedure 2.000815)"
+        )
+    tally = None if dossiers is None else _dossier_counts(Path(dossiers))
+    candidates = list(dict.fromkeys(codes)) or list(tally or ())
+    if tally is not None:
+        candidates.sort(key=lambda code: (-tally.get(code, 0), code))
+    chosen = candidates[: count or len(candidates)]
+    for code in chosen:
+        if not _PROCEDURE_CODE.fullmatch(code):
+            raise SnapshotError(
+                f"mã thủ tục «{clean_text(code, 60)}» không đúng dạng mã thủ tục hành chính (ví dụ 2.000815)",
+                dossiers,
+                column="procedure_code",
+            )
+    return [(code, None if tally is None else tally.get(code, 0)) for code in chosen]
+
+
+def _dossier_counts(path: Path) -> dict[str, int]:
+    """Dossiers per procedure code, read as ``run`` reads the table: the same headers, the same rows
+    quarantined (and not counted)."""
+    with duckdb.connect() as con:
+        load_dossiers(con, path, Registry())
+        rows = con.execute(
+            "SELECT procedure_code, count(*) FROM dossiers WHERE procedure_code IS NOT NULL GROUP BY procedure_code"
+        ).fetchall()
+    if not rows:
+        raise SnapshotError(
+            "tệp hồ sơ không có mã thủ tục nào (cột procedure_code, «Mã thủ tục» hoặc «Mã TTHC»)",
+            path,
+            column="procedure_code",
+        )
+    return {str(code): int(n) for code, n in rows}
 
 
 def _token() -> str | None:
@@ -415,7 +514,8 @@ def _attempt(
         if status == 429 or status >= 500:
             wait = _retry_after(response_headers.get("Retry-After")) if status in (429, 503) else None
             raise _Transient(f"{last}: {said}" if said else last, wait)
-        raise SnapshotError(f"Cổng từ chối yêu cầu: {last}" + (f" ({said})" if said else ""), redact_url(url))
+        refusal = _Denied if 400 <= status < 500 else SnapshotError
+        raise refusal(f"Cổng từ chối yêu cầu: {last}" + (f" ({said})" if said else ""), redact_url(url))
     raise SnapshotError(f"Cổng chuyển hướng quá {MAX_REDIRECTS} lần", redact_url(url))
 
 
@@ -526,12 +626,18 @@ def _check_fields(
                 raise fail(f"{unit}: {key} = {value:.0f} ngoài khoảng 0..{MAX_COUNT:.0e}", f"{where}.{key}")
 
 
-def _check_response(endpoint: str, raw: bytes, url: str, root_department_id: str, method: Methodology) -> None:
-    """The checks :func:`read_snapshot` does not make, on one response, before it is kept."""
+@dataclass(frozen=True)
+class _ErrorAt:
+    """The errors of one response: they name its URL (without credentials) and the JSON path."""
 
-    def fail(reason: str, column: str | None = None) -> SnapshotError:
-        return SnapshotError(reason, redact_url(url), column=column or None)
+    url: str
 
+    def __call__(self, reason: str, column: str | None = None) -> SnapshotError:
+        return SnapshotError(reason, redact_url(self.url), column=column or None)
+
+
+def _data_block(raw: bytes, fail: _ErrorAt) -> dict[str, Any]:
+    """The ``data`` of a response in the portal's envelope, once it is known to be sane JSON."""
     if not raw.strip():
         raise fail("phản hồi rỗng")
     try:
@@ -553,7 +659,76 @@ def _check_response(endpoint: str, raw: bytes, url: str, root_department_id: str
         said = document.get("message")
         raise fail(f"Cổng trả về mã {clean_text(repr(document.get('code')), 60)}: {clean_text(said, 200)}")
     data: dict[str, Any] = document["data"]
-    head, list_name = ("overview", "evaluation") if "evaluation" in data else ("parent", "children")
+    return data
+
+
+_UnitCheck = Callable[[dict[str, Any], str, str], None]  # (unit object, its JSON path, its name)
+
+
+def _group_check(endpoint: str, method: Methodology, fail: _ErrorAt) -> _UnitCheck:
+    """A unit of a group response: scores within the group's maximum, counts whole, metrics too."""
+    group = next(g for g in method.groups if g.endpoint == endpoint)
+    counts = frozenset(
+        name
+        for c in method.components_of(group.key)
+        for name in (*c.numerator_field.split("+"), *c.denominator_field.split("+"))
+    )
+
+    def check(unit_raw: dict[str, Any], where: str, unit: str) -> None:
+        _check_fields(unit_raw, where, unit, float(group.max), counts, fail)
+        metrics = unit_raw.get("metrics")
+        if metrics is None:
+            return
+        if not isinstance(metrics, list):
+            raise fail(f"{unit}: metrics không phải danh sách", f"{where}.metrics")
+        for i, metric in enumerate(metrics):
+            if not isinstance(metric, dict):
+                raise fail(f"{unit}: chỉ số không phải đối tượng JSON", f"{where}.metrics[{i}]")
+            _check_fields(metric, f"{where}.metrics[{i}]", unit, float(group.max), counts, fail)
+
+    return check
+
+
+def _results_check(method: Methodology, fail: _ErrorAt) -> _UnitCheck:
+    """A member of a ``service-results`` answer: total within 0..100, each group's score within its
+    maximum (CKMB 18, TDGQ 20, …)."""
+    maxima = {g.code: float(g.max) for g in method.groups}
+    total = sum(maxima.values())
+
+    def check(unit_raw: dict[str, Any], where: str, unit: str) -> None:
+        _check_fields(unit_raw, where, unit, total, frozenset(), fail)
+        scores = unit_raw.get("groupScores")
+        if scores is None:
+            return
+        if not isinstance(scores, dict):
+            raise fail(f"{unit}: groupScores không phải đối tượng JSON", f"{where}.groupScores")
+        for code, top in maxima.items():  # keys beyond the six are left to the reader of the file
+            value = scores.get(code)
+            if value is None:
+                continue
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise fail(
+                    f"{unit}: điểm nhóm {code} = {clean_text(repr(value), 60)} không phải số",
+                    f"{where}.groupScores.{code}",
+                )
+            if not 0 <= value <= top:
+                raise fail(f"{unit}: điểm nhóm {code} = {value} ngoài khoảng 0..{top:g}", f"{where}.groupScores.{code}")
+
+    return check
+
+
+def _check_response(endpoint: str, raw: bytes, url: str, root_department_id: str, method: Methodology) -> None:
+    """The checks :func:`read_snapshot` does not make, on one response, before it is kept.
+
+    The ``service-results`` answers (:data:`NATIONAL_ENDPOINTS`) are held to the same rules, with the
+    total and group maxima in place of one group's: the national list's ``overview`` is the country,
+    without a departmentId, and the list must hold the province asked for.
+    """
+    fail = _ErrorAt(url)
+    data = _data_block(raw, fail)
+    results = endpoint in NATIONAL_ENDPOINTS
+    national = endpoint == "service-results"
+    head, list_name = ("overview", "evaluation") if results or "evaluation" in data else ("parent", "children")
     members = data.get(list_name)
     if not isinstance(members, list) or not members:
         raise fail("danh sách đơn vị rỗng", list_name)
@@ -566,12 +741,7 @@ def _check_response(endpoint: str, raw: bytes, url: str, root_department_id: str
                 f"{clean_text(count, 20)}) mà chỉ trang đầu được lấy ({len(members)} đơn vị): ảnh chụp sẽ thiếu đơn vị",
                 "pagination",
             )
-    group = next(g for g in method.groups if g.endpoint == endpoint)
-    counts = frozenset(
-        name
-        for c in method.components_of(group.key)
-        for name in (*c.numerator_field.split("+"), *c.denominator_field.split("+"))
-    )
+    check = _results_check(method, fail) if results else _group_check(endpoint, method, fail)
     objects: list[tuple[Any, str]] = [(data[head], head)] if data.get(head) is not None else []
     objects += [(m, f"{list_name}[{i}]") for i, m in enumerate(members)]
     seen: dict[str, str] = {}
@@ -579,26 +749,23 @@ def _check_response(endpoint: str, raw: bytes, url: str, root_department_id: str
         if not isinstance(unit_raw, dict):
             raise fail("đơn vị không phải đối tượng JSON", where)
         unit_id = nfc(unit_raw.get("departmentId")) if isinstance(unit_raw.get("departmentId"), str) else ""
-        if not unit_id:
-            raise fail("đơn vị không có departmentId (chuỗi)", f"{where}.departmentId")
-        if unit_id in seen:
-            raise fail(f"departmentId {unit_id} lặp lại (đã có ở {seen[unit_id]})", f"{where}.departmentId")
-        seen[unit_id] = where
-        if where == head and unit_id.lower() != root_department_id.lower():
-            raise fail(
-                f"phản hồi là của đơn vị {unit_id}, không phải {root_department_id} đã hỏi", f"{where}.departmentId"
-            )
-        unit = clean_text(nfc(unit_raw.get("departmentName")) or unit_id, 120)
-        _check_fields(unit_raw, where, unit, float(group.max), counts, fail)
-        metrics = unit_raw.get("metrics")
-        if metrics is None:
-            continue
-        if not isinstance(metrics, list):
-            raise fail(f"{unit}: metrics không phải danh sách", f"{where}.metrics")
-        for i, metric in enumerate(metrics):
-            if not isinstance(metric, dict):
-                raise fail(f"{unit}: chỉ số không phải đối tượng JSON", f"{where}.metrics[{i}]")
-            _check_fields(metric, f"{where}.metrics[{i}]", unit, float(group.max), counts, fail)
+        if not (national and where == head):  # the country as a whole has no departmentId
+            if not unit_id:
+                raise fail("đơn vị không có departmentId (chuỗi)", f"{where}.departmentId")
+            if unit_id in seen:
+                raise fail(f"departmentId {unit_id} lặp lại (đã có ở {seen[unit_id]})", f"{where}.departmentId")
+            seen[unit_id] = where
+            if where == head and unit_id.lower() != root_department_id.lower():
+                raise fail(
+                    f"phản hồi là của đơn vị {unit_id}, không phải {root_department_id} đã hỏi", f"{where}.departmentId"
+                )
+        check(unit_raw, where, clean_text(nfc(unit_raw.get("departmentName")) or unit_id, 120))
+    if national and root_department_id.lower() not in {unit_id.lower() for unit_id in seen}:
+        raise fail(
+            f"bảng đánh giá cả nước ({len(members)} tỉnh) không có tỉnh {root_department_id} đã hỏi: "
+            "kiểm tra --root-department-id",
+            list_name,
+        )
 
 
 def _read_back(folder: Path, method: Methodology, urls: Mapping[str, str]) -> None:
@@ -625,6 +792,98 @@ def _methodology(period: Period) -> Methodology:
         return load()
 
 
+@dataclass(frozen=True)
+class _Session:
+    """One snapshot's requests: where they go, how they are retried, what answers are checked against
+    and the folder they are kept in."""
+
+    origin: _Origin
+    prefix: str
+    token: str | None
+    timeout: float
+    retries: int
+    backoff: float
+    max_bytes: int
+    sleep: Callable[[float], None]
+    root: str
+    method: Methodology
+    folder: Path
+
+    def url(self, endpoint: str) -> str:
+        return f"{self.prefix}{_PATH}{endpoint}"
+
+    def post(self, url: str, body: dict[str, Any]) -> tuple[int, bytes, str]:
+        return _fetch(
+            self.origin, url, body, self.token, self.timeout, self.retries, self.backoff, self.max_bytes, self.sleep
+        )
+
+    def keep(self, endpoint: str, body: dict[str, Any], file: str, procedure: str = "") -> dict[str, Any]:
+        """Fetch one evaluation response, check it, write it to ``file``: its record in ``captures``."""
+        url = self.url(endpoint)
+        status, raw, final_url = self.post(url, body)
+        _check_response(endpoint, raw, url, self.root, self.method)
+        _write(self.folder / file, raw)
+        capture: dict[str, Any] = {
+            "endpoint": endpoint,
+            **({"procedure": procedure} if procedure else {}),
+            "file": file,
+            "method": "POST",
+            "url": url,
+            "payload": body,
+            "httpStatus": status,
+            "capturedAt": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "bytes": len(raw),
+        }
+        if final_url != url:
+            capture["redirectedTo"] = final_url
+        return capture
+
+
+def _formality(session: _Session, code: str) -> dict[str, str]:
+    """The catalogue item of procedure ``code`` (id, code, name): the one whose code is exactly it."""
+    url = f"{session.prefix}{_CATALOGUE}"
+    fail = _ErrorAt(url)
+    _status, raw, _final = session.post(url, {"q": code, "currentPage": 1, "pageSize": 10})
+    items = _data_block(raw, fail).get("items")
+    if not isinstance(items, list):
+        raise fail("thiếu danh sách thủ tục 'items' của danh mục", "items")
+    found = [(i, item) for i, item in enumerate(items) if isinstance(item, dict) and item.get("code") == code]
+    if not found:
+        near = ", ".join(clean_text(item.get("code"), 40) for item in items[:5] if isinstance(item, dict))
+        raise fail(f"danh mục thủ tục của Cổng không có thủ tục mã «{code}»" + (f" (tìm thấy: {near})" if near else ""))
+    if len(found) > 1:
+        raise fail(f"danh mục thủ tục của Cổng có {len(found)} thủ tục cùng mã «{code}»: không biết lấy thủ tục nào")
+    i, item = found[0]
+    # The id goes into the next requests' bodies: only the portal's UUID form is sent on.
+    if not isinstance(item.get("id"), str) or not _DEPARTMENT_ID.fullmatch(item["id"]):
+        raise fail(f"thủ tục «{code}» có id {clean_text(repr(item.get('id')), 60)} không hợp lệ", f"items[{i}].id")
+    return {"id": item["id"], "code": code, "name": nfc(item.get("name")) if isinstance(item.get("name"), str) else ""}
+
+
+def _keep_procedure(
+    session: _Session, code: str, dossiers: int | None, period: Period
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The five filtered responses of one procedure in ``procedures/<code>/``: its entry in
+    ``procedures`` and its captures."""
+    item = _formality(session, code)
+    folder = f"procedures/{code}"
+    _write(session.folder / folder / "formality.json", (json.dumps(item, ensure_ascii=False, indent=2) + "\n").encode())
+    captures = [
+        session.keep(
+            endpoint,
+            request_body(endpoint, session.root, period) | {key: item["id"]},
+            f"{folder}/{endpoint}.json",
+            code,
+        )
+        for endpoint, key in FORMALITY_FILTER.items()
+    ]
+    _read_back(
+        session.folder / folder, session.method, {endpoint: session.url(endpoint) for endpoint in FORMALITY_FILTER}
+    )
+    return {"code": code, "id": item["id"], "name": item["name"], "dossiers": dossiers}, captures
+
+
 def snapshot(
     root_department_id: str,
     period: str,
@@ -636,6 +895,11 @@ def snapshot(
     retries: int = 3,
     backoff: float = 1.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    national: bool = False,
+    procedures: int = 0,
+    procedure_codes: Sequence[str] = (),
+    dossiers: str | Path | None = None,
+    warn: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     now: datetime | None = None,
 ) -> Path:
@@ -645,13 +909,27 @@ def snapshot(
     same-origin redirects); ``retries`` more attempts follow a timeout, a lost connection, a 5xx or
     a 429. Arguments are checked before anything is sent: ``name`` is a slug, the department id
     the portal's UUID form, ``base_url`` an http(s) origin without credentials.
+
+    ``national`` also keeps both ``service-results`` answers (the command line asks for them unless
+    ``--no-national``); if the portal refuses one with a 4xx, the rest is kept and ``warn`` is told,
+    as ``snapshot.json`` is (``warnings``).
+
+    ``procedures`` (N), ``procedure_codes`` and ``dossiers`` (the province's dossier table) choose the
+    procedures whose five filtered group responses are kept in ``procedures/<code>/``: the N codes of
+    the table with most dossiers, or the codes given (ranked by the table when there is one, cut to N
+    when N is given). ``snapshot.json`` lists them under ``procedures`` with their dossier counts.
     """
     parsed = _check_arguments(root_department_id, period, name, timeout, retries, max_bytes)
     origin, prefix = _check_base_url(base_url)
     token = _token()
     method = _methodology(parsed)
     bodies = {endpoint: request_body(endpoint, root_department_id, parsed) for endpoint in ENDPOINTS}
-    urls = {endpoint: f"{prefix}{_PATH}{endpoint}" for endpoint in ENDPOINTS}
+    national_bodies = (
+        {endpoint: request_body(endpoint, root_department_id, parsed) for endpoint in NATIONAL_ENDPOINTS}
+        if national
+        else {}
+    )
+    chosen = _choose_procedures(procedures, procedure_codes, dossiers)
     now = now or datetime.now(UTC)
     out_root = Path(out_root)
     final = out_root / f"{name or root_department_id.lower()}-{parsed.slug}-{now:%Y%m%dT%H%M%SZ}"
@@ -660,39 +938,42 @@ def snapshot(
     if final.exists():
         raise SnapshotError("thư mục ảnh chụp đã có", final)
     partial = out_root / f".{final.name}.partial-{os.getpid()}"
+    session = _Session(
+        origin, prefix, token, timeout, retries, backoff, max_bytes, sleep, root_department_id, method, partial
+    )
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         partial.mkdir()
     except OSError as exc:
         raise SnapshotError(f"không tạo được thư mục ảnh chụp ({clean_text(exc.strerror or exc)})", out_root) from None
     try:
-        captures = []
-        for endpoint in ENDPOINTS:
-            url, body = urls[endpoint], bodies[endpoint]
-            status, raw, final_url = _fetch(origin, url, body, token, timeout, retries, backoff, max_bytes, sleep)
-            _check_response(endpoint, raw, url, root_department_id, method)
-            _write(partial / f"{endpoint}.json", raw)
-            capture: dict[str, Any] = {
-                "endpoint": endpoint,
-                "file": f"{endpoint}.json",
-                "method": "POST",
-                "url": url,
-                "payload": body,
-                "httpStatus": status,
-                "capturedAt": datetime.now(UTC).isoformat(timespec="seconds"),
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                "bytes": len(raw),
-            }
-            if final_url != url:
-                capture["redirectedTo"] = final_url
-            captures.append(capture)
-        _read_back(partial, method, urls)
+        captures = [session.keep(endpoint, bodies[endpoint], f"{endpoint}.json") for endpoint in ENDPOINTS]
+        _read_back(partial, method, {endpoint: session.url(endpoint) for endpoint in ENDPOINTS})
+        warnings: list[str] = []
+        for i, (endpoint, body) in enumerate(national_bodies.items()):
+            try:
+                captures.append(session.keep(endpoint, body, f"{endpoint}.json"))
+            except _Denied as exc:
+                # Some portals do not offer service-results: the six already fetched are worth keeping.
+                missing = ", ".join(f"{e}.json" for e in list(national_bodies)[i:])
+                warnings.append(
+                    f"{endpoint}: {exc.reason}; ảnh chụp không có {missing} (bối cảnh cả nước). "
+                    "Dùng --no-national nếu Cổng không có điểm cuối này"
+                )
+                break
+        kept: list[dict[str, Any]] = []
+        for code, count in chosen:
+            entry, procedure_captures = _keep_procedure(session, code, count, parsed)
+            kept.append(entry)
+            captures += procedure_captures
         meta = {
             "rootDepartmentId": root_department_id,
             "period": parsed.label,
             "name": name,
             "authenticated": token is not None,
             "captures": captures,
+            "procedures": kept,
+            "warnings": warnings,
         }
         text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
         _write(partial / "snapshot.json", text.encode("utf-8"))
@@ -705,11 +986,15 @@ def snapshot(
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    if warn is not None:
+        for warning in warnings:
+            warn(warning)
     return final
 
 
 def _write(path: Path, raw: bytes) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # procedures/<code>/
         with path.open("wb") as handle:
             handle.write(raw)
             handle.flush()

@@ -1,4 +1,5 @@
-"""Audit: check an output folder against its manifest and re-run it, and explain one unit's score.
+"""Audit: check an output folder against its manifest and re-run it, explain one unit's score, and
+print a unit's plan to win its lost points back.
 
 ``verify`` trusts nothing it has not hashed: every output file the manifest lists (HTML, PDF, XLSX,
 notebook, tables, figures) against its SHA-256, every input file against its own, then the report is
@@ -14,6 +15,7 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,11 +27,14 @@ from chiso766.core.errors import InputError, os_error
 from chiso766.core.files import files_under
 from chiso766.core.methodology import Methodology
 from chiso766.core.methodology import load as load_methodology
+from chiso766.core.periods import parse_period
 from chiso766.core.textvi import fmt_number, fmt_points, name_key
 from chiso766.ingest.checksums import sha256_file
 from chiso766.publish.runner import run
+from chiso766.report.actions import plan_lines
+from chiso766.report.narrative import phrasings, when_phrase
 
-__all__ = ["ManifestError", "Verification", "verify", "explain", "read_manifest"]
+__all__ = ["ManifestError", "Verification", "verify", "explain", "plan", "read_manifest"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -330,19 +335,8 @@ def _plain(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def explain(unit: str, out_dir: str | Path) -> list[str]:
-    """One unit's score traced to its groups and components, as lines for the terminal."""
-    out_dir = Path(out_dir)
-    manifest = read_manifest(out_dir)
-    report = manifest["report"]
-    try:
-        method = load_methodology(str(manifest.get("methodology_version") or "2026"))
-    except ValueError:
-        raise ManifestError(
-            f"phiên bản quy tắc «{manifest.get('methodology_version')}» không có trong chiso766 này",
-            out_dir / "manifest.json",
-            column="methodology_version",
-        ) from None
+def _find_unit(unit: str, out_dir: Path, report: str) -> pd.Series:
+    """The unit's row of ``tables/units.csv``, by code or any spelling of its name."""
     units = _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
     hits = units[
         (units["unit_code"].str.casefold() == unit.casefold())
@@ -350,8 +344,29 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
     ]
     if hits.empty:
         raise InputError(f"không có đơn vị «{unit}» trong tables/units.csv", out_dir)
+    return hits.iloc[0]
+
+
+def _manifest_method(out_dir: Path) -> tuple[dict[str, Any], Methodology]:
+    manifest = read_manifest(out_dir)
     try:
-        return _explain_lines(out_dir, hits.iloc[0], method, manifest, report)
+        return manifest, load_methodology(str(manifest.get("methodology_version") or "2026"))
+    except ValueError:
+        raise ManifestError(
+            f"phiên bản quy tắc «{manifest.get('methodology_version')}» không có trong chiso766 này",
+            out_dir / "manifest.json",
+            column="methodology_version",
+        ) from None
+
+
+def explain(unit: str, out_dir: str | Path) -> list[str]:
+    """One unit's score traced to its groups and components, as lines for the terminal."""
+    out_dir = Path(out_dir)
+    manifest, method = _manifest_method(out_dir)
+    report = manifest["report"]
+    row = _find_unit(unit, out_dir, report)
+    try:
+        return _explain_lines(out_dir, row, method, manifest, report)
     except (InvalidOperation, KeyError, ValueError) as exc:
         raise InputError(
             f"bảng của thư mục kết quả có giá trị không đọc được ({type(exc).__name__}: {exc}); "
@@ -407,3 +422,48 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
                 f"tối đa {fmt_number(Decimal(c.max))} → {mine} [{formula}]{portal}" + (f" ({reason})" if reason else "")
             )
     return lines
+
+
+# ---------------------------------------------------------------------------------------------------
+# plan
+
+_STAKE_INTEGERS = ("numerator", "denominator", "fix_existing", "future_only")
+_STAKE_DECIMALS = ("threshold", "points", "max", "points_lost", "points_per_dossier")
+
+
+def plan(unit: str, out_dir: str | Path) -> list[str]:
+    """A unit's plan to win its lost points back, from ``tables/points_at_stake.csv``: lines for the terminal."""
+    out_dir = Path(out_dir)
+    manifest, method = _manifest_method(out_dir)
+    report = manifest["report"]
+    row = _find_unit(unit, out_dir, report)
+    path = out_dir / "tables" / "points_at_stake.csv"
+    if not path.is_file():
+        raise InputError(
+            "thư mục kết quả không có bảng điểm có thể lấy lại (chỉ bản tin bulletin_766 tính từ ảnh chụp Cổng có)",
+            path,
+        )
+    stakes = _table(out_dir, "points_at_stake.csv", ["unit_code", "component", *_STAKE_INTEGERS, "owner"], report)
+    stakes = stakes[(stakes["unit_code"] == row["unit_code"]) & (stakes["unit_name"] == row["unit_name"])].copy()
+    try:
+        for column in _STAKE_INTEGERS:
+            stakes[column] = pd.Series(
+                [int(v) if v else None for v in stakes[column]], index=stakes.index, dtype=object
+            )
+        for column in _STAKE_DECIMALS:
+            stakes[column] = pd.Series(
+                [Decimal(v) if v else None for v in stakes[column]], index=stakes.index, dtype=object
+            )
+        for component in stakes["component"]:
+            method.component(component)
+    except (InvalidOperation, KeyError, ValueError) as exc:
+        raise InputError(
+            f"bảng có giá trị không đọc được ({type(exc).__name__}: {exc}); chạy chiso766 verify để kiểm tra",
+            path,
+        ) from None
+    period = parse_period(str(manifest["period"]))
+    as_of = date.fromisoformat(str(manifest["as_of"]))
+    when = (
+        f"{when_phrase(period, as_of)} ({period.describe_vi()})" if as_of < period.end else when_phrase(period, as_of)
+    )
+    return plan_lines(stakes, row.map(_plain), method, phrasings(), when)

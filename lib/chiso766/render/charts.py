@@ -242,8 +242,14 @@ def indicator_chart(
     return fig
 
 
-def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence[object], title: str) -> MplFigure:
-    """On time against late, as shares of dossiers resolved, one bar per level."""
+def share_chart(
+    labels: Sequence[str],
+    on_time: Sequence[object],
+    late: Sequence[object],
+    title: str,
+    xlabel: str = "Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)",
+) -> MplFigure:
+    """On time against late, as shares of dossiers, one bar per label (a level, a month)."""
     _style()
     fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(labels) + 1.3), layout="constrained")
     y = range(len(labels))
@@ -253,6 +259,6 @@ def share_chart(labels: Sequence[str], on_time: Sequence[object], late: Sequence
     for i, (g, b) in enumerate(zip(on_time, late, strict=False)):
         ax.text(2, i, fmt_number(g, 2) + "%", va="center", color="white", fontsize=8.5)
         ax.text(101, i, fmt_number(b, 2) + "%", va="center", color=ALERT, fontsize=8.5)
-    _finish_bars(ax, labels, 112, "Tỷ lệ trên tổng số hồ sơ đã giải quyết (%)", title)
+    _finish_bars(ax, labels, 112, xlabel, title)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig

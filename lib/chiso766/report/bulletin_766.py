@@ -32,15 +32,26 @@ from chiso766.compute.facts import (
     tier_members,
     with_ratios,
 )
-from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
+from chiso766.compute.history import Point, history_table
+from chiso766.compute.national import National
+from chiso766.compute.pipeline import (
+    build_history,
+    build_monthly,
+    build_national,
+    build_previous,
+    build_scorecard,
+    score_tables,
+)
 from chiso766.compute.reconcile import stake_total
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
+from chiso766.compute.stakes import points_at_stake, province_holders
 from chiso766.core.dashboard import grade_bands
 from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, province_count
 from chiso766.core.params import BottomRule, Params, load_params
 from chiso766.core.provinces import province, province_scope
 from chiso766.core.targets import Target
 from chiso766.core.textvi import fmt_date, fmt_number, fmt_percent, fmt_points
+from chiso766.report.actions import unit_action_text
 from chiso766.report.model import (
     Col,
     ScoredReport,
@@ -55,6 +66,7 @@ from chiso766.report.model import (
 )
 from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural, when_phrase
 from chiso766.report.outline import Block, Bullets, Chart, Details, Document, Figure, Heading, Paragraph, Section
+from chiso766.report.trends import change_words, history_blocks, monthly_blocks, point_words
 
 __all__ = ["Bulletin", "build", "outline", "LETTERS", "wording"]
 
@@ -94,6 +106,11 @@ class Bulletin(ScoredReport):
     text: dict[str, Any]
     tables: TableSet = field(default_factory=TableSet)
     dossiers: DossierFacts | None = None
+    stakes: pd.DataFrame | None = None  # points at stake, when the input carries components
+    history: list[Point] | None = None  # earlier periods, oldest first, then this one
+    monthly: pd.DataFrame | None = None  # the portal's monthly on-time and overdue shares
+    history_frame: pd.DataFrame | None = None  # the history as a table, once the outline has made it
+    national: National | None = None  # the province among the 34
 
     def tier(self, tier: str) -> pd.DataFrame:
         return tier_members(self.units, tier)
@@ -112,7 +129,8 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
     if not isinstance(params, Params):
         params = load_params(params, overrides)
     card = build_scorecard(params)
-    previous = build_previous(params)
+    history = build_history(params, card)
+    previous = build_previous(params, history)
     options = params.get("options") or {}
     text = wording(options.get("phrasings"))
     units = with_ratios(latest(card.units), card.method)
@@ -126,6 +144,10 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         group_targets(params.get("targets"), card.method),
         text,
         dossiers=dossier_facts(params, card),
+        stakes=None if card.components.empty else points_at_stake(card),
+        history=history,
+        monthly=build_monthly(params),
+        national=build_national(params, card),
     )
 
 
@@ -160,9 +182,19 @@ def _headline(b: Bulletin) -> str:
         prev = prev[prev["tier"] == "tinh"]
         if len(prev) and prev.iloc[0]["total"] is not None and b.province["total"] is not None:
             change = b.province["total"] - prev.iloc[0]["total"]
-            label = "kỳ trước"
+            from_history = "previous" not in b.params.inputs and b.history is not None
+            label = point_words(b.history[-2]) if from_history and b.history else "kỳ trước"
     rank = None if b.province.get("portal_rank") is None else int(b.province["portal_rank"])
-    return headline(_province_name(b), when, b.province["total"], rank, province_count(b.params.as_of), change, label)
+    of = province_count(b.params.as_of)
+    national = b.national
+    if (
+        rank is None
+        and national is not None
+        and national.as_of in (None, b.params.as_of)
+        and not national.standing.differs
+    ):
+        rank, of = national.standing.rank, national.standing.of
+    return headline(_province_name(b), when, b.province["total"], rank, of, change, label)
 
 
 def _below(b: Bulletin, tier: str, group: str) -> pd.DataFrame:
@@ -263,7 +295,7 @@ def _recommendations(b: Bulletin, *, with_bottom: bool = True) -> list[str]:
         )
     for tier, _ in _TIERS if with_bottom else ():
         bottom = _bottom(b, tier)
-        if len(bottom):
+        if len(bottom) and not _bottom_actions(b, tier):  # else each unit gets its own actions below
             items.append(fill(b.text["bottom_recommendation"], units=join_names(list(bottom["unit_name"]))))
     mismatch = _mismatch(b)
     if mismatch is not None:
@@ -340,7 +372,14 @@ def _bottom_tasks(b: Bulletin, tier: str) -> list[str]:
     for r in _bottom(b, tier).itertuples():
         values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
         most = _lost_most(b, r)
-        if most is not None:
+        actions = (
+            None
+            if b.stakes is None
+            else unit_action_text(b.stakes, str(r.unit_code), b.text, b.text["actions_per_unit"])
+        )
+        if actions:
+            tasks.append(fill(b.text["bottom_task_actions"], actions=actions, **values))
+        elif most is not None:
             tasks.append(fill(b.text["bottom_task"], direction=b.text["directions"][most[0].key], **values))
         else:
             tasks.append(fill(b.text["bottom_task_total"], **values))
@@ -407,6 +446,13 @@ def outline(b: Bulletin) -> Document:
     """
     for name, frame in score_tables(b.card, b.previous).items():
         b.tables.add(name, frame)
+    if b.stakes is not None:
+        b.tables.add("points_at_stake", b.stakes)
+    if b.national is not None:
+        b.tables.add("national", b.national.table)
+    if b.history is not None:
+        b.history_frame = history_table(b.history)
+        b.tables.add("history", b.history_frame.drop(columns=["unit_key"]))
     b.text["headline"] = _headline(b)
     period = _period_words(b)
     as_of = b.params.as_of
@@ -501,6 +547,101 @@ def _province_block(b: Bulletin, name: str) -> list[Block]:
             )
         )
     return blocks
+
+
+def _national_blocks(b: Bulletin, name: str) -> list[Block]:
+    """The province among the 34: rank, national average and gap, change of rank, per-group ranks."""
+    if b.national is None:
+        return []
+    s, t = b.national.standing, b.text
+    when = fill(t["national_when"], date=fmt_date(b.national.as_of)) if b.national.as_of else ""
+    if s.gap is None or s.gap == 0:
+        gap = t["gap_equal"] if s.gap == 0 else ""
+    else:
+        gap = fill(t["gap_above" if s.gap > 0 else "gap_below"], points=fmt_points(abs(s.gap)))
+    sentences = [
+        fill(
+            t["national_standing"],
+            when=when,
+            province=name,
+            total=fmt_points(s.total),
+            rank=s.rank,
+            of=s.of,
+            average=fmt_points(s.average),
+            gap=gap,
+        ).replace(", ,", ",")
+    ]
+    if s.rank_change is not None:
+        key = (
+            "national_same"
+            if s.rank_change == 0
+            else "national_change"
+            if s.rank_change > 0
+            else "national_change_down"
+        )
+        change = change_words(s.rank_change, "bậc")
+        sentences.append(fill(t[key], province=name, change=change, before=s.previous_rank, rank=s.rank))
+    if s.differs and s.total is not None and s.recomputed_total is not None:
+        own = b.params.as_of
+        sentences.append(
+            fill(
+                t["national_differs"],
+                province=name,
+                national=fmt_points(s.total),
+                national_when=when.replace(" (", ", ").rstrip(")"),
+                recomputed=fmt_points(s.recomputed_total),
+                own_when=f", tính đến ngày {fmt_date(own)}" if when else "",
+                difference=fmt_points(abs(s.total - s.recomputed_total)),
+            )
+        )
+    rows = [
+        {
+            "group": g.key,
+            "group_name": g.name_vi,
+            "max": g.max,
+            "points": s.group_points.get(g.key),
+            "average": s.group_averages.get(g.key),
+            "rank": s.group_ranks.get(g.key),
+        }
+        for g in b.method.groups
+    ]
+    rows.append(
+        {
+            "group": "total",
+            "group_name": "Tổng điểm",
+            "max": b.method.max_total,
+            "points": s.total,
+            "average": s.average,
+            "rank": s.rank,
+        }
+    )
+    frame = pd.DataFrame(rows, dtype=object)
+    return [
+        Paragraph(" ".join(sentences)),
+        b.tables.block(
+            "national_groups",
+            fill(t["national_table"], province=name, of=s.of),
+            frame,
+            [
+                Col("group_name", "Nhóm chỉ số"),
+                Col("max", "Điểm tối đa", "points"),
+                Col("points", "Điểm đạt", "points"),
+                Col("average", "Bình quân cả nước", "points"),
+                Col("rank", f"Hạng (/{s.of})", "rank"),
+            ],
+            numbered=False,
+        ),
+    ]
+
+
+def _over_time(b: Bulletin, name: str) -> list[Block]:
+    """The province's history across periods and the portal's monthly progress chart."""
+    blocks: list[Block] = []
+    if b.province is not None and b.history is not None and b.history_frame is not None:
+        blocks += history_blocks(
+            b.tables, b.history_frame, b.history, str(b.province["unit_key"]), name, "Xếp hạng toàn quốc"
+        )
+    return blocks + monthly_blocks(b.monthly, name, b.params.period.end.year)
 
 
 def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
@@ -603,6 +744,8 @@ def _results_section(b: Bulletin) -> Section:
     provincial = [] if b.province is None else _province_block(b, name)
     part.blocks.append(Paragraph(lead[:-1] + ", cụ thể như sau:" if provincial else lead, "lead"))
     part.blocks.extend(provincial)
+    part.blocks.extend(_national_blocks(b, name))
+    part.blocks.extend(_over_time(b, name))
     number = 2
     departments = b.tier("so")
     if len(departments) and b.has_groups:
@@ -670,6 +813,10 @@ def _shortcomings_section(b: Bulletin) -> Section:
         if bottom:
             part.blocks.append(Heading(f"{next(letters)}) {_bottom_intro(b, tier, 'bottom_intro')}", 4))
             part.blocks.append(Bullets(bottom))
+    stakes = _stakes_blocks(b)
+    if stakes:
+        part.blocks.append(Heading(f"{next(letters)}) {b.text['stakes_heading']}", 4))
+        part.blocks.extend(stakes)
     if with_causes:
         part.blocks.append(Heading("2. Nguyên nhân"))
         part.blocks.extend(paragraphs(causes))
@@ -688,6 +835,84 @@ def _shortcomings_section(b: Bulletin) -> Section:
     return part
 
 
+def _stakes_blocks(b: Bulletin) -> list[Block]:
+    """The province's components that lost most points, the dossiers that would win them back, and the
+    units holding most of its failing dossiers."""
+    if b.stakes is None or b.province is None:
+        return []
+    own = b.stakes[b.stakes["tier"] == "tinh"]
+    if own.empty:
+        return []
+    name, t = _province_name(b), b.text
+    top = own.sort_values("points_lost", ascending=False, kind="stable").head(t["stakes_listed"]).copy()
+    top["component_name"] = [b.method.component(str(c)).name_vi for c in top["component"]]
+    top["counts"] = [
+        f"{fmt_number(int(n))}/{fmt_number(int(d))}" if n is not None and d is not None else "—"
+        for n, d in zip(top["numerator"], top["denominator"], strict=True)
+    ]
+    blocks: list[Block] = [
+        Paragraph(fill(t["stakes_intro"], scope_cap=_scope(b).capitalize())),
+        b.tables.block(
+            "province_stakes",
+            fill(t["stakes_table"], province=name),
+            top,
+            [
+                Col("component_name", "Chỉ số thành phần"),
+                Col("counts", "Đạt/tổng số"),
+                Col("points", "Điểm đạt", "points"),
+                Col("max", "Điểm tối đa", "points"),
+                Col("points_lost", "Điểm bị mất", "points"),
+                Col("fix_existing", "Số cần đạt thêm", "count"),
+            ],
+            machine=top.drop(columns=["component_name", "counts"]),
+        ),
+    ]
+    holders = province_holders(b.card, b.stakes)
+    lines = []
+    for component, rows in holders.groupby("component", sort=False):
+        counts = b.method.component(str(component)).counts
+        units = [
+            fill(
+                t["holder"],
+                name=r.unit_name,
+                failing=fmt_number(r.failing),
+                counts=counts,
+                share=fmt_number(r.share, 2),
+                scope=_scope(b),
+                gain=fmt_points(r.gain),
+            )
+            for r in rows.itertuples(index=False)
+        ]
+        lines.append(
+            fill(t["holders"], component=b.method.component(str(component)).name_vi, units=join_names(units, "; "))
+        )
+    if lines:
+        b.tables.add("province_holders", holders)
+        blocks += [Paragraph(t["holders_intro"]), Bullets(lines)]
+    return blocks
+
+
+def _bottom_actions(b: Bulletin, tier: str) -> list[str]:
+    """Each unit of the tier's bottom group with the few actions that win back most points."""
+    if b.stakes is None:
+        return []
+    lines = []
+    for r in _bottom(b, tier).itertuples():
+        actions = unit_action_text(b.stakes, str(r.unit_code), b.text, b.text["actions_per_unit"])
+        if actions:
+            rank = _rank_text(b, tier, r.rank)
+            lines.append(
+                fill(
+                    b.text["bottom_action_line"],
+                    name=r.unit_name,
+                    total=fmt_points(r.total),
+                    rank=rank,
+                    actions=actions,
+                )
+            )
+    return lines
+
+
 def _proposals_section(b: Bulletin) -> Section:
     items = _recommendations(b)
     items[-1:-1] = [
@@ -697,7 +922,11 @@ def _proposals_section(b: Bulletin) -> Section:
     if framing.deadline is not None:
         items.append(fill(b.text["deadline_task"], to_whom="", deadline=fmt_date(framing.deadline)).replace("  ", " "))
     intro = Paragraph(fill(b.text["proposals_intro"], scope=_scope(b)))
-    return Section("de-xuat", "III. ĐỀ XUẤT VÀ KIẾN NGHỊ", [intro, Bullets(items, numbered=True)])
+    blocks: list[Block] = [intro, Bullets(items, numbered=True)]
+    actions = [line for tier, _ in _TIERS for line in _bottom_actions(b, tier)]
+    if actions:
+        blocks += [Paragraph(b.text["bottom_actions_intro"]), Bullets(actions)]
+    return Section("de-xuat", "III. ĐỀ XUẤT VÀ KIẾN NGHỊ", blocks)
 
 
 def _directive_sections(b: Bulletin) -> list[Section]:

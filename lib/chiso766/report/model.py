@@ -12,8 +12,8 @@ import pandas as pd
 
 from chiso766.core.params import DocumentForm, Params, Text
 from chiso766.core.textvi import fmt_count, fmt_number, fmt_points
-from chiso766.report.narrative import fill, place_date
-from chiso766.report.outline import Block, Bullets, Document, Paragraph, Section, Table
+from chiso766.report.narrative import fill, phrasings, place_date
+from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table
 
 __all__ = [
     "Col",
@@ -29,6 +29,7 @@ __all__ = [
     "document_params",
     "officer_text",
     "form_phrase",
+    "provisional",
 ]
 
 
@@ -176,6 +177,31 @@ def form_phrase(forms: dict[str, Any], form: str, key: str, **values: str) -> st
     return ""
 
 
+def provisional(params: Params) -> bool:
+    """Whether the figures are of a period not yet over (as of a date before its end): "tạm tính"."""
+    return params.as_of < params.period.end
+
+
+def _mark_provisional(document: Document, words: str) -> None:
+    """Say "số liệu tạm tính" in the heading (inside its closing bracket, or on a line of its own) and
+    in the caption of every table and chart."""
+    if document.subtitle.endswith(")"):
+        document.subtitle = f"{document.subtitle[:-1]}, {words})"
+    else:
+        own_line = f"({words[:1].upper()}{words[1:]})"
+        document.subtitle = f"{document.subtitle}\n{own_line}" if document.subtitle else own_line
+
+    def mark(blocks: list[Block]) -> None:
+        for block in blocks:
+            if isinstance(block, (Table, Figure)):
+                block.caption = f"{block.caption} ({words})"
+            elif isinstance(block, Details):
+                mark(block.blocks)
+
+    for section in document.sections:
+        mark(section.blocks)
+
+
 def new_document(
     params: Params, kind: str, title: str, subtitle: str, default_form: str, forms: dict[str, Any], what: str = ""
 ) -> Document:
@@ -222,8 +248,10 @@ def new_document(
 
 def close(document: Document, params: Params, forms: dict[str, Any]) -> Document:
     """The closing sentence ("./.") and the officer's footnotes; a công văn's recipients start with
-    "Như trên"."""
+    "Như trên"; a period not yet over marked provisional in the heading and every table."""
     framing, text = document_params(params), officer_text(params)
+    if provisional(params):
+        _mark_provisional(document, phrasings()["provisional"])
     body = str(document.issuer.get("name") or "")
     document.closing = text.closing or form_phrase(
         forms, document.form, "closing", body=body, superior=framing.superior or "", audience=forms["audience_default"]

@@ -10,7 +10,7 @@ rank nobody gave and that cannot be computed from every unit is not stated at al
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from chiso766.compute.pipeline import build_scorecard
+from chiso766.compute.pipeline import build_history, build_scorecard
 from chiso766.compute.ranking import competition_rank
 from chiso766.compute.scorecard import ScoreCard
 from chiso766.compute.scoring import grade, group_ratio
@@ -149,8 +149,18 @@ def _history(
     return pd.DataFrame(rows, dtype=object)
 
 
+def _with_history(params: Params, card: ScoreCard) -> ScoreCard:
+    """The card with the earlier periods of ``inputs.history`` as earlier as-of dates, when params give one."""
+    points = build_history(params, card)
+    if not points or len(points) < 2:
+        return card
+    earlier = [p.card.units.assign(as_of=p.as_of) for p in points[:-1]]
+    return replace(card, units=pd.concat([*earlier, card.units], ignore_index=True).astype(object))
+
+
 def build(params: Params | str | Path, overrides: list[str] | None = None) -> UnitReport:
-    """One unit's history from a score table with several as-of dates (or one snapshot)."""
+    """One unit's history from a score table with several as-of dates (or one snapshot), and from the
+    earlier periods of ``inputs.history``."""
     if not isinstance(params, Params):
         params = load_params(params, overrides)
     card = build_scorecard(params)
@@ -158,7 +168,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Un
     registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
     source = params.inputs.get("portal", params.inputs.get("scores"))
     from_snapshot = source is not None and source.is_dir()
-    history = _history(card, unit, registry, from_snapshot, params.as_of)
+    history = _history(_with_history(params, card), unit, registry, from_snapshot, params.as_of)
     if history.empty:
         raise InputError(
             f"không có số liệu của «{unit['unit_name']}» đến ngày {fmt_date(params.as_of)}", source, column="as_of"
