@@ -10,7 +10,6 @@ import copy
 import csv
 import json
 import unicodedata
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -24,43 +23,9 @@ from chiso766.compute.national import NATIONAL_COLUMNS, national_table, standing
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import GROUP_KEYS
 from chiso766.ingest.national import MEMBER_COLUMNS, NationalList, read_national
-from tests.conftest import SHARED
+from tests.fixtures_national import RANKING_CSV, department_id, national_response
 
-RANKING_CSV = SHARED / "reference" / "portal-api" / "national" / "2026-10-10-ranking.csv"
 CODES = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")  # in the order of GROUP_KEYS
-
-
-def _json_number(text: str) -> Any:
-    """The CSV's figure as the JSON number the portal would send (``6`` an int, ``68.8`` a float)."""
-    return json.loads(text)
-
-
-def department_id(code: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"dichvucong.gov.vn/department/{code}"))
-
-
-def national_response(csv_path: Path) -> dict[str, Any]:
-    """The raw ``service-results`` answer (national variant) holding the reference table's figures."""
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    evaluation = [
-        {
-            "departmentId": department_id(row["departmentCode"]),
-            "departmentName": row["departmentName"],
-            "departmentCode": row["departmentCode"],
-            "totalScore": _json_number(row["totalScore"]),
-            "groupScores": {code: _json_number(row[code]) for code in CODES},
-            "scoreDelta": _json_number(row["scoreDelta"]),
-        }
-        for row in rows
-    ]
-    overview = {"departmentName": "Cả nước", "totalScore": 62.59, "totalMaxScore": 100, "ratio": 62.59}
-    radar = [{"code": code, "name": code, "score": 0, "maxScore": 0, "ratio": 0} for code in CODES]
-    return {
-        "code": "OK",
-        "data": {"overview": overview, "evaluation": evaluation, "growthPercent": 0.5, "radar": radar},
-        "message": "OK",
-    }
 
 
 def csv_rows() -> list[dict[str, str]]:

@@ -671,6 +671,7 @@ def test_the_command_keeps_a_snapshot(portal, tmp_path, capsys):
         "5",
         "--max-bytes",
         "1000000",
+        "--no-national",  # this portal serves the six groups only (tests/test_snapshot_national.py has the rest)
     ]
     assert main(argv) == 0
     folder = Path(capsys.readouterr().out.strip())

@@ -8,6 +8,7 @@ import pandas as pd
 
 from chiso766.compute.history import Point, read_history
 from chiso766.compute.national import NATIONAL_COLUMNS, National, national_table, standing
+from chiso766.compute.procedures import procedure_costs
 from chiso766.compute.ranking import changes
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
 from chiso766.core.errors import Diagnostics, ParamsError
@@ -110,6 +111,12 @@ def build_national(params: Params, card: ScoreCard) -> National | None:
         )
         return None
     return National(found, national_table(listing)[list(NATIONAL_COLUMNS)], captured_on(folder, "service-results"))
+
+
+def build_procedures(params: Params, card: ScoreCard) -> pd.DataFrame | None:
+    """What each procedure of the snapshot's ``procedures/`` folder costs the province, when it has one."""
+    folder = params.inputs.get("portal")
+    return procedure_costs(folder, card) if folder is not None and not card.components.empty else None
 
 
 def build_monthly(params: Params) -> pd.DataFrame | None:

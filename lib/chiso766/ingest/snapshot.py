@@ -557,8 +557,11 @@ class _Refused(ValueError):
     """A JSON document the snapshot refuses while parsing it."""
 
 
-def _refuse_constant(name: str) -> Any:
-    raise _Refused(f"giá trị {name} không phải số hữu hạn")
+@dataclass(frozen=True)
+class _NotFinite:
+    """A NaN or ±Infinity as the JSON spells it, kept until :func:`_walk` knows its path."""
+
+    name: str
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -581,6 +584,8 @@ def _walk(document: Any, fail: Callable[[str, str], SnapshotError]) -> None:
             stack.extend((value, depth + 1, (where, key)) for key, value in node.items())
         elif isinstance(node, list):
             stack.extend((value, depth + 1, (where, i)) for i, value in enumerate(node))
+        elif isinstance(node, _NotFinite):
+            raise fail(f"giá trị {node.name} không phải số hữu hạn", _json_path(where))
         elif isinstance(node, float) and not math.isfinite(node):
             raise fail(f"số không hữu hạn ({node})", _json_path(where))
         elif isinstance(node, int | float) and not isinstance(node, bool) and abs(node) > MAX_NUMBER:
@@ -641,7 +646,7 @@ def _data_block(raw: bytes, fail: _ErrorAt) -> dict[str, Any]:
     if not raw.strip():
         raise fail("phản hồi rỗng")
     try:
-        document = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        document = json.loads(raw.decode("utf-8-sig"), parse_constant=_NotFinite, object_pairs_hook=_unique_keys)
     except _Refused as exc:
         raise fail(str(exc)) from None
     except UnicodeDecodeError as exc:

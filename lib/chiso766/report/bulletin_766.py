@@ -39,9 +39,11 @@ from chiso766.compute.pipeline import (
     build_monthly,
     build_national,
     build_previous,
+    build_procedures,
     build_scorecard,
     score_tables,
 )
+from chiso766.compute.procedures import procedure_summary
 from chiso766.compute.reconcile import stake_total
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
 from chiso766.compute.stakes import points_at_stake, province_holders
@@ -111,6 +113,7 @@ class Bulletin(ScoredReport):
     monthly: pd.DataFrame | None = None  # the portal's monthly on-time and overdue shares
     history_frame: pd.DataFrame | None = None  # the history as a table, once the outline has made it
     national: National | None = None  # the province among the 34
+    procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
 
     def tier(self, tier: str) -> pd.DataFrame:
         return tier_members(self.units, tier)
@@ -148,6 +151,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         history=history,
         monthly=build_monthly(params),
         national=build_national(params, card),
+        procedures=build_procedures(params, card),
     )
 
 
@@ -817,6 +821,10 @@ def _shortcomings_section(b: Bulletin) -> Section:
     if stakes:
         part.blocks.append(Heading(f"{next(letters)}) {b.text['stakes_heading']}", 4))
         part.blocks.extend(stakes)
+    procedures = _procedure_blocks(b)
+    if procedures:
+        part.blocks.append(Heading(f"{next(letters)}) {fill(b.text['procedures_heading'], scope=_scope(b))}", 4))
+        part.blocks.extend(procedures)
     if with_causes:
         part.blocks.append(Heading("2. Nguyên nhân"))
         part.blocks.extend(paragraphs(causes))
@@ -890,6 +898,33 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
         b.tables.add("province_holders", holders)
         blocks += [Paragraph(t["holders_intro"]), Bullets(lines)]
     return blocks
+
+
+def _procedure_blocks(b: Bulletin) -> list[Block]:
+    """The procedures whose failing dossiers cost the province most points."""
+    if b.procedures is None or b.procedures.empty:
+        return []
+    b.tables.add("procedures", b.procedures)
+    top = procedure_summary(b.procedures, b.text["procedures_listed"])
+    received = b.procedures[b.procedures["component"] == "2.1"].set_index("procedure_code")["denominator"]
+    top["received"] = [received.get(c) for c in top["procedure_code"]]
+    top["main"] = [b.method.component(c.split(", ")[0]).name_vi for c in top["components"]]
+    return [
+        Paragraph(fill(b.text["procedures_intro"], scope=_scope(b))),
+        b.tables.block(
+            "procedures_top",
+            fill(b.text["procedures_table"], scope=_scope(b)),
+            top,
+            [
+                Col("procedure_code", "Mã thủ tục"),
+                Col("procedure_name", "Tên thủ tục hành chính"),
+                Col("received", "Hồ sơ tiếp nhận", "count"),
+                Col("gain", "Điểm tăng thêm", "points"),
+                Col("main", "Tăng nhiều nhất ở chỉ số"),
+            ],
+            machine=top.drop(columns=["main"]),
+        ),
+    ]
 
 
 def _bottom_actions(b: Bulletin, tier: str) -> list[str]:

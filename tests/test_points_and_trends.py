@@ -1,0 +1,301 @@
+"""Issue 12: points at stake recomputed independently from the portal's JSON, history over periods,
+provisional marking, the monthly chart, and the province among the 34 in the bulletin."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chiso766.compute.history import Point, history_table, read_history
+from chiso766.compute.scorecard import from_unit_table, score_snapshot
+from chiso766.compute.stakes import STAKE_COLUMNS, fix_existing, future_only, points_at_stake, province_holders
+from chiso766.core.errors import InputError
+from chiso766.core.methodology import load
+from chiso766.ingest.portal import monthly_chart, read_snapshot
+from chiso766.ingest.scores import read_scores
+from chiso766.report import bulletin_766
+from chiso766.report.outline import Details, Figure, Table
+from tests.conftest import PORTAL_REF, ROOT, build_snapshot
+from tests.fixtures_national import RANKING_CSV, national_response
+
+METHOD = load("2026")
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _expected(numerator: int, denominator: int, threshold: int) -> tuple[int, int | None]:
+    """fix_existing and future_only from CONTRACT.md's definitions, in whole numbers only."""
+    fix = max(0, _ceil_div(threshold * denominator, 100) - numerator)
+    if threshold == 100:
+        return fix, None
+    future = max(0, _ceil_div(threshold * denominator - 100 * numerator, 100 - threshold))
+    return fix, future
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    folder = build_snapshot(tmp_path_factory.mktemp("month") / "snap", "month", "all")
+    card = score_snapshot(read_snapshot(folder, METHOD), METHOD)
+    return points_at_stake(card)
+
+
+def _raw(endpoint: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PORTAL_REF / endpoint / "month-all.json").read_text(encoding="utf-8"))["data"]
+    return data
+
+
+def _row(stakes: pd.DataFrame, code: str, component: str) -> pd.Series:
+    hit = stakes[(stakes["unit_code"] == code) & (stakes["component"] == component)]
+    assert len(hit) == 1, (code, component)
+    return hit.iloc[0]
+
+
+def test_columns_are_the_contract(month: pd.DataFrame) -> None:
+    assert list(month.columns) == STAKE_COLUMNS
+    assert set(month["owner"]) == {"province", "unit"}
+    assert (month["points_lost"] > 0).all()
+
+
+def test_on_time_handling_threshold_100_has_no_future_only(month: pd.DataFrame) -> None:
+    """2.1 (no threshold): fix = received − on time, and new dossiers alone never reach 100 %."""
+    checked = 0
+    for child in _raw("dvc-progress-tree")["children"][:40]:
+        num, den = child["totalOnTime"], child["totalReceived"]
+        if not den or num == den:
+            continue
+        row = _row(month, child["departmentCode"], "2.1")
+        assert (row["numerator"], row["denominator"], row["threshold"]) == (num, den, Decimal(100))
+        assert (row["fix_existing"], row["future_only"]) == _expected(num, den, 100)
+        assert row["points_lost"] == Decimal(20) - Decimal(str(child["score"]))
+        assert row["points_per_dossier"] == (row["points_lost"] / row["fix_existing"]).quantize(Decimal("0.000001"))
+        assert row["owner"] == "unit"
+        checked += 1
+    assert checked >= 20
+
+
+def test_reuse_of_digitized_data_threshold_80(month: pd.DataFrame) -> None:
+    """4.3 (threshold 80 %): both counts from the reference response, in whole numbers."""
+    checked = 0
+    for unit in _raw("dossier-digitized")["evaluation"]:
+        metric = next(m for m in unit["metrics"] if m["code"] == "REUSED_DIGITIZED_DATA")
+        num, den = metric["numerator"], metric["denominator"]
+        if not den or num * 100 >= 80 * den:
+            continue
+        row = _row(month, unit["departmentCode"], "4.3")
+        assert (row["fix_existing"], row["future_only"]) == _expected(num, den, 80)
+        assert row["threshold"] == Decimal(80)
+        checked += 1
+    assert checked >= 100
+    bình_phú = _row(month, "H44.116", "4.3")  # 63/796: ⌈636,8⌉ − 63 = 574; (63 + 2869)/(796 + 2869) = 80 %
+    assert (bình_phú["fix_existing"], bình_phú["future_only"]) == (574, 2869)
+
+
+def test_fee_procedures_threshold_80_and_province_satisfaction_90(month: pd.DataFrame) -> None:
+    payment = _raw("formality-online-payment-tree")
+    parent = payment["parent"]
+    row = _row(month, parent["departmentCode"], "3.5")
+    num, den = parent["totalFeeDossierFormality"], parent["totalFeeFormality"]
+    assert (row["numerator"], row["denominator"]) == (num, den)
+    assert (row["fix_existing"], row["future_only"]) == _expected(num, den, 80) == (192, 960)
+    satisfaction = _raw("handling-satisfaction")["overview"]
+    metric = next(m for m in satisfaction["metrics"] if m["code"] == "DOSSIER_RECEIVING_SATISFACTION")
+    row = _row(month, "H44", "5.4")
+    assert (row["fix_existing"], row["future_only"]) == _expected(metric["numerator"], metric["denominator"], 90)
+
+
+def test_province_owned_component(month: pd.DataFrame) -> None:
+    """1.3 is the province's value repeated on every unit: the units cannot win it back themselves."""
+    metric = next(m for m in _raw("transparency")["overview"]["metrics"] if m["code"] == "PUBLIC_CONTENT_FULL")
+    rows = month[month["component"] == "1.3"]
+    assert len(rows) == 164  # the province and its 163 units
+    assert set(rows["owner"]) == {"province"}
+    assert set(rows["fix_existing"]) == {_expected(metric["numerator"], metric["denominator"], 100)[0]} == {2}
+    assert set(rows["future_only"]) == {None}
+
+
+def test_zero_denominator_scored_zero_keeps_its_loss_without_a_fix(month: pd.DataFrame) -> None:
+    """Văn phòng UBND tỉnh received nothing in August: 2.1 gives 0 of 20, and there is nothing to fix."""
+    row = _row(month, "H44.01", "2.1")
+    assert (row["denominator"], row["points_lost"], row["fix_existing"], row["future_only"]) == (0, 20, None, 1)
+
+
+def test_missing_is_not_a_loss(month: pd.DataFrame) -> None:
+    """4.2b has no data (null counts): full points by the portal's rule, never a row here."""
+    assert month[month["component"] == "4.2b"].empty
+
+
+def test_units_holding_the_province_s_failing_dossiers(tmp_path: Path) -> None:
+    folder = build_snapshot(tmp_path / "snap", "month", "all")
+    card = score_snapshot(read_snapshot(folder, METHOD), METHOD)
+    holders = province_holders(card, points_at_stake(card))
+    on_time = holders[holders["component"] == "2.1"]
+    children = _raw("dvc-progress-tree")["children"]
+    failing = sorted(((c["totalReceived"] - c["totalOnTime"], c["departmentCode"]) for c in children), reverse=True)
+    assert list(on_time["unit_code"]) == [code for _, code in failing[:3]]
+    parent = _raw("dvc-progress-tree")["parent"]
+    total_failing = parent["totalReceived"] - parent["totalOnTime"]
+    first = on_time.iloc[0]
+    assert first["failing"] == failing[0][0]
+    assert first["share"] == (Decimal(failing[0][0]) * 100 / total_failing).quantize(Decimal("0.01"))
+    # the province's 2.1 recomputed with the unit's failing dossiers made good, minus what it has
+    after = (Decimal(20) * (parent["totalOnTime"] + failing[0][0]) / parent["totalReceived"]).quantize(Decimal("0.01"))
+    assert first["gain"] == after - Decimal(str(parent["totalScore"]))
+
+
+@given(st.integers(0, 400), st.integers(0, 400), st.sampled_from([50, 80, 90, 100]))
+def test_fix_and_future_are_the_least_counts(a: int, b: int, threshold: int) -> None:
+    numerator, denominator = min(a, b), max(a, b)
+    fix = fix_existing(numerator, denominator, Decimal(threshold))
+    assert (numerator + fix) * 100 >= threshold * denominator
+    assert fix == 0 or (numerator + fix - 1) * 100 < threshold * denominator
+    future = future_only(numerator, denominator, Decimal(threshold))
+    if threshold == 100:
+        assert future == (0 if numerator == denominator else None)
+        return
+    assert future is not None
+    assert (numerator + future) * 100 >= threshold * (denominator + future)
+    assert future == 0 or (numerator + future - 1) * 100 < threshold * (denominator + future - 1)
+
+
+# history ------------------------------------------------------------------------------------------
+
+
+def _table(path: Path, as_of: str, rows: list[tuple[str, str, str, str]]) -> Path:
+    """A score table of totals: (code, name, tier, total), with a province rank among the 34 when tier is tinh."""
+    lines = ["unit_code,unit_name,tier,as_of,total,rank"]
+    for code, name, tier, total in rows:
+        rank = {"55": "23", "59": "21", "60": "19"}.get(total, "") if tier == "tinh" else ""
+        lines.append(f"{code},{name},{tier},{as_of},{total},{rank}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _method_for(_: date | None) -> Any:
+    return METHOD
+
+
+def test_history_of_three_periods_gives_changes_of_total_and_rank(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    units = [("X1", "Xã Một", "xa"), ("X2", "Xã Hai", "xa"), ("X3", "Xã Ba", "xa")]
+    _table(folder / "2026-06.csv", "2026-06-30", [("T", "Tỉnh Mẫu", "tinh", "55"), *(u + (t,) for u, t in zip(units, ["70", "60", "50"]))])
+    _table(folder / "2026-07.csv", "2026-07-31", [("T", "Tỉnh Mẫu", "tinh", "59"), *(u + (t,) for u, t in zip(units, ["65", "66", "50"]))])
+    (folder / ".hidden.csv").write_text("not a table", encoding="utf-8")
+    current_path = _table(tmp_path / "2026-08.csv", "2026-08-31", [("T", "Tỉnh Mẫu", "tinh", "60"), *(u + (t,) for u, t in zip(units, ["64", "66", "71.5"]))])
+    current_card = from_unit_table(read_scores(current_path, _method_for), _method_for)
+    points = read_history(folder, Point("2026-08", date(2026, 8, 31), current_card))
+    assert [p.label for p in points] == ["2026-06", "2026-07", "2026-08"]
+    table = history_table(points)
+    def of(code: str) -> list[tuple[Any, ...]]:
+        rows = table[table["unit_code"] == code]
+        return list(zip(rows["period"], rows["total"], rows["rank"], rows["total_change"], rows["rank_change"]))
+    assert of("X1") == [("2026-06", Decimal(70), 1, None, None), ("2026-07", Decimal(65), 2, Decimal(-5), -1),
+                        ("2026-08", Decimal(64), 3, Decimal(-1), -1)]
+    assert of("X3") == [("2026-06", Decimal(50), 3, None, None), ("2026-07", Decimal(50), 3, Decimal(0), 0),
+                        ("2026-08", Decimal("71.5"), 1, Decimal("21.5"), 2)]
+    # the province keeps the rank among the 34 its table gives
+    assert of("T") == [("2026-06", Decimal(55), 23, None, None), ("2026-07", Decimal(59), 21, Decimal(4), 2),
+                       ("2026-08", Decimal(60), 19, Decimal(1), 2)]
+
+
+def test_history_of_snapshot_folders_and_a_repeated_period(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    build_snapshot(folder / "2026-Q3", "quarter", "all")
+    current = score_snapshot(read_snapshot(build_snapshot(tmp_path / "now", "year", "all"), METHOD), METHOD)
+    points = read_history(folder, Point("2026", date(2026, 12, 31), current))
+    assert [p.label for p in points] == ["2026-Q3", "2026"]
+    assert points[0].as_of == date(2026, 9, 30)
+    (folder / "2026-Q3.csv").write_text("unit_name,total\nXã Một,50\n", encoding="utf-8")
+    with pytest.raises(InputError, match="hai lần kỳ «2026-Q3»"):
+        read_history(folder, Point("2026", date(2026, 12, 31), current))
+    build_snapshot(tmp_path / "bad" / "không-phải-kỳ", "month", "all")
+    with pytest.raises(InputError, match="thuộc kỳ nào"):
+        read_history(tmp_path / "bad", Point("2026", date(2026, 12, 31), current))
+
+
+# the portal's monthly chart -----------------------------------------------------------------------
+
+
+def test_monthly_chart_keeps_the_months_with_figures(tmp_path: Path) -> None:
+    chart = monthly_chart(build_snapshot(tmp_path / "year", "year", "all"))
+    assert chart is not None
+    assert list(chart["month"]) == list(range(1, 10))  # October to December are 0 and 0: not yet
+    assert (chart.iloc[8]["on_time_pct"], chart.iloc[8]["overdue_pct"]) == (Decimal("82.87"), Decimal("17.13"))
+    month = monthly_chart(build_snapshot(tmp_path / "month", "month", "all"))
+    assert month is not None and list(month["month"]) == [8]
+    bad = tmp_path / "bad"
+    shutil.copytree(tmp_path / "year", bad)
+    raw = json.loads((bad / "dvc-progress-tree.json").read_text(encoding="utf-8"))
+    raw["data"]["monthlyChart"][2]["month"] = "13"
+    (bad / "dvc-progress-tree.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        monthly_chart(bad)
+    assert caught.value.column == "monthlyChart[2].month"
+
+
+# the bulletin's model and outline -----------------------------------------------------------------
+
+
+def _captions(document: Any) -> list[str]:
+    def walk(blocks: list[Any]) -> list[str]:
+        out = []
+        for block in blocks:
+            if isinstance(block, (Table, Figure)):
+                out.append(block.caption)
+            elif isinstance(block, Details):
+                out += walk(block.blocks)
+        return out
+
+    return [c for s in document.sections for c in walk(s.blocks)]
+
+
+def test_provisional_marking_while_the_period_runs() -> None:
+    running = bulletin_766.outline(bulletin_766.build(ROOT / "params/bulletin_766/2026-Q3.yaml"))
+    assert running.subtitle == "(Tính đến ngày 26/09/2026, số liệu tạm tính)"
+    captions = _captions(running)
+    assert captions and all(c.endswith("(số liệu tạm tính)") for c in captions)
+    over = bulletin_766.outline(bulletin_766.build(ROOT / "params/bulletin_766/2026-08.yaml"))
+    assert "tạm tính" not in over.subtitle and not any("tạm tính" in c for c in _captions(over))
+
+
+def _snapshot_with_national(target: Path, response: dict[str, Any]) -> Path:
+    folder = build_snapshot(target, "year", "all")
+    (folder / "service-results.json").write_text(json.dumps(response, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_bulletin_states_the_rank_among_the_34(tmp_path: Path) -> None:
+    response = national_response(RANKING_CSV)
+    now = _snapshot_with_national(tmp_path / "now", response)
+    # the previous period's list: Phú Thọ 26th (two provinces swapped around it)
+    before = json.loads(json.dumps(response))
+    members = before["data"]["evaluation"]
+    phu_tho = next(m for m in members if m["departmentCode"] == "H44")
+    phu_tho["totalScore"] = 60.0
+    previous = _snapshot_with_national(tmp_path / "before", before)
+    params = ROOT / "params/bulletin_766/2026.yaml"
+    b = bulletin_766.build(params, [f"inputs.portal={now}", f"inputs.previous={previous}"])
+    assert b.national is not None
+    s = b.national.standing
+    expected_before = 1 + sum(float(m["totalScore"]) > 60.0 for m in members if m is not phu_tho)
+    assert (s.rank, s.of, s.average, s.gap) == (19, 34, Decimal("62.59"), Decimal("-0.41"))
+    assert (s.previous_rank, s.rank_change) == (expected_before, expected_before - 19)
+    document = bulletin_766.outline(b)
+    text = " ".join(getattr(block, "text", "") for section in document.sections for block in section.blocks)
+    assert "xếp hạng 19/34 tỉnh, thành phố" in text and "thấp hơn bình quân 0,41 điểm" in text
+    assert f"tăng {expected_before - 19} bậc (từ hạng {expected_before} lên hạng 19)" in text
+    assert "khác tổng điểm tính lại" in text  # the list's 62,18 is not the snapshot's own recomputed total
+    assert list(b.tables.tables["national"]["unit_code"][:3]) == ["H20", "H19", "H24"]
+    ranks = b.tables.tables["national_groups"].set_index("group")["rank"]
+    assert ranks["tien_do"] == 14 and ranks["total"] == 19
