@@ -299,3 +299,24 @@ def test_bulletin_states_the_rank_among_the_34(tmp_path: Path) -> None:
     assert list(b.tables.tables["national"]["unit_code"][:3]) == ["H20", "H19", "H24"]
     ranks = b.tables.tables["national_groups"].set_index("group")["rank"]
     assert ranks["tien_do"] == 14 and ranks["total"] == 19
+
+
+def test_unit_report_draws_the_unit_s_trend_over_the_history(tmp_path: Path) -> None:
+    from chiso766.report import unit_report
+
+    samples = ROOT / "data/samples/phu-tho"
+    params = tmp_path / "params" / "unit.yaml"
+    params.parent.mkdir()
+    params.write_text(
+        "report: unit_report\nperiod: 2026-08\nas_of: 2026-09-26\nprovince: Phú Thọ\nunit: Phường Việt Trì\n"
+        f"inputs:\n  portal: {samples / 'portal/2026-08'}\n  units: {samples / 'units.csv'}\n"
+        f"  history: {samples / 'history'}\n",
+        encoding="utf-8",
+    )
+    report = unit_report.build(params)
+    history = report.history
+    assert [d.isoformat() for d in history["as_of"]] == ["2026-06-30", "2026-07-31", "2026-09-26"]
+    assert list(history["total"]) == [Decimal("60.07"), Decimal("59.20"), Decimal("62.88")]
+    assert list(history["rank"]) == [46, 66, 88] and set(history["rank_of"]) == {148}
+    document = unit_report.outline(report)
+    assert any(f.name.endswith("trend") or "trend" in f.chart.draw for f in document.figures())

@@ -225,6 +225,38 @@ def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
     assert (phu_tho / "figures" / "distribution_xa.svg").is_file()
 
 
+def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(phu_tho):
+    """Issue 12 end to end: history and trend, points at stake, actions, procedures, and the plan."""
+    text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
+    assert "Tháng 08/2026, Tỉnh Phú Thọ đạt 59,92 điểm (tăng 0,8 điểm so với tháng 07/2026)" in text
+    assert "Tỉnh Phú Thọ: tổng điểm qua các kỳ" in text and "Tháng 06/2026 55,44" in text
+    assert "tạm tính" not in text  # August is over: nothing is provisional
+    for name in ("province_trend", "history_province"):
+        assert (phu_tho / "figures" / f"{name}.png").is_file() or (phu_tho / "tables" / f"{name}.csv").is_file()
+    stakes = (phu_tho / "tables" / "points_at_stake.csv").read_text(encoding="utf-8").splitlines()
+    assert stakes[0] == ("unit_code,unit_name,tier,group,component,numerator,denominator,threshold,points,max,"
+                         "points_lost,owner,fix_existing,future_only,points_per_dossier")
+    assert "H44.100,Phường Việt Trì,xa,tien_do,2.1,2348,2971,100,15.81,20,4.19,unit,623,,0.006726" in stakes
+    # the bottom commune's actions, and the procedure that costs the province most
+    assert "Xã Tam Dương Bắc (48,47 điểm, xếp thứ 148/148): xử lý đúng hạn thêm 1 phản ánh, kiến nghị" in text
+    assert "2.000815" in text and "Các thủ tục hành chính làm tỉnh mất nhiều điểm nhất" in text
+    history = (phu_tho / "tables" / "history.csv").read_text(encoding="utf-8").splitlines()
+    assert history[0].startswith("period,as_of,unit_code,unit_name,tier,")
+    assert any(line.startswith("2026-07,2026-07-31,H44,Tỉnh Phú Thọ,tinh,") and line.endswith(",21,3.68,2") for line in history)
+
+
+def test_plan_prints_a_unit_s_actions(phu_tho, capsys):
+    assert main(["plan", "Phường Việt Trì", str(phu_tho)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Kế hoạch lấy lại điểm Bộ chỉ số 766 của Phường Việt Trì\nTháng 08/2026\n")
+    first = out.index("1. 2.1 Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn: đạt 2.348/2.971 hồ sơ, 15,81/20 điểm.")
+    assert "Việc cần làm: giải quyết trước hạn, đúng hạn thêm 623 hồ sơ (lấy lại 4,19 điểm)." in out[first:]
+    assert "hoặc" not in out[first:out.index("2. ")].split("Cần thêm")[1].split(";")[0]  # 100 %: no new-only route
+    assert "1.3 Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành: mất 0,04 điểm (giá trị của tỉnh" in out
+    assert main(["plan", "Xã Không Có", str(phu_tho)]) == 2
+    assert "không có đơn vị «Xã Không Có»" in capsys.readouterr().err
+
+
 def test_unit_report(tmp_path):
     out = run(UNIT, out=tmp_path / "unit")
     lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8").splitlines()

@@ -32,7 +32,7 @@ from chiso766.core.textvi import fmt_number, fmt_points, name_key
 from chiso766.ingest.checksums import sha256_file
 from chiso766.publish.runner import run
 from chiso766.report.actions import plan_lines
-from chiso766.report.narrative import phrasings, when_phrase
+from chiso766.report.narrative import phrasings, tier_plural, when_phrase
 
 __all__ = ["ManifestError", "Verification", "verify", "explain", "plan", "read_manifest"]
 
@@ -436,7 +436,11 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
     out_dir = Path(out_dir)
     manifest, method = _manifest_method(out_dir)
     report = manifest["report"]
-    row = _find_unit(unit, out_dir, report)
+    row = _find_unit(unit, out_dir, report).map(_plain)
+    units = _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
+    if row["rank"]:
+        ranked = int(((units["tier"] == row["tier"]) & (units["rank"] != "")).sum())
+        row["rank"] = f"{row['rank']}/{ranked} {tier_plural(str(row['tier']))}"
     path = out_dir / "tables" / "points_at_stake.csv"
     if not path.is_file():
         raise InputError(
@@ -466,4 +470,12 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
     when = (
         f"{when_phrase(period, as_of)} ({period.describe_vi()})" if as_of < period.end else when_phrase(period, as_of)
     )
-    return plan_lines(stakes, row.map(_plain), method, phrasings(), when)
+    groups = _table(out_dir, "groups.csv", ["unit_code", "unit_name", "group", "points", "max", "source"], report)
+    given = groups[
+        (groups["unit_code"] == row["unit_code"])
+        & (groups["unit_name"] == row["unit_name"])
+        & (groups["source"] != "recomputed")
+        & (groups["points"] != "")
+    ]
+    uncounted = {str(g["group"]): Decimal(g["max"]) - Decimal(g["points"]) for g in given.to_dict("records")}
+    return plan_lines(stakes, row, method, phrasings(), when, {k: v for k, v in uncounted.items() if v})

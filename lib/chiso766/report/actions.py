@@ -40,20 +40,38 @@ def _count(value: object) -> str:
 
 
 def plan_lines(
-    stakes: pd.DataFrame, unit: pd.Series, method: Methodology, text: dict[str, Any], when: str
+    stakes: pd.DataFrame,
+    unit: pd.Series,
+    method: Methodology,
+    text: dict[str, Any],
+    when: str,
+    uncounted: dict[str, Decimal] | None = None,
 ) -> list[str]:
     """A unit's plan as the lines ``chiso766 plan`` prints: its own lost points, most first, each with the
     dossiers needed (fixing this period's, or new ones only) and the points per dossier; then the points
     it cannot win back itself (the province's values, or periods with nothing to count).
 
-    ``stakes`` holds the unit's rows of ``points_at_stake.csv``; ``when`` dates the figures.
+    ``stakes`` holds the unit's rows of ``points_at_stake.csv``; ``when`` dates the figures;
+    ``uncounted`` the points lost in groups the portal scores without the unit's counts, by group key.
     """
     name = str(unit["unit_name"])
     lost = sum((Decimal(str(v)) for v in stakes["points_lost"]), Decimal(0))
-    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {name}", when, ""]
+    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {name}", when]
+    if unit.get("total"):
+        rank = f", xếp thứ {unit['rank']}" if unit.get("rank") else ""
+        lines.append(f"Tổng điểm: {fmt_points(Decimal(str(unit['total'])))}/100{rank}.")
+    lines.append("")
     if stakes.empty:
-        return [*lines, "Đơn vị không mất điểm ở chỉ số thành phần nào có số liệu."]
-    lines.append(f"Tổng số điểm bị mất ở các chỉ số thành phần: {fmt_points(lost)} điểm.")
+        lines.append("Đơn vị không mất điểm ở chỉ số thành phần nào có số liệu.")
+    else:
+        lines.append(f"Số điểm bị mất ở các chỉ số thành phần có số liệu: {fmt_points(lost)} điểm.")
+    for key, points in (uncounted or {}).items():
+        lines.append(
+            f"Nhóm {method.group(key).name_vi}: mất {fmt_points(points)} điểm; Cổng không công bố tử số, mẫu số "
+            "của đơn vị nên không tính được số hồ sơ cần đạt."
+        )
+    if stakes.empty:
+        return lines
     own = stakes[(stakes["owner"] == "unit") & stakes["fix_existing"].notna()]
     own = own.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable")
     if len(own):
@@ -68,7 +86,7 @@ def plan_lines(
         future = (
             f"hoặc {_count(r.future_only)} {component.counts} mới đều đạt yêu cầu"
             if r.future_only is not None
-            else "không thể bù bằng hồ sơ mới (ngưỡng 100%)"
+            else f"không thể bù bằng {component.counts} mới (ngưỡng 100%)"
         )
         per = to_decimal(r.points_per_dossier)
         lines.append(
@@ -83,7 +101,8 @@ def plan_lines(
         why = (
             "giá trị của tỉnh, áp dụng chung cho mọi đơn vị"
             if r.owner == "province"
-            else f"kỳ này không có {component.counts} nào để tính"
+            else f"kỳ này không phát sinh {component.counts} nào nên Cổng tính 0 điểm; "
+            f"{_count(r.future_only)} {component.counts} đạt yêu cầu là đủ lấy lại"
         )
         lines.append(f"- {component.id} {component.name_vi}: mất {fmt_points(to_decimal(r.points_lost))} điểm ({why}).")
     return lines
