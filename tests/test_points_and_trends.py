@@ -320,3 +320,23 @@ def test_unit_report_draws_the_unit_s_trend_over_the_history(tmp_path: Path) -> 
     assert list(history["rank"]) == [46, 66, 88] and set(history["rank_of"]) == {148}
     document = unit_report.outline(report)
     assert any(f.name.endswith("trend") or "trend" in f.chart.draw for f in document.figures())
+
+
+def test_units_list_of_the_portal_is_compared_with_the_recomputed_totals(tmp_path: Path) -> None:
+    from tests.fixtures_national import units_response
+
+    folder = build_snapshot(tmp_path / "snap", "month", "all")
+    response = units_response("month")
+    first = response["data"]["evaluation"][0]
+    first["totalScore"] = round(first["totalScore"] + 1, 2)  # one unit the list gives differently
+    (folder / "service-results-units.json").write_text(json.dumps(response, ensure_ascii=False), encoding="utf-8")
+    b = bulletin_766.build(ROOT / "params/bulletin_766/2026-08.yaml", [f"inputs.portal={folder}"])
+    assert b.unit_results is not None
+    differing = b.unit_results[b.unit_results["difference"] != 0].set_index("unit_code")["difference"]
+    assert differing[first["departmentCode"]] == Decimal(-1)
+    # the others are the units whose recomputed total differs from the portal's own group scores
+    units = b.card.units.set_index("unit_code")
+    known = {c for c in units.index if units.loc[c, "tier"] != "tinh" and units.loc[c, "total"] != units.loc[c, "portal_total"]}
+    assert set(differing.index) == known | {first["departmentCode"]} and len(known) == 2
+    bulletin_766.outline(b)
+    assert "tổng điểm của 160/163 đơn vị khớp" in " ".join(bulletin_766._data_quality(b))

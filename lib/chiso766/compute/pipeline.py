@@ -113,6 +113,24 @@ def build_national(params: Params, card: ScoreCard) -> National | None:
     return National(found, national_table(listing)[list(NATIONAL_COLUMNS)], captured_on(folder, "service-results"))
 
 
+_UNITS_LIST = "service-results-units.json"
+
+
+def build_unit_results(params: Params, card: ScoreCard) -> pd.DataFrame | None:
+    """Each unit's total in the portal's evaluation of the province's units beside the recomputed one,
+    when the snapshot holds that list: ``unit_code, unit_name, tier, total, list_total, difference``."""
+    folder = params.inputs.get("portal")
+    if folder is None or not (folder / _UNITS_LIST).is_file():
+        return None
+    listed = read_national(folder / _UNITS_LIST, card.diagnostics).members.set_index("unit_code")["total"]
+    units = card.units[card.units["tier"] != "tinh"][["unit_code", "unit_name", "tier", "total"]].copy()
+    units["list_total"] = [listed.get(code) for code in units["unit_code"]]
+    units["difference"] = [
+        None if t is None or g is None else t - g for t, g in zip(units["total"], units["list_total"], strict=True)
+    ]
+    return units.reset_index(drop=True).astype(object)
+
+
 def build_procedures(params: Params, card: ScoreCard) -> pd.DataFrame | None:
     """What each procedure of the snapshot's ``procedures/`` folder costs the province, when it has one."""
     folder = params.inputs.get("portal")

@@ -41,6 +41,7 @@ from chiso766.compute.pipeline import (
     build_previous,
     build_procedures,
     build_scorecard,
+    build_unit_results,
     score_tables,
 )
 from chiso766.compute.procedures import procedure_summary
@@ -114,6 +115,7 @@ class Bulletin(ScoredReport):
     history_frame: pd.DataFrame | None = None  # the history as a table, once the outline has made it
     national: National | None = None  # the province among the 34
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
+    unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
 
     def tier(self, tier: str) -> pd.DataFrame:
         return tier_members(self.units, tier)
@@ -152,6 +154,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         monthly=build_monthly(params),
         national=build_national(params, card),
         procedures=build_procedures(params, card),
+        unit_results=build_unit_results(params, card),
     )
 
 
@@ -454,6 +457,8 @@ def outline(b: Bulletin) -> Document:
         b.tables.add("points_at_stake", b.stakes)
     if b.national is not None:
         b.tables.add("national", b.national.table)
+    if b.unit_results is not None:
+        b.tables.add("unit_results", b.unit_results)
     if b.history is not None:
         b.history_frame = history_table(b.history)
         b.tables.add("history", b.history_frame.drop(columns=["unit_key"]))
@@ -1187,6 +1192,13 @@ def _data_quality(b: Bulletin) -> list[str]:
                 f"{len(no_data)} chỉ số thành phần không có dữ liệu hoặc có mẫu số bằng 0 (không tính điểm, "
                 "không coi là 0): lý do ở cột «reason» của bảng chỉ số thành phần (tải CSV, XLSX)."
             )
+    if b.unit_results is not None:
+        listed = b.unit_results[b.unit_results["list_total"].notna() & b.unit_results["total"].notna()]
+        same = int((listed["difference"] == 0).sum())
+        lines.append(
+            f"Bảng đánh giá các đơn vị của tỉnh trên Cổng: tổng điểm của {same}/{len(listed)} đơn vị khớp với "
+            "tổng điểm tính lại (so sánh từng đơn vị: tải bảng)."
+        )
     missing = b.units[b.units["total"].isna()]
     if len(missing):
         lines.append(
