@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +51,17 @@ def generated_samples() -> None:
         write_samples("reference-002", target / "hai-phong-002")
     if not (target / "phu-tho-2026-08" / "dossiers.csv").is_file():
         write_samples("portal-match", target / "phu-tho-2026-08", params_path=ROOT / "params/bulletin_766/2026-08.yaml")
+
+
+def json_setter(path: str | tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change setting the member at ``path`` (``data.evaluation[3].totalScore`` or a tuple of keys) to
+    ``value``, for tests that spoil one field of a response."""
+    keys = path if isinstance(path, tuple) else [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
+
+    def change(data: dict[str, Any]) -> None:
+        target: Any = data
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+
+    return change

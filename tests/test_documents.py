@@ -78,7 +78,7 @@ def test_bao_cao_rebuilds_reference_000(built: dict[str, Path]) -> None:
     text = _text(built["bao_cao"] / "bulletin.pdf")
     order = [
         "UBND THÀNH PHỐ HẢI PHÒNG", "VĂN PHÒNG", "Số: …/BC-VP", "Hải Phòng, ngày 09 tháng 10 năm 2025", "BÁO CÁO",
-        "(Bộ chỉ số 766) năm 2025", "(Tính đến ngày 07/10/2025)",
+        "(Bộ chỉ số 766) năm 2025", "(Tính đến ngày 07/10/2025, số liệu tạm tính)",
         "Thực hiện nhiệm vụ được giao tại Công văn số 2511/UBND-TTPVHCC",
         "Văn phòng Ủy ban nhân dân thành phố báo cáo kết quả đánh giá, xếp hạng",
         "I. KẾT QUẢ THỰC HIỆN", "1. Kết quả đánh giá, xếp hạng của thành phố",
@@ -130,7 +130,7 @@ def test_cong_van_has_the_structure_of_a_directive(built: dict[str, Path]) -> No
 @pytest.mark.slow
 def test_totals_only_table_gives_a_whole_document(built: dict[str, Path]) -> None:
     text = _text(built["totals"] / "bulletin.pdf")
-    assert "tháng 10/2025" in text and "(Tính đến ngày 07/10/2025)" in text
+    assert "tháng 10/2025" in text and "(Tính đến ngày 07/10/2025, số liệu tạm tính)" in text
     assert "Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố." in text
     assert "Các sở, ban, ngành có tổng điểm dưới 70 điểm:" in text
     assert "Sở Giáo dục và Đào tạo đạt: 69,22/100 điểm, xếp thứ 8/11 đơn vị." in text

@@ -23,6 +23,7 @@ from chiso766.compute.national import NATIONAL_COLUMNS, national_table, standing
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import GROUP_KEYS
 from chiso766.ingest.national import MEMBER_COLUMNS, NationalList, read_national
+from tests.conftest import json_setter
 from tests.fixtures_national import RANKING_CSV, department_id, national_response
 
 CODES = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH")  # in the order of GROUP_KEYS
@@ -303,14 +304,6 @@ def test_lookup_by_department_id_code_and_fallback(national: NationalList) -> No
 # bad inputs ------------------------------------------------------------------------------------
 
 
-def _set(path: tuple[Any, ...], value: Any) -> Any:
-    def change(response: dict[str, Any]) -> None:
-        target: Any = response
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
-
-    return change
 
 
 def _duplicate_id(response: dict[str, Any]) -> None:
@@ -325,32 +318,32 @@ def _duplicate_code(response: dict[str, Any]) -> None:
 
 E = ("data", "evaluation")
 BAD = [
-    ("nan", _set((*E, 3, "groupScores", "TDGQ"), float("nan")), "evaluation[3].groupScores.TDGQ", "NaN"),
-    ("infinity", _set((*E, 0, "totalScore"), float("inf")), "evaluation[0].totalScore", "Infinity"),
-    ("group_above_max", _set((*E, 5, "groupScores", "CKMB"), 18.5), "evaluation[5].groupScores.CKMB", "0–18"),
-    ("negative_group", _set((*E, 5, "groupScores", "MDSH"), -0.5), "evaluation[5].groupScores.MDSH", "0–22"),
-    ("total_above_100", _set((*E, 6, "totalScore"), 100.01), "evaluation[6].totalScore", "0–100"),
-    ("average_negative", _set(("data", "overview", "totalScore"), -1), "overview.totalScore", "0–100"),
+    ("nan", json_setter((*E, 3, "groupScores", "TDGQ"), float("nan")), "evaluation[3].groupScores.TDGQ", "NaN"),
+    ("infinity", json_setter((*E, 0, "totalScore"), float("inf")), "evaluation[0].totalScore", "Infinity"),
+    ("group_above_max", json_setter((*E, 5, "groupScores", "CKMB"), 18.5), "evaluation[5].groupScores.CKMB", "0–18"),
+    ("negative_group", json_setter((*E, 5, "groupScores", "MDSH"), -0.5), "evaluation[5].groupScores.MDSH", "0–22"),
+    ("total_above_100", json_setter((*E, 6, "totalScore"), 100.01), "evaluation[6].totalScore", "0–100"),
+    ("average_negative", json_setter(("data", "overview", "totalScore"), -1), "overview.totalScore", "0–100"),
     (
         "text_for_number",
-        _set((*E, 2, "groupScores", "MDSH"), "9,76"),
+        json_setter((*E, 2, "groupScores", "MDSH"), "9,76"),
         "evaluation[2].groupScores.MDSH",
         "không phải là số",
     ),
-    ("boolean_for_number", _set((*E, 2, "totalScore"), True), "evaluation[2].totalScore", "không phải là số"),
-    ("huge_number", _set((*E, 4, "totalScore"), "HUGE"), "evaluation[4].totalScore", "quá nhiều chữ số"),
-    ("huge_delta", _set((*E, 4, "scoreDelta"), 1e300), "evaluation[4].scoreDelta", "không hợp lý"),
+    ("boolean_for_number", json_setter((*E, 2, "totalScore"), True), "evaluation[2].totalScore", "không phải là số"),
+    ("huge_number", json_setter((*E, 4, "totalScore"), "HUGE"), "evaluation[4].totalScore", "quá nhiều chữ số"),
+    ("huge_delta", json_setter((*E, 4, "scoreDelta"), 1e300), "evaluation[4].scoreDelta", "không hợp lý"),
     ("duplicate_id", _duplicate_id, "evaluation[7].departmentId", "hai lần"),
     ("duplicate_code", _duplicate_code, "evaluation[9].departmentCode", "hai lần"),
-    ("no_department_id", _set((*E, 1, "departmentId"), None), "evaluation[1].departmentId", "departmentId"),
-    ("name_not_text", _set((*E, 1, "departmentName"), ["x"]), "evaluation[1].departmentName", "chuỗi"),
-    ("group_scores_not_object", _set((*E, 8, "groupScores"), [1, 2]), "evaluation[8].groupScores", "đối tượng"),
-    ("member_not_object", _set((*E, 4), 5), "evaluation[4]", "đối tượng"),
+    ("no_department_id", json_setter((*E, 1, "departmentId"), None), "evaluation[1].departmentId", "departmentId"),
+    ("name_not_text", json_setter((*E, 1, "departmentName"), ["x"]), "evaluation[1].departmentName", "chuỗi"),
+    ("group_scores_not_object", json_setter((*E, 8, "groupScores"), [1, 2]), "evaluation[8].groupScores", "đối tượng"),
+    ("member_not_object", json_setter((*E, 4), 5), "evaluation[4]", "đối tượng"),
     ("missing_evaluation", lambda r: r["data"].pop("evaluation"), "evaluation", "evaluation"),
-    ("empty_evaluation", _set(E, []), "evaluation", "rỗng"),
-    ("evaluation_not_list", _set(E, {"a": 1}), "evaluation", "danh sách"),
-    ("overview_not_object", _set(("data", "overview"), "Cả nước"), "overview", "đối tượng"),
-    ("code_not_ok", _set(("code",), "UNAUTHORIZED"), "code", "UNAUTHORIZED"),
+    ("empty_evaluation", json_setter(E, []), "evaluation", "rỗng"),
+    ("evaluation_not_list", json_setter(E, {"a": 1}), "evaluation", "danh sách"),
+    ("overview_not_object", json_setter(("data", "overview"), "Cả nước"), "overview", "đối tượng"),
+    ("code_not_ok", json_setter(("code",), "UNAUTHORIZED"), "code", "UNAUTHORIZED"),
 ]
 
 

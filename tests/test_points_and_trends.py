@@ -293,9 +293,9 @@ def test_bulletin_states_the_rank_among_the_34(tmp_path: Path) -> None:
     assert (s.previous_rank, s.rank_change) == (expected_before, expected_before - 19)
     document = bulletin_766.outline(b)
     text = " ".join(getattr(block, "text", "") for section in document.sections for block in section.blocks)
-    assert "xếp hạng 19/34 tỉnh, thành phố" in text and "thấp hơn bình quân 0,41 điểm" in text
+    assert "xếp hạng 19/34 tỉnh, thành phố" in text and "thấp hơn cả nước 0,41 điểm" in text
     assert f"tăng {expected_before - 19} bậc (từ hạng {expected_before} lên hạng 19)" in text
-    assert "khác tổng điểm tính lại" in text  # the list's 62,18 is not the snapshot's own recomputed total
+    assert "khác tổng điểm tính từ số liệu chi tiết" in text  # the list gives 62,18, the snapshot its own
     assert list(b.tables.tables["national"]["unit_code"][:3]) == ["H20", "H19", "H24"]
     ranks = b.tables.tables["national_groups"].set_index("group")["rank"]
     assert ranks["tien_do"] == 14 and ranks["total"] == 19

@@ -238,7 +238,8 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
                          "points_lost,owner,fix_existing,future_only,points_per_dossier")
     assert "H44.100,Phường Việt Trì,xa,tien_do,2.1,2348,2971,100,15.81,20,4.19,unit,623,,0.006726" in stakes
     # the bottom commune's actions, and the procedure that costs the province most
-    assert "Xã Tam Dương Bắc (48,47 điểm, xếp thứ 148/148): xử lý đúng hạn thêm 1 phản ánh, kiến nghị" in text
+    assert "Xã Tam Dương Bắc (48,47 điểm, xếp thứ 148/148): xử lý đúng hạn thêm 1 phản ánh, kiến nghị (tăng 6" in text
+    assert "chưa đơn vị nào đạt (0/184.503 hồ sơ)" in text  # 4.4: a gap of the province's system
     assert "2.000815" in text and "Các thủ tục hành chính làm tỉnh mất nhiều điểm nhất" in text
     history = (phu_tho / "tables" / "history.csv").read_text(encoding="utf-8").splitlines()
     assert history[0].startswith("period,as_of,unit_code,unit_name,tier,")
@@ -248,13 +249,19 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
 def test_plan_prints_a_unit_s_actions(phu_tho, capsys):
     assert main(["plan", "Phường Việt Trì", str(phu_tho)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Kế hoạch lấy lại điểm Bộ chỉ số 766 của Phường Việt Trì\nTháng 08/2026\n")
-    first = out.index("1. 2.1 Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn: đạt 2.348/2.971 hồ sơ, 15,81/20 điểm.")
-    assert "Việc cần làm: giải quyết trước hạn, đúng hạn thêm 623 hồ sơ (lấy lại 4,19 điểm)." in out[first:]
-    assert "hoặc" not in out[first:out.index("2. ")].split("Cần thêm")[1].split(";")[0]  # 100 %: no new-only route
-    assert "1.3 Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành: mất 0,04 điểm (giá trị của tỉnh" in out
-    assert main(["plan", "Xã Không Có", str(phu_tho)]) == 2
-    assert "không có đơn vị «Xã Không Có»" in capsys.readouterr().err
+    assert out.startswith("Kế hoạch lấy lại điểm Bộ chỉ số 766 của Phường Việt Trì\nTháng 08/2026\n"
+                          "Tổng điểm: 62,88/100, xếp thứ 88/148 xã, phường, đặc khu.\n")
+    first = out.index("1. Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn: đạt 2.348/2.971 hồ sơ, 15,81/20 điểm.")
+    block = out[first:out.index("\n2. ")]
+    assert "Việc cần làm: giải quyết trước hạn, đúng hạn thêm 623 hồ sơ (tăng 4,19 điểm)." in block
+    assert "hồ sơ mới không bù được" in block  # no threshold: new dossiers alone never reach 100 %
+    assert "2.343 hồ sơ đạt yêu cầu trên 2.972 hồ sơ của kỳ, hoặc 11.713 hồ sơ mới" in out  # 4.3, threshold 80 %
+    theirs = out[out.index("Điểm bị mất không thuộc phạm vi đơn vị tự khắc phục:"):]
+    assert "Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành: mất 0,04 điểm (giá trị của tỉnh" in theirs
+    assert "Hồ sơ số hóa có kết nối, chia sẻ dữ liệu: mất 4 điểm (chưa đơn vị nào trong tỉnh đạt" in theirs
+    assert "Nhóm Dịch vụ công trực tuyến: mất 5,52 điểm" in theirs
+    assert main(["plan", "Phuong Viet Tri", str(phu_tho)]) == 2
+    assert "không có đơn vị «Phuong Viet Tri» trong bản tin này; có phải: Phường Việt Trì?" in capsys.readouterr().err
 
 
 def test_unit_report(tmp_path):

@@ -26,7 +26,7 @@ import pytest
 from chiso766.cli import main
 from chiso766.ingest.portal import ENDPOINTS
 from chiso766.ingest.snapshot import MAX_RETRY_AFTER, TOKEN_ENV, SnapshotError, snapshot
-from tests.conftest import PORTAL_REF
+from tests.conftest import PORTAL_REF, json_setter
 
 TOKEN = "tok-S3cret-766"
 ROOT_ID = "019d2be3-6a88-732b-8b17-b68020c8553a"
@@ -235,17 +235,6 @@ def refused(portal: Portal, tmp_path: Path, words: str, **options: Any) -> Snaps
     return info.value
 
 
-def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    """A change setting ``data.<path>`` (dots and [i]) to ``value``."""
-    keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
-
-    def change(data: dict[str, Any]) -> None:
-        target: Any = data
-        for key in keys[:-1]:
-            target = target[key]
-        target[keys[-1]] = value
-
-    return change
 
 
 TREE_COUNT = "children.3.totalReceived"  # dvc-progress-tree, Sở Giáo dục và Đào tạo
@@ -293,47 +282,47 @@ RESPONSE_CASES: list[tuple[str, dict[str, list[Action]], dict[str, Any], str]] =
     ),
     ("top-level-array", {"transparency": [raw_body(lambda r: b"[1, 2, 3]")]}, {}, "thiếu khối 'data'"),
     ("no-data-block", {"transparency": [edited(lambda d: d.pop("data"), whole=True)]}, {}, "thiếu khối 'data'"),
-    ("empty-unit-list", {"dvc-progress-tree": [edited(_set("children", []))]}, {}, "danh sách đơn vị rỗng"),
-    ("unit-list-not-a-list", {"transparency": [edited(_set("evaluation", {"a": 1}))]}, {}, "danh sách đơn vị rỗng"),
-    ("unit-not-an-object", {"transparency": [edited(_set("evaluation.0", "x"))]}, {}, "không phải đối tượng"),
+    ("empty-unit-list", {"dvc-progress-tree": [edited(json_setter("children", []))]}, {}, "danh sách đơn vị rỗng"),
+    ("unit-list-not-a-list", {"transparency": [edited(json_setter("evaluation", {"a": 1}))]}, {}, "danh sách đơn vị rỗng"),
+    ("unit-not-an-object", {"transparency": [edited(json_setter("evaluation.0", "x"))]}, {}, "không phải đối tượng"),
     (
         "deep-nesting-100000",
-        {"transparency": [edited(_set("source", literal("[" * 100_000 + "]" * 100_000)))]},
+        {"transparency": [edited(json_setter("source", literal("[" * 100_000 + "]" * 100_000)))]},
         {},
         "lồng quá sâu",
     ),
-    ("deep-nesting-60", {"transparency": [edited(_set("source", literal("[" * 60 + "]" * 60)))]}, {}, "lồng quá sâu"),
-    ("nan-count", {"dvc-progress-tree": [edited(_set(TREE_COUNT, literal("NaN")))]}, {}, "NaN không phải số hữu hạn"),
-    ("infinity-count", {"transparency": [edited(_set(METRIC_COUNT, literal("Infinity")))]}, {}, "Infinity"),
-    ("minus-infinity-count", {"transparency": [edited(_set(METRIC_COUNT, literal("-Infinity")))]}, {}, "-Infinity"),
+    ("deep-nesting-60", {"transparency": [edited(json_setter("source", literal("[" * 60 + "]" * 60)))]}, {}, "lồng quá sâu"),
+    ("nan-count", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, literal("NaN")))]}, {}, "NaN không phải số hữu hạn"),
+    ("infinity-count", {"transparency": [edited(json_setter(METRIC_COUNT, literal("Infinity")))]}, {}, "Infinity"),
+    ("minus-infinity-count", {"transparency": [edited(json_setter(METRIC_COUNT, literal("-Infinity")))]}, {}, "-Infinity"),
     (
         "1e400-overflows-to-inf",
-        {"dvc-progress-tree": [edited(_set(TREE_COUNT, literal("1e400")))]},
+        {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, literal("1e400")))]},
         {},
         "không hữu hạn",
     ),
-    ("count-10^30", {"dvc-progress-tree": [edited(_set(TREE_COUNT, 10**30))]}, {}, "số quá lớn"),
-    ("count-10^13", {"dvc-progress-tree": [edited(_set(TREE_COUNT, 10**13))]}, {}, "ngoài khoảng 0..1e\\+12"),
+    ("count-10^30", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, 10**30))]}, {}, "số quá lớn"),
+    ("count-10^13", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, 10**13))]}, {}, "ngoài khoảng 0..1e\\+12"),
     (
         "count-5001-digits",
-        {"dvc-progress-tree": [edited(_set(TREE_COUNT, literal("9" * 5001)))]},
+        {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, literal("9" * 5001)))]},
         {},
         "số nguyên quá dài",
     ),
-    ("negative-count", {"dvc-progress-tree": [edited(_set(TREE_COUNT, -5))]}, {}, "ngoài khoảng 0"),
-    ("string-count", {"transparency": [edited(_set(METRIC_COUNT, "87"))]}, {}, "không phải số nguyên"),
-    ("boolean-count", {"dvc-progress-tree": [edited(_set(TREE_COUNT, True))]}, {}, "không phải số nguyên"),
-    ("fractional-count", {"dvc-progress-tree": [edited(_set(TREE_COUNT, 3.5))]}, {}, "không phải số nguyên"),
-    ("score-minus-50", {"transparency": [edited(_set("evaluation.0.totalScore", -50))]}, {}, "ngoài khoảng 0..18"),
-    ("score-10^9", {"transparency": [edited(_set("evaluation.0.metrics.2.score", 10**9))]}, {}, "ngoài khoảng 0..18"),
+    ("negative-count", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, -5))]}, {}, "ngoài khoảng 0"),
+    ("string-count", {"transparency": [edited(json_setter(METRIC_COUNT, "87"))]}, {}, "không phải số nguyên"),
+    ("boolean-count", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, True))]}, {}, "không phải số nguyên"),
+    ("fractional-count", {"dvc-progress-tree": [edited(json_setter(TREE_COUNT, 3.5))]}, {}, "không phải số nguyên"),
+    ("score-minus-50", {"transparency": [edited(json_setter("evaluation.0.totalScore", -50))]}, {}, "ngoài khoảng 0..18"),
+    ("score-10^9", {"transparency": [edited(json_setter("evaluation.0.metrics.2.score", 10**9))]}, {}, "ngoài khoảng 0..18"),
     (
         "score-above-group-max",
-        {"dvc-progress-tree": [edited(_set("children.1.score", 20.01))]},
+        {"dvc-progress-tree": [edited(json_setter("children.1.score", 20.01))]},
         {},
         "ngoài khoảng 0..20",
     ),
-    ("string-score", {"dvc-progress-tree": [edited(_set("children.1.score", "16.53"))]}, {}, "không phải số"),
-    ("ratio-250", {"dvc-progress-tree": [edited(_set("children.1.ratio", 250))]}, {}, "ngoài khoảng 0..100"),
+    ("string-score", {"dvc-progress-tree": [edited(json_setter("children.1.score", "16.53"))]}, {}, "không phải số"),
+    ("ratio-250", {"dvc-progress-tree": [edited(json_setter("children.1.ratio", 250))]}, {}, "ngoài khoảng 0..100"),
     (
         "duplicate-departmentId",
         {
@@ -358,14 +347,14 @@ RESPONSE_CASES: list[tuple[str, dict[str, list[Action]], dict[str, Any], str]] =
     ),
     (
         "another-province",
-        {"transparency": [edited(_set("overview.departmentId", "019d2be3-0000-0000-0000-000000000000"))]},
+        {"transparency": [edited(json_setter("overview.departmentId", "019d2be3-0000-0000-0000-000000000000"))]},
         {},
         "không phải .* đã hỏi",
     ),
-    ("only-the-first-page", {"transparency": [edited(_set("pagination.totalPages", 2))]}, {}, "nhiều trang"),
+    ("only-the-first-page", {"transparency": [edited(json_setter("pagination.totalPages", 2))]}, {}, "nhiều trang"),
     (
         "numerator-above-denominator-found-by-the-ingest-reader",
-        {"transparency": [edited(_set(METRIC_COUNT, 999_999))]},
+        {"transparency": [edited(json_setter(METRIC_COUNT, 999_999))]},
         {},
         "lớn hơn mẫu số",
     ),

@@ -26,7 +26,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.periods import parse_period
 from chiso766.ingest.portal import ENDPOINTS
 from chiso766.ingest.snapshot import FORMALITY_FILTER, TOKEN_ENV, SnapshotError, request_body, snapshot
-from tests.conftest import PORTAL_REF
+from tests.conftest import PORTAL_REF, json_setter
 from tests.fixtures_national import PHU_THO_ID, national_response, units_response
 
 NOW = datetime(2026, 9, 26, 3, 0, tzinfo=UTC)
@@ -259,16 +259,6 @@ def test_a_server_error_on_service_results_that_lasts_is_an_error_not_a_warning(
     refused(portal, tmp_path, r"service-results sau 2 lần thử \(HTTP 500")
 
 
-def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", path)]
-
-    def change(data: dict[str, Any]) -> None:
-        target: Any = data
-        for key in keys[:-1]:
-            target = target[key]
-        target[keys[-1]] = value
-
-    return change
 
 
 NATIONAL_CASES = [
@@ -287,7 +277,7 @@ NATIONAL_CASES = [
 @pytest.mark.parametrize("path, value, words", [pytest.param(p, v, w, id=i) for i, p, v, w in NATIONAL_CASES])
 def test_a_bad_number_in_service_results_names_its_json_path(portal, tmp_path, endpoint, path, value, words):
     fixture = json.loads(portal.national if endpoint == "service-results" else portal.units)
-    portal.script = {endpoint: [(201, edited(fixture, _set(path, value)))]}
+    portal.script = {endpoint: [(201, edited(fixture, json_setter(path, value)))]}
     err = refused(portal, tmp_path, words)
     assert err.column == path
     assert f'cột "{path}"' in str(err) and f"/evaluation/{endpoint}" in str(err)
@@ -296,14 +286,14 @@ def test_a_bad_number_in_service_results_names_its_json_path(portal, tmp_path, e
 @pytest.mark.parametrize(
     "endpoint, change, words",
     [
-        ("service-results", _set("evaluation", []), "danh sách đơn vị rỗng"),
+        ("service-results", json_setter("evaluation", []), "danh sách đơn vị rỗng"),
         ("service-results", lambda d: d.pop("evaluation"), "danh sách đơn vị rỗng"),
-        ("service-results", _set("evaluation[4]", "H20"), "không phải đối tượng"),
+        ("service-results", json_setter("evaluation[4]", "H20"), "không phải đối tượng"),
         ("service-results", lambda d: d["evaluation"][4].pop("departmentId"), "không có departmentId"),
         ("service-results", lambda d: d["evaluation"].pop(18), f"không có tỉnh {PHU_THO_ID} đã hỏi"),
-        ("service-results", _set("evaluation[1].departmentId", PHU_THO_ID), "lặp lại"),
-        ("service-results-units", _set("overview.departmentId", "019d2be3-0000-0000-0000-000000000000"), "đã hỏi"),
-        ("service-results-units", _set("pagination", {"total": 400, "totalPages": 2}), "nhiều trang"),
+        ("service-results", json_setter("evaluation[1].departmentId", PHU_THO_ID), "lặp lại"),
+        ("service-results-units", json_setter("overview.departmentId", "019d2be3-0000-0000-0000-000000000000"), "đã hỏi"),
+        ("service-results-units", json_setter("pagination", {"total": 400, "totalPages": 2}), "nhiều trang"),
     ],
     ids=["empty", "no-list", "member-not-object", "no-id", "province-missing", "duplicate", "other-province", "paged"],
 )
@@ -403,7 +393,7 @@ def test_a_catalogue_item_with_a_strange_id_is_not_sent_on(portal, tmp_path):
 
 def test_a_bad_filtered_response_is_refused_like_an_unfiltered_one(portal, tmp_path):
     document = json.loads((PORTAL_REF / "dvc-progress-tree" / "month-formality.json").read_bytes())
-    bad = edited(document, _set("children[3].score", 25))
+    bad = edited(document, json_setter("children[3].score", 25))
     portal.script = {
         "dvc-progress-tree": [(201, (PORTAL_REF / "dvc-progress-tree" / "month-all.json").read_bytes()), (201, bad)]
     }

@@ -363,7 +363,7 @@ def test_a_unit_with_nothing_to_count_is_not_zero(with_targets: Path) -> None:
 def test_as_of_before_the_period_end_is_stated(tmp_path: Path) -> None:
     params = _province(tmp_path, TARGETS)
     early = weekly.outline(weekly.build(params, ["as_of=2026-03-05"]))
-    assert early.subtitle.splitlines() == ["(từ ngày 2/3/2026 đến ngày 8/3/2026)", "(Tính đến ngày 05/03/2026)"]
+    assert early.subtitle.splitlines() == ["(từ ngày 2/3/2026 đến ngày 8/3/2026)", "(Tính đến ngày 05/03/2026, số liệu tạm tính)"]
     full = weekly.outline(weekly.build(params))
     assert full.subtitle == "(từ ngày 2/3/2026 đến ngày 8/3/2026)"
     assert [s.id for s in full.sections if s.pdf and not s.appendix] == ["chi-tieu", "giai-quyet", "ton-tai"]

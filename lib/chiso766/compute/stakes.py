@@ -29,6 +29,7 @@ __all__ = [
     "points_at_stake",
     "province_holders",
     "unit_actions",
+    "systemic",
 ]
 
 STAKE_COLUMNS = [
@@ -161,9 +162,33 @@ def _component_order(method: Methodology, component: Component) -> tuple[int, in
     return method.group(component.group).order, component.order
 
 
+def systemic(stakes: pd.DataFrame) -> set[str]:
+    """Components no unit of the province meets at all (the province's numerator is 0 of a positive
+    denominator): a gap of the province's systems, not a task for each unit.
+
+    Examples
+    --------
+    >>> rows = [{"tier": "tinh", "component": "4.4", "numerator": 0, "denominator": 9},
+    ...         {"tier": "tinh", "component": "2.1", "numerator": 5, "denominator": 9}]
+    >>> systemic(pd.DataFrame(rows))
+    {'4.4'}
+    """
+    own = stakes[stakes["tier"] == "tinh"]
+    return {
+        str(c) for c, n, d in zip(own["component"], own["numerator"], own["denominator"], strict=True) if n == 0 and d
+    }
+
+
 def unit_actions(stakes: pd.DataFrame, unit_code: str, count: int = 3) -> pd.DataFrame:
-    """The unit's own lost points that dossiers can win back, most points first (at most ``count``)."""
-    mine = stakes[(stakes["unit_code"] == unit_code) & (stakes["owner"] == "unit") & stakes["fix_existing"].notna()]
+    """The unit's own lost points that its dossiers can win back, most points first (at most ``count``):
+    not the province's values, not what nothing happened to count, not a gap every unit shares."""
+    shared = systemic(stakes)
+    mine = stakes[
+        (stakes["unit_code"] == unit_code)
+        & (stakes["owner"] == "unit")
+        & stakes["fix_existing"].notna()
+        & ~stakes["component"].isin(shared)
+    ]
     return mine.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable").head(count)
 
 

@@ -13,7 +13,6 @@ outside 0 to its maximum, text where a number belongs, a department listed twice
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -24,7 +23,7 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import GROUP_KEYS, Group, load
-from chiso766.ingest.portal import _load, _number, _shown, _text_field
+from chiso766.ingest.portal import _load, _number, _shown, _text_field, snapshot_meta
 
 __all__ = ["NationalList", "read_national", "captured_on", "MEMBER_COLUMNS", "MAX_TOTAL", "SUM_TOLERANCE"]
 
@@ -181,13 +180,8 @@ def _check_sum(row: dict[str, Any], path: Path, prefix: str, unit: str, diagnost
 def captured_on(folder: str | Path, endpoint: str) -> date | None:
     """The day (Vietnam time) ``snapshot.json`` says ``endpoint`` was captured; ``None`` when it does not say."""
     path = Path(folder) / "snapshot.json"
-    if not path.is_file():
-        return None
-    try:
-        meta = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(f"tệp mô tả ảnh chụp không đọc được ({type(exc).__name__})", path) from None
-    captures = meta.get("captures") if isinstance(meta, dict) else None
+    meta = snapshot_meta(folder) or {}
+    captures = meta.get("captures")
     for i, capture in enumerate(captures if isinstance(captures, list) else []):
         if isinstance(capture, dict) and capture.get("endpoint") == endpoint and "procedure" not in capture:
             try:

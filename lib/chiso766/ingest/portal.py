@@ -26,7 +26,7 @@ from chiso766.core.methodology import Component, Methodology
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.textvi import nfc
 
-__all__ = ["Snapshot", "read_snapshot", "snapshot_period", "monthly_chart", "ENDPOINTS", "MAX_COUNT"]
+__all__ = ["Snapshot", "read_snapshot", "snapshot_meta", "snapshot_period", "monthly_chart", "ENDPOINTS", "MAX_COUNT"]
 
 ENDPOINTS = (
     "transparency",
@@ -89,8 +89,8 @@ class Snapshot:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
 
-def snapshot_period(folder: str | Path) -> str | None:
-    """The period ``snapshot.json`` (written by ``chiso766 snapshot``) says the folder holds, if any."""
+def snapshot_meta(folder: str | Path) -> dict[str, Any] | None:
+    """What ``snapshot.json`` (written by ``chiso766 snapshot``) says of the folder, ``None`` without one."""
     path = Path(folder) / "snapshot.json"
     if not path.is_file():
         return None
@@ -98,7 +98,14 @@ def snapshot_period(folder: str | Path) -> str | None:
         meta = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputError(f"tệp mô tả ảnh chụp không đọc được ({type(exc).__name__})", path) from None
-    label = meta.get("period") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def snapshot_period(folder: str | Path) -> str | None:
+    """The period ``snapshot.json`` says the folder holds, if any."""
+    path = Path(folder) / "snapshot.json"
+    meta = snapshot_meta(folder)
+    label = meta.get("period") if meta is not None else None
     if label is None:
         return None
     if not isinstance(label, str):

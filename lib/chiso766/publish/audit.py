@@ -11,6 +11,7 @@ paths are found where the manifest recorded them, else under the project folder 
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from chiso766.compute.stakes import systemic
 from chiso766.core.errors import InputError, os_error
 from chiso766.core.files import files_under
 from chiso766.core.methodology import Methodology
@@ -312,11 +314,6 @@ def verify(out_dir: str | Path) -> Verification:
 def _table(out_dir: Path, name: str, columns: list[str], report: str) -> pd.DataFrame:
     path = out_dir / "tables" / name
     if not path.is_file():
-        if name == "units.csv":
-            raise InputError(
-                f"explain chỉ dùng cho bản tin bulletin_766 (có tables/units.csv); thư mục này là «{report}»",
-                path,
-            )
         raise InputError("thiếu bảng này trong thư mục kết quả (chạy chiso766 verify để kiểm tra)", path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -335,15 +332,26 @@ def _plain(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _find_unit(unit: str, out_dir: Path, report: str) -> pd.Series:
-    """The unit's row of ``tables/units.csv``, by code or any spelling of its name."""
-    units = _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
-    hits = units[
-        (units["unit_code"].str.casefold() == unit.casefold())
-        | (units["unit_name"].map(lambda n: name_key(_plain(n))) == name_key(unit))
-    ]
+def _units(out_dir: Path, report: str, command: str) -> pd.DataFrame:
+    """``tables/units.csv`` of a bulletin_766 folder; another report's folder is named for what it is."""
+    if report != "bulletin_766":
+        raise InputError(
+            f"lệnh {command} chỉ dùng với thư mục kết quả của bản tin Bộ chỉ số 766 (bulletin_766); "
+            f"thư mục này là của loại «{report}»",
+            out_dir,
+        )
+    return _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
+
+
+def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
+    """The unit's row, by code or any spelling of its name; a near miss is suggested."""
+    keys = units["unit_name"].map(lambda n: name_key(_plain(n)))
+    hits = units[(units["unit_code"].str.casefold() == unit.casefold()) | (keys == name_key(unit))]
     if hits.empty:
-        raise InputError(f"không có đơn vị «{unit}» trong tables/units.csv", out_dir)
+        close = difflib.get_close_matches(name_key(unit), list(keys), n=3, cutoff=0.6)
+        names = [_plain(str(units.loc[keys == k, "unit_name"].iloc[0])) for k in close]
+        hint = f"; có phải: {', '.join(names)}?" if names else ""
+        raise InputError(f"không có đơn vị «{unit}» trong bản tin này{hint}", out_dir)
     return hits.iloc[0]
 
 
@@ -364,7 +372,7 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
     out_dir = Path(out_dir)
     manifest, method = _manifest_method(out_dir)
     report = manifest["report"]
-    row = _find_unit(unit, out_dir, report)
+    row = _find_unit(unit, _units(out_dir, report, "explain"), out_dir)
     try:
         return _explain_lines(out_dir, row, method, manifest, report)
     except (InvalidOperation, KeyError, ValueError) as exc:
@@ -436,8 +444,8 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
     out_dir = Path(out_dir)
     manifest, method = _manifest_method(out_dir)
     report = manifest["report"]
-    row = _find_unit(unit, out_dir, report).map(_plain)
-    units = _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
+    units = _units(out_dir, report, "plan")
+    row = _find_unit(unit, units, out_dir).map(_plain)
     if row["rank"]:
         ranked = int(((units["tier"] == row["tier"]) & (units["rank"] != "")).sum())
         row["rank"] = f"{row['rank']}/{ranked} {tier_plural(str(row['tier']))}"
@@ -447,8 +455,9 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
             "thư mục kết quả không có bảng điểm có thể lấy lại (chỉ bản tin bulletin_766 tính từ ảnh chụp Cổng có)",
             path,
         )
-    stakes = _table(out_dir, "points_at_stake.csv", ["unit_code", "component", *_STAKE_INTEGERS, "owner"], report)
-    stakes = stakes[(stakes["unit_code"] == row["unit_code"]) & (stakes["unit_name"] == row["unit_name"])].copy()
+    stakes = _table(
+        out_dir, "points_at_stake.csv", ["unit_code", "tier", "component", *_STAKE_INTEGERS, "owner"], report
+    )
     try:
         for column in _STAKE_INTEGERS:
             stakes[column] = pd.Series(
@@ -465,6 +474,14 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
             f"bảng có giá trị không đọc được ({type(exc).__name__}: {exc}); chạy chiso766 verify để kiểm tra",
             path,
         ) from None
+    shared = systemic(stakes)
+    stakes = stakes[(stakes["unit_code"] == row["unit_code"]) & (stakes["unit_name"] == row["unit_name"])]
+    components = _table(out_dir, "components.csv", ["unit_code", "component", "max", "points", "status"], report)
+    unscored = [
+        str(c["component"])
+        for c in components.to_dict("records")
+        if c["unit_code"] == row["unit_code"] and not c["points"] and c["max"] not in ("", "0")
+    ]
     period = parse_period(str(manifest["period"]))
     as_of = date.fromisoformat(str(manifest["as_of"]))
     when = (
@@ -478,4 +495,5 @@ def plan(unit: str, out_dir: str | Path) -> list[str]:
         & (groups["points"] != "")
     ]
     uncounted = {str(g["group"]): Decimal(g["max"]) - Decimal(g["points"]) for g in given.to_dict("records")}
-    return plan_lines(stakes, row, method, phrasings(), when, {k: v for k, v in uncounted.items() if v})
+    lost = {k: v for k, v in uncounted.items() if v}
+    return plan_lines(stakes, row, method, phrasings(), when, lost, unscored, shared)

@@ -2,7 +2,7 @@
 
 Each action comes from a row of ``points_at_stake`` (:mod:`chiso766.compute.stakes`) and the
 component's wording in ``phrasings.yaml`` (``actions``): "giải quyết trước hạn, đúng hạn thêm 623 hồ
-sơ (lấy lại 4,19 điểm)".
+sơ (tăng 4,19 điểm)".
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 
 from chiso766.compute.stakes import unit_actions
-from chiso766.core.decimals import to_decimal
-from chiso766.core.methodology import Methodology
+from chiso766.core.decimals import round_half_up, to_decimal
+from chiso766.core.methodology import Component, Methodology
 from chiso766.core.textvi import fmt_number, fmt_points
 from chiso766.report.narrative import fill, join_names
 
@@ -39,6 +39,10 @@ def _count(value: object) -> str:
     return "—" if value is None else fmt_number(int(str(value)))
 
 
+def _lost_line(component: Component, points: object, why: str) -> str:
+    return f"- {component.name_vi}: mất {fmt_points(to_decimal(points))} điểm ({why})."
+
+
 def plan_lines(
     stakes: pd.DataFrame,
     unit: pd.Series,
@@ -46,63 +50,76 @@ def plan_lines(
     text: dict[str, Any],
     when: str,
     uncounted: dict[str, Decimal] | None = None,
+    unscored: list[str] | None = None,
+    shared: set[str] | None = None,
 ) -> list[str]:
-    """A unit's plan as the lines ``chiso766 plan`` prints: its own lost points, most first, each with the
-    dossiers needed (fixing this period's, or new ones only) and the points per dossier; then the points
-    it cannot win back itself (the province's values, or periods with nothing to count).
+    """A unit's plan as the lines ``chiso766 plan`` prints: what it can do, most points first, each with
+    how many more of this period's dossiers (or procedures, petitions) would have had to meet the
+    criterion and, for dossiers, how many new ones alone would do; then, apart, what is not in its hands
+    (the province's values, gaps no unit meets, groups the portal scores without the unit's counts),
+    what it lost because nothing happened, and what the portal did not score.
 
-    ``stakes`` holds the unit's rows of ``points_at_stake.csv``; ``when`` dates the figures;
-    ``uncounted`` the points lost in groups the portal scores without the unit's counts, by group key.
+    ``stakes`` holds the unit's rows of ``points_at_stake.csv`` (``shared`` lists the components no
+    unit of the province meets); ``when`` dates the figures; ``uncounted`` the points lost in groups
+    without counts, by group key; ``unscored`` the components without data (not scored, not 0).
     """
-    name = str(unit["unit_name"])
-    lost = sum((Decimal(str(v)) for v in stakes["points_lost"]), Decimal(0))
-    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {name}", when]
+    province = str(unit.get("tier")) == "tinh"
+    shared = set() if province else set(shared or ())
+    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {unit['unit_name']}", when]
     if unit.get("total"):
         rank = f", xếp thứ {unit['rank']}" if unit.get("rank") else ""
         lines.append(f"Tổng điểm: {fmt_points(Decimal(str(unit['total'])))}/100{rank}.")
-    lines.append("")
-    if stakes.empty:
-        lines.append("Đơn vị không mất điểm ở chỉ số thành phần nào có số liệu.")
-    else:
-        lines.append(f"Số điểm bị mất ở các chỉ số thành phần có số liệu: {fmt_points(lost)} điểm.")
-    for key, points in (uncounted or {}).items():
-        lines.append(
-            f"Nhóm {method.group(key).name_vi}: mất {fmt_points(points)} điểm; Cổng không công bố tử số, mẫu số "
-            "của đơn vị nên không tính được số hồ sơ cần đạt."
-        )
-    if stakes.empty:
-        return lines
-    own = stakes[(stakes["owner"] == "unit") & stakes["fix_existing"].notna()]
+    workable = stakes["fix_existing"].notna() & ~stakes["component"].isin(shared)
+    own = stakes[workable & ((stakes["owner"] == "unit") | province)]
     own = own.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable")
-    if len(own):
-        lines += ["", "Việc đơn vị tự làm được (nhiều điểm nhất trước):"]
+    lines += ["", "Việc đơn vị làm được, nhiều điểm nhất trước (số cần đạt thêm so với kỳ này, với cùng số phát sinh):"]
+    if own.empty:
+        lines.append("- Không có: đơn vị không mất điểm ở chỉ số nào mà tự mình cải thiện được.")
     for i, r in enumerate(own.itertuples(index=False), start=1):
         component = method.component(str(r.component))
+        noun = component.counts
         lines.append(
-            f"{i}. {component.id} {component.name_vi}: đạt {_count(r.numerator)}/{_count(r.denominator)} "
-            f"{component.counts}, {fmt_points(to_decimal(r.points))}/{fmt_points(to_decimal(r.max))} điểm."
+            f"{i}. {component.name_vi}: đạt {_count(r.numerator)}/{_count(r.denominator)} {noun}, "
+            f"{fmt_points(to_decimal(r.points))}/{fmt_points(to_decimal(r.max))} điểm."
         )
         lines.append(f"   Việc cần làm: {action(r, text)}.")
-        future = (
-            f"hoặc {_count(r.future_only)} {component.counts} mới đều đạt yêu cầu"
-            if r.future_only is not None
-            else f"không thể bù bằng {component.counts} mới (ngưỡng 100%)"
-        )
+        detail = f"   Cần thêm {_count(r.fix_existing)} {noun} đạt yêu cầu trên {_count(r.denominator)} {noun} của kỳ"
+        if component.pooling == "sum":  # new dossiers can dilute a rate; new procedures are not for a unit to make
+            detail += (
+                f", hoặc {_count(r.future_only)} {noun} mới đều đạt yêu cầu"
+                if r.future_only is not None
+                else f"; {noun} mới không bù được (chỉ số tính đủ điểm khi đạt 100%)"
+            )
         per = to_decimal(r.points_per_dossier)
-        lines.append(
-            f"   Cần thêm {_count(r.fix_existing)} {component.counts} đạt trong số {component.counts} của kỳ, "
-            f"{future}; mỗi {component.counts} được thêm {fmt_number(per, 6) if per is not None else '—'} điểm."
-        )
-    others = stakes.drop(own.index)
-    if len(others):
-        lines += ["", "Điểm bị mất đơn vị không tự lấy lại được bằng hồ sơ của kỳ:"]
-    for r in others.itertuples(index=False):
+        if per is not None:
+            detail += f"; mỗi {noun} thêm khoảng {fmt_number(round_half_up(per, 4), 4)} điểm"
+        lines.append(detail + ".")
+    rest = stakes.drop(own.index)
+    theirs = rest[(rest["owner"] == "province") | rest["component"].isin(shared)]
+    idle = rest.drop(theirs.index)
+    if len(theirs) or uncounted:
+        lines += ["", "Điểm bị mất không thuộc phạm vi đơn vị tự khắc phục:"]
+    for r in theirs.itertuples(index=False):
         component = method.component(str(r.component))
         why = (
             "giá trị của tỉnh, áp dụng chung cho mọi đơn vị"
             if r.owner == "province"
-            else f"kỳ này không phát sinh {component.counts} nào nên Cổng tính 0 điểm; "
-            f"{_count(r.future_only)} {component.counts} đạt yêu cầu là đủ lấy lại"
+            else "chưa đơn vị nào trong tỉnh đạt; cần khắc phục từ hệ thống thông tin của tỉnh"
         )
-        lines.append(f"- {component.id} {component.name_vi}: mất {fmt_points(to_decimal(r.points_lost))} điểm ({why}).")
+        lines.append(_lost_line(component, r.points_lost, why))
+    for key, points in (uncounted or {}).items():
+        lines.append(
+            f"- Nhóm {method.group(key).name_vi}: mất {fmt_points(points)} điểm (Cổng không công bố tử số, mẫu số "
+            "của đơn vị nên không tính được số cần đạt)."
+        )
+    if len(idle):
+        lines += ["", "Điểm bị mất vì kỳ này không phát sinh hồ sơ, thủ tục (Cổng tính 0 điểm):"]
+    for r in idle.itertuples(index=False):
+        component = method.component(str(r.component))
+        lines.append(
+            _lost_line(component, r.points_lost, f"chỉ cần {_count(r.future_only)} {component.counts} đạt yêu cầu")
+        )
+    if unscored:
+        names = "; ".join(method.component(c).name_vi for c in unscored)
+        lines += ["", f"Chỉ số không có số liệu trong kỳ, Cổng không tính điểm: {names}."]
     return lines

@@ -47,7 +47,7 @@ from chiso766.compute.pipeline import (
 from chiso766.compute.procedures import procedure_summary
 from chiso766.compute.reconcile import stake_total
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
-from chiso766.compute.stakes import points_at_stake, province_holders
+from chiso766.compute.stakes import points_at_stake, province_holders, systemic
 from chiso766.core.dashboard import grade_bands
 from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, province_count
 from chiso766.core.params import BottomRule, Params, load_params
@@ -66,6 +66,7 @@ from chiso766.report.model import (
     new_document,
     officer_text,
     paragraphs,
+    provisional,
 )
 from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural, when_phrase
 from chiso766.report.outline import Block, Bullets, Chart, Details, Document, Figure, Heading, Paragraph, Section
@@ -75,6 +76,7 @@ __all__ = ["Bulletin", "build", "outline", "LETTERS", "wording"]
 
 LETTERS = ("a", "b", "c", "d", "đ", "e", "g", "h")
 _TIERS = (("so", "sở, ban, ngành"), ("xa", "xã, phường, đặc khu"))
+_LEVELS = {"component": "chỉ số thành phần", "group": "nhóm", "total": "tổng điểm"}
 _EVIDENCE = {
     "doc": "tài liệu hướng dẫn công thức",
     "api": "tính lại khớp với Cổng",
@@ -629,7 +631,7 @@ def _national_blocks(b: Bulletin, name: str) -> list[Block]:
         Paragraph(" ".join(sentences)),
         b.tables.block(
             "national_groups",
-            fill(t["national_table"], province=name, of=s.of),
+            fill(t["national_table"], province=name, of=s.of, when=when),
             frame,
             [
                 Col("group_name", "Nhóm chỉ số"),
@@ -650,7 +652,7 @@ def _over_time(b: Bulletin, name: str) -> list[Block]:
         blocks += history_blocks(
             b.tables, b.history_frame, b.history, str(b.province["unit_key"]), name, "Xếp hạng toàn quốc"
         )
-    return blocks + monthly_blocks(b.monthly, name, b.params.period.end.year)
+    return blocks + monthly_blocks(b.monthly, name, b.params.period.end.year, b.params.as_of)
 
 
 def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
@@ -863,6 +865,10 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
         f"{fmt_number(int(n))}/{fmt_number(int(d))}" if n is not None and d is not None else "—"
         for n, d in zip(top["numerator"], top["denominator"], strict=True)
     ]
+    top["fix_vi"] = [
+        "—" if n is None else f"{fmt_number(int(n))} {b.method.component(str(c)).counts}"
+        for n, c in zip(top["fix_existing"], top["component"], strict=True)
+    ]
     blocks: list[Block] = [
         Paragraph(fill(t["stakes_intro"], scope_cap=_scope(b).capitalize())),
         b.tables.block(
@@ -875,12 +881,27 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
                 Col("points", "Điểm đạt", "points"),
                 Col("max", "Điểm tối đa", "points"),
                 Col("points_lost", "Điểm bị mất", "points"),
-                Col("fix_existing", "Số cần đạt thêm", "count"),
+                Col("fix_vi", "Số cần đạt thêm"),
             ],
-            machine=top.drop(columns=["component_name", "counts"]),
+            machine=top.drop(columns=["component_name", "counts", "fix_vi"]),
         ),
     ]
+    shared = own[own["component"].isin(systemic(b.stakes))]
+    blocks += [
+        Paragraph(
+            fill(
+                t["systemic_line"],
+                component=b.method.component(str(r.component)).name_vi,
+                numerator=fmt_number(r.numerator),
+                denominator=fmt_number(r.denominator),
+                counts=b.method.component(str(r.component)).counts,
+                scope=_scope(b),
+            )
+        )
+        for r in shared.itertuples(index=False)
+    ]
     holders = province_holders(b.card, b.stakes)
+    holders = holders[~holders["component"].isin(systemic(b.stakes))]
     lines = []
     for component, rows in holders.groupby("component", sort=False):
         counts = b.method.component(str(component)).counts
@@ -915,7 +936,7 @@ def _procedure_blocks(b: Bulletin) -> list[Block]:
     top["received"] = [received.get(c) for c in top["procedure_code"]]
     top["main"] = [b.method.component(c.split(", ")[0]).name_vi for c in top["components"]]
     return [
-        Paragraph(fill(b.text["procedures_intro"], scope=_scope(b))),
+        Paragraph(fill(b.text["procedures_intro"], scope=_scope(b), count=b.procedures["procedure_code"].nunique())),
         b.tables.block(
             "procedures_top",
             fill(b.text["procedures_table"], scope=_scope(b)),
@@ -974,11 +995,11 @@ def _directive_sections(b: Bulletin) -> list[Section]:
     unit; the officer's; the deadline; who monitors)."""
     body = str(b.params.get("issuer", {}).get("name") or "") if b.params.get("issuer") else ""
     key = "situation" if body else "situation_anonymous"
-    sections = [
-        Section(
-            "tinh-hinh", "", [Paragraph(fill(b.text[key], headline=b.text["headline"], scope=_scope(b), body=body))]
-        )
-    ]
+    lead = b.text["headline"]
+    when = when_phrase(b.params.period, b.params.as_of)
+    if provisional(b.params) and lead.startswith(f"{when},"):  # a công văn has no heading to say it in
+        lead = f"{when} ({b.text['provisional']}){lead[len(when) :]}"
+    sections = [Section("tinh-hinh", "", [Paragraph(fill(b.text[key], headline=lead, scope=_scope(b), body=body))])]
     numbered: list[Block] = []
     number = 1
     general = _recommendations(b, with_bottom=False)  # the bottom group gets its own numbered tasks
@@ -1057,16 +1078,20 @@ def _audit_sections(b: Bulletin) -> list[Section]:
                     b.tables.block(
                         "differences_shown",
                         "Các chênh lệch (bảng đầy đủ: tải CSV, XLSX)",
-                        diffs,
+                        diffs.assign(
+                            level_vi=diffs["level"].map(_LEVELS),
+                            group_vi=[b.method.group(g).name_vi if g else "" for g in diffs["group"]],
+                        ),
                         [
                             Col("unit_name", "Đơn vị"),
-                            Col("level", "Cấp"),
-                            Col("group", "Nhóm"),
+                            Col("level_vi", "Cấp"),
+                            Col("group_vi", "Nhóm"),
                             Col("component", "Chỉ số"),
                             Col("portal", "Cổng", "points"),
                             Col("recomputed", "Tính lại", "points"),
                             Col("difference", "Chênh lệch", "points"),
                         ],
+                        machine=diffs,
                     )
                 ],
                 appendix=True,
@@ -1085,7 +1110,9 @@ def _overdue_blocks(b: Bulletin, letter: str) -> list[Block]:
     period = b.params.period
     blocks: list[Block] = [
         Heading(
-            f"{letter}) Hồ sơ trả quá hạn (từ ngày {fmt_date(period.start)} đến ngày {fmt_date(b.params.as_of)})", 4
+            f"{letter}) Hồ sơ trả quá hạn (từ ngày {fmt_date(period.start)} đến ngày "
+            f"{fmt_date(min(b.params.as_of, period.end))})",
+            4,
         )
     ]
     blocks.append(

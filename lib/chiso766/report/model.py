@@ -194,7 +194,8 @@ def _mark_provisional(document: Document, words: str) -> None:
     def mark(blocks: list[Block]) -> None:
         for block in blocks:
             if isinstance(block, (Table, Figure)):
-                block.caption = f"{block.caption} ({words})"
+                caption = block.caption
+                block.caption = f"{caption[:-1]}; {words})" if caption.endswith(")") else f"{caption} ({words})"
             elif isinstance(block, Details):
                 mark(block.blocks)
 

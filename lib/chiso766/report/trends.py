@@ -3,6 +3,8 @@ as blocks any report kind places in its outline."""
 
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
@@ -99,11 +101,19 @@ def history_blocks(
     return blocks
 
 
-def monthly_blocks(monthly: pd.DataFrame | None, name: str, year: int) -> list[Block]:
-    """The portal's monthly on-time and overdue shares of the province, when it gives two months or more."""
+def _running(year: int, month: int, as_of: date) -> bool:
+    return (year, month) == (as_of.year, as_of.month) and as_of.day < monthrange(year, month)[1]
+
+
+def monthly_blocks(monthly: pd.DataFrame | None, name: str, year: int, as_of: date) -> list[Block]:
+    """The portal's monthly on-time and overdue shares of the province, when it gives two months or more;
+    the month of the as-of date, not yet over, says so."""
     if monthly is None or len(monthly) < 2:
         return []
-    labels = [f"Tháng {m:02d}/{year}" for m in monthly["month"]]
+    labels = [
+        f"Tháng {m:02d}/{year}" + (f" (đến {as_of:%d/%m})" if _running(year, m, as_of) else "")
+        for m in monthly["month"]
+    ]
     chart = Chart(
         "share_chart",
         {
@@ -121,8 +131,8 @@ def monthly_blocks(monthly: pd.DataFrame | None, name: str, year: int) -> list[B
     )
     return [
         Paragraph(
-            f"Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn và quá hạn của {name} theo từng tháng, theo số liệu của "
-            "Cổng Dịch vụ công quốc gia:"
+            f"Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn và quá hạn của {name} trong từng tháng do Cổng Dịch vụ "
+            "công quốc gia công bố (tỷ lệ riêng của mỗi tháng, không cộng dồn thành tỷ lệ của cả kỳ):"
         ),
         Figure(
             "monthly_progress",
