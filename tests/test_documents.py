@@ -107,7 +107,7 @@ def test_cong_van_has_the_structure_of_a_directive(built: dict[str, Path]) -> No
         "ỦY BAN NHÂN DÂN", "TỈNH PHÚ THỌ", "Số: …/UBND-TTPVHCC",
         "V/v khắc phục tồn tại, nâng cao kết quả Bộ chỉ số 766 quý III/2026",
         "Kính gửi:", "- Các sở, ban, ngành thuộc Ủy ban nhân dân tỉnh;", "- Ủy ban nhân dân các xã, phường, đặc khu.",
-        "Tính đến ngày 26/09/2026, Tỉnh Phú Thọ đạt",
+        "Tính đến ngày 26/09/2026 (số liệu tạm tính), Tỉnh Phú Thọ đạt",
         "Ủy ban nhân dân tỉnh yêu cầu các cơ quan, đơn vị, địa phương thực hiện các nội dung sau:",
         "1. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường, đặc khu:",
         "2. Các sở, ban, ngành có điểm thấp nhất:", "3. Các xã, phường, đặc khu có tổng điểm dưới 55 điểm:",

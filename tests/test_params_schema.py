@@ -90,7 +90,7 @@ def test_sample_with_shipped_inputs_validates_with_inputs_checked() -> None:
 
 def test_target_keys_are_the_groups_the_total_and_the_weekly_indicators() -> None:
     assert (*GROUP_KEYS, "total", *INDICATORS) == TARGET_KEYS
-    assert INPUT_KINDS == ("portal", "scores", "dossiers", "complaints", "units", "previous", "history")
+    assert INPUT_KINDS == ("portal", "scores", "dossiers", "complaints", "units", "previous", "history", "indices")
 
 
 # Unknown keys, at every depth -----------------------------------------------------------------

@@ -551,7 +551,7 @@ def _garbage_total(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "unit", "words"),
     [
-        pytest.param(_weekly, "Sở Y tế", ["units.csv", "bulletin_766", "weekly_tthc"], id="weekly-output"),
+        pytest.param(_weekly, "Sở Y tế", ["lệnh explain", "bulletin_766", "weekly_tthc"], id="weekly-output"),
         pytest.param(lambda f: None, "Sở Không Có", ["không có đơn vị", "Sở Không Có"], id="unknown-unit"),
         pytest.param(lambda f: None, "Sở \x1b[31mĐỏ", ["không có đơn vị", "Sở Đỏ"], id="unit-with-escapes"),
         pytest.param(_drop_total, "Sở Y tế", ["units.csv", 'cột "total"'], id="column-missing"),

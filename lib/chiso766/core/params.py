@@ -55,7 +55,7 @@ __all__ = [
     "project_root",
 ]
 
-ReportKind = Literal["bulletin_766", "weekly_tthc", "unit_report"]
+ReportKind = Literal["bulletin_766", "weekly_tthc", "unit_report", "yearly_indices"]
 REPORTS: tuple[str, ...] = get_args(ReportKind)
 
 # A params file is a few dozen values; YAML aliases (&a … *a) can expand a tiny file into billions
@@ -180,6 +180,7 @@ class Inputs(_Section):
     units: str | None = None
     previous: str | None = None
     history: str | None = None
+    indices: str | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -635,6 +636,14 @@ def _check_report_needs(schema: ParamsSchema, path: Path | None) -> None:
         raise ParamsError("unit_report cần khóa unit (tên hoặc mã đơn vị)", path, column="unit")
     if schema.report == "weekly_tthc" and "dossiers" not in given:
         raise ParamsError("weekly_tthc cần inputs.dossiers (tệp hồ sơ)", path, column="inputs.dossiers")
+    if schema.report == "yearly_indices" and "indices" not in given:
+        raise ParamsError("yearly_indices cần inputs.indices (bảng các chỉ số năm)", path, column="inputs.indices")
+    if schema.report == "yearly_indices" and schema.period.kind != "year":
+        raise ParamsError(
+            f"yearly_indices báo cáo theo năm: period phải là một năm (ví dụ 2024), không phải «{schema.period.label}»",
+            path,
+            column="period",
+        )
     if schema.report == "weekly_tthc" and schema.engine == "spark" and "units" not in given:
         # The Spark engine reads the registry directly (no DuckDB ingest step to do without it).
         raise ParamsError("engine: spark cần inputs.units (danh mục đơn vị)", path, column="inputs.units")
@@ -653,7 +662,8 @@ def _check_dates(schema: ParamsSchema, path: Path | None) -> None:
         )
     as_of = schema.as_of or period.end
     first = _first_rule_date()
-    if schema.methodology_version is None and as_of < first:
+    # the yearly indices are not the 766 index: no rule version applies to them
+    if schema.report != "yearly_indices" and schema.methodology_version is None and as_of < first:
         raise ParamsError(
             f"ngày {as_of:%d/%m/%Y} trước ngày Bộ chỉ số 766 có hiệu lực ({first:%d/%m/%Y}): "
             "không có phiên bản quy tắc nào áp dụng (hoặc ghi rõ methodology_version)",

@@ -1,4 +1,5 @@
-"""The 34 provinces and cities (``data/province_names.csv``): which is a *thành phố* and which a *tỉnh*.
+"""The 34 provinces and cities (``data/province_names.csv``): which is a *thành phố* and which a *tỉnh*,
+and which former provinces each was merged from on 01/07/2025 (``data/province_mergers.csv``).
 
 A document never calls a city a province: "Thành phố Hải Phòng", "Tỉnh Phú Thọ".
 """
@@ -6,12 +7,13 @@ A document never calls a city a province: "Thành phố Hải Phòng", "Tỉnh P
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from chiso766.core.datafiles import data_rows
 from chiso766.core.textvi import name_key
 
-__all__ = ["Province", "province", "province_scope"]
+__all__ = ["Province", "province", "province_scope", "Merger", "merger"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,36 @@ def province_scope(name: object) -> str:
     if found is not None:
         return found.kind
     return "thành phố" if name_key(name).startswith("thành phố") else "tỉnh"
+
+
+@dataclass(frozen=True)
+class Merger:
+    """A province made from several former ones: its own former self first, then the others."""
+
+    former: tuple[str, ...]
+    valid_from: date
+
+    @property
+    def joined(self) -> tuple[str, ...]:
+        """The former provinces merged into it, besides itself."""
+        return self.former[1:]
+
+
+@lru_cache(maxsize=1)
+def _mergers() -> dict[str, Merger]:
+    return {
+        name_key(r["province"]): Merger(tuple(r["former"].split("|")), date.fromisoformat(r["valid_from"]))
+        for r in data_rows("province_mergers.csv")
+    }
+
+
+def merger(name: object) -> Merger | None:
+    """The merger that made the province ``name`` (``None`` for the 11 left as they were, or an unknown name).
+
+    Examples
+    --------
+    >>> merger("Hải Phòng").joined, merger("UBND tỉnh Phú Thọ").former, merger("Hà Nội")
+    (('Hải Dương',), ('Phú Thọ', 'Vĩnh Phúc', 'Hòa Bình'), None)
+    """
+    found = province(name)
+    return _mergers().get(name_key(found.name)) if found is not None else None

@@ -63,6 +63,7 @@ _KIND_NAMES = {
     "bulletin_766": "Báo cáo Bộ chỉ số 766",
     "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
     "unit_report": "Báo cáo của đơn vị",
+    "yearly_indices": "Các chỉ số cải cách hành chính hằng năm",
 }
 _SAFE = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]*$")
 _VERSION = re.compile(r"^v[0-9]+$")

@@ -64,6 +64,7 @@ from chiso766.report.model import (
     document_params,
     format_table,
     new_document,
+    officer_tasks,
     officer_text,
     paragraphs,
     provisional,
@@ -1011,28 +1012,7 @@ def _directive_sections(b: Bulletin) -> list[Section]:
             number += 1
             numbered.append(Paragraph(f"{number}. {_bottom_intro(b, tier, 'bottom_heading')}"))
             numbered.append(Bullets(tasks))
-    for block in paragraphs(officer_text(b.params).instructions):
-        if isinstance(block, Paragraph) and block.text[:1].isdigit():
-            numbered.append(block)
-            continue
-        if isinstance(block, Paragraph):
-            number += 1
-            numbered.append(Paragraph(f"{number}. {block.text}"))
-        else:
-            numbered.append(block)
-    framing = document_params(b.params)
-    if framing.deadline is not None:
-        number += 1
-        to_whom = f"về {framing.monitor}" if framing.monitor else ""
-        numbered.append(
-            Paragraph(
-                f"{number}. "
-                + fill(b.text["deadline_task"], to_whom=to_whom, deadline=fmt_date(framing.deadline)).replace("  ", " ")
-            )
-        )
-    if framing.monitor:
-        number += 1
-        numbered.append(Paragraph(f"{number}. " + fill(b.text["monitor_task"], monitor=framing.monitor)))
+    numbered.extend(officer_tasks(b.params, number)[0])
     sections.append(Section("nhiem-vu", "", numbered))
     return sections
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from chiso766.core.params import DocumentForm, Params, Text
-from chiso766.core.textvi import fmt_count, fmt_number, fmt_points
+from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points
 from chiso766.report.narrative import fill, phrasings, place_date
 from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table
 
@@ -30,6 +30,7 @@ __all__ = [
     "officer_text",
     "form_phrase",
     "provisional",
+    "officer_tasks",
 ]
 
 
@@ -39,7 +40,7 @@ class Col:
 
     key: str
     label: str
-    kind: str = "text"  # text | points | rate | count | rank
+    kind: str = "text"  # text | points | rate | count | rank | given (a figure already written, right-aligned)
 
 
 def fmt_cell(value: object, kind: str) -> str:
@@ -270,13 +271,17 @@ def appendix(section_id: str, number: int, title: str, blocks: list[Block] | Non
 
 
 def paragraphs(text: str | None) -> list[Block]:
-    """Officer-written text as blocks: lines starting "- " become a list, other lines paragraphs."""
+    """Officer-written text as blocks: lines starting "- " become a list (and "+ " its sub-items),
+    other lines paragraphs."""
     blocks: list[Block] = []
     items: list[str] = []
     for line in (text or "").splitlines():
         line = line.strip()
         if line.startswith("- "):
             items.append(line[2:].strip())
+            continue
+        if line.startswith("+ "):
+            items.append(f"+ {line[2:].strip()}")
             continue
         if items:
             blocks.append(Bullets(items))
@@ -286,3 +291,26 @@ def paragraphs(text: str | None) -> list[Block]:
     if items:
         blocks.append(Bullets(items))
     return blocks
+
+
+def officer_tasks(params: Params, number: int) -> tuple[list[Block], int]:
+    """A directive's tasks after the generated ones, numbered on from ``number``: the officer's
+    instructions (``text.instructions``: each paragraph a numbered task, unless it is numbered
+    already, its "- " lines its points), then the deadline to report back and who monitors."""
+    words = phrasings()
+    blocks: list[Block] = []
+    for block in paragraphs(officer_text(params).instructions):
+        if isinstance(block, Paragraph) and not block.text[:1].isdigit():
+            number += 1
+            block = Paragraph(f"{number}. {block.text}")
+        blocks.append(block)
+    framing = document_params(params)
+    if framing.deadline is not None:
+        number += 1
+        to_whom = f"về {framing.monitor}" if framing.monitor else ""
+        task = fill(words["deadline_task"], to_whom=to_whom, deadline=fmt_date(framing.deadline))
+        blocks.append(Paragraph(f"{number}. " + task.replace("  ", " ")))
+    if framing.monitor:
+        number += 1
+        blocks.append(Paragraph(f"{number}. " + fill(words["monitor_task"], monitor=framing.monitor)))
+    return blocks, number
