@@ -299,12 +299,13 @@ def _report(y: YearlyIndices) -> list[Section]:
         [Bullets(lines)] if lines else [Paragraph(t["no_components"])],
     )
     shortcomings.blocks.extend(paragraphs(officer_text(y.params).causes))
+    fixes = _fixes(y)
     proposals = Section(
         "de-xuat",
         t["proposals_heading"],
-        [Paragraph(fill(t["proposals_intro"], scope=_scope(y))), Bullets(_fixes(y), numbered=True)],
+        [Paragraph(fill(t["proposals_intro"], scope=_scope(y))), Bullets(fixes, numbered=True)],
     )
-    proposals.blocks.extend(paragraphs(officer_text(y.params).instructions))
+    proposals.blocks.extend(officer_tasks(y.params, len(fixes))[0])
     return [results, shortcomings, proposals]
 
 
