@@ -9,8 +9,8 @@ of the six groups. A zero or absent denominator follows the component's ``zero_r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.methodology import Component, Group, Methodology
@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 _HUNDRED = Decimal(100)
+_ONE = Decimal(1)
 
 STATUS_SCORED = "scored"
 STATUS_ZERO_DENOMINATOR = "zero_denominator"
@@ -34,10 +35,12 @@ STATUS_NO_DATA = "no_data"
 STATUS_MONITORING = "monitoring"
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
     """A component's result: its exact rate in % (``None`` when undefined), points, why, and the
-    id of the formula applied (``data/formulas.csv``: F1, F2, Z0, ZF, ZM, M)."""
+    id of the formula applied (``data/formulas.csv``: F1, F2, Z0, ZF, ZM, M).
+
+    A named tuple, not a frozen dataclass: a province makes thousands of them, and a frozen
+    dataclass costs a ``object.__setattr__`` call per field."""
 
     rate: Decimal | None
     points: Decimal | None
@@ -71,7 +74,7 @@ def component_points(component: Component, numerator: object, denominator: objec
     >>> component_points(load().component("5.2"), 0, 0).points                # no petitions: full
     Decimal('6')
     """
-    num, den = to_decimal(numerator), to_decimal(denominator)
+    num, den = _count(numerator), _count(denominator)
     if component.max == 0:
         return Scored(rate(num, den), None, STATUS_MONITORING, "chỉ theo dõi, không tính điểm", "M")
     if num is None and den is None:
@@ -81,11 +84,18 @@ def component_points(component: Component, numerator: object, denominator: objec
     if num is None:
         return Scored(None, None, STATUS_NO_DATA, "thiếu tử số", "ZM")
     exact = num * _HUNDRED / den
-    threshold = component.threshold if component.threshold is not None else _HUNDRED
-    share = min(Decimal(1), exact / threshold)
-    return Scored(
-        exact, round_half_up(component.max * share, 2), STATUS_SCORED, "", "F1" if component.threshold is None else "F2"
-    )
+    if component.threshold is None:
+        return Scored(exact, round_half_up(component.max * min(_ONE, exact / _HUNDRED), 2), STATUS_SCORED, "", "F1")
+    share = min(_ONE, exact / component.threshold)
+    return Scored(exact, round_half_up(component.max * share, 2), STATUS_SCORED, "", "F2")
+
+
+def _count(value: object) -> Decimal | None:
+    """A count as an exact decimal; the common cases (a whole number, already a Decimal) without the
+    general conversion, which a province pays thousands of times."""
+    if type(value) is int:
+        return Decimal(value)
+    return value if type(value) is Decimal else to_decimal(value)
 
 
 def _zero_rule(component: Component, status: str, reason: str) -> Scored:

@@ -6,6 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 __all__ = ["to_decimal", "round_half_up", "fmt_plain"]
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+_SAFE_DIGITS = 25  # below the default context's 28 significant digits
+
 
 def to_decimal(value: object) -> Decimal | None:
     """Convert a count, a rate or a score to `Decimal`, keeping missing as ``None``.
@@ -45,9 +48,12 @@ def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     >>> round_half_up(Decimal("14.808")), round_half_up(Decimal("16.45"), 1)
     (Decimal('14.81'), Decimal('16.5'))
     """
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    if value.adjusted() + places < _SAFE_DIGITS:  # the usual case, fast: no context to set up
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:
-        ctx.prec = 50
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        ctx.prec = 50  # a huge value still rounds instead of raising InvalidOperation
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fmt_plain(value: Decimal | None) -> str:
