@@ -107,46 +107,62 @@ def score_snapshot(
     """Recompute every component, group and total of a snapshot and list each difference."""
     diagnostics = Diagnostics()
     units = _identify(snapshot.units, registry or Registry(), diagnostics, str(snapshot.folder))
-    # Python objects, not pandas' Arrow strings: the loops below read every cell, and iterating an
-    # Arrow column costs a conversion per cell (a third of the scoring time)
+    # Python objects, not pandas' Arrow strings: every cell is read below, and each table is built
+    # once from plain columns (setting a dozen pandas columns one by one cost more than the scoring)
     units = units.astype(object)
-    info = units.set_index("unit_id")
+    who = {
+        i: (code, name, tier, key)
+        for i, code, name, tier, key in _rows(units, ["unit_id", "unit_code", "unit_name", "tier", "unit_key"])
+    }
+    src = snapshot.components
+    ids, names = src["unit_id"].tolist(), src["component"].tolist()
+    numerators, denominators = src["numerator"].tolist(), src["denominator"].tolist()
+    defined = [method.component(c) for c in names]
+    scored = [component_points(c, n, d) for c, n, d in zip(defined, numerators, denominators, strict=True)]
+    comp = pd.DataFrame(
+        {
+            **_identities(ids, who),
+            "unit_id": ids,
+            "group": src["group"].tolist(),
+            "component": names,
+            "numerator": numerators,
+            "denominator": denominators,
+            "rate": [None if s.rate is None else round_half_up(s.rate, 2) for s in scored],
+            "threshold": [c.threshold for c in defined],
+            "max": [c.max for c in defined],
+            "points": [s.points for s in scored],
+            "portal_points": [to_decimal(v) for v in src["portal_points"].tolist()],
+            "portal_reports_points": src["portal_reports_points"].tolist(),
+            "formula": [s.formula for s in scored],
+            "status": [s.status for s in scored],
+            "reason": [s.reason for s in scored],
+            "data_quality": src["data_quality"].tolist(),
+        },
+        dtype=object,
+    )
 
-    comp = snapshot.components.copy()
-    scored = [
-        component_points(method.component(c), n, d)
-        for c, n, d in zip(
-            comp["component"].tolist(), comp["numerator"].tolist(), comp["denominator"].tolist(), strict=True
-        )
-    ]
-    comp["rate"] = _objects((None if s.rate is None else round_half_up(s.rate, 2) for s in scored), comp.index)
-    comp["points"] = _objects((s.points for s in scored), comp.index)
-    comp["status"] = [s.status for s in scored]
-    comp["reason"] = [s.reason for s in scored]
-    comp["formula"] = [s.formula for s in scored]
-    comp["threshold"] = _objects((method.component(c).threshold for c in comp["component"]), comp.index)
-    comp["max"] = _objects((method.component(c).max for c in comp["component"]), comp.index)
-    comp["portal_points"] = _objects((to_decimal(v) for v in comp["portal_points"].tolist()), comp.index)
-    _attach(comp, info)
-
-    # one pass over plain columns: a pandas groupby here cost 20 ms a province for 1.156 small groups
     gathered: dict[tuple[str, str], list[Decimal | None]] = defaultdict(list)
-    for u, g, p in zip(comp["unit_id"], comp["group"], comp["points"], strict=True):
+    for u, g, p in zip(ids, comp["group"].tolist(), comp["points"].tolist(), strict=True):
         gathered[(u, g)].append(p)
     recomputed = {(u, g): group_points(points, method.group(g)) for (u, g), points in gathered.items()}
-    groups = snapshot.groups.copy()
-    groups["portal_points"] = _objects((to_decimal(v) for v in groups["portal_points"].tolist()), groups.index)
-    groups["points"] = _objects(
-        (
-            recomputed.get((u, g)) if given else p
-            for u, g, given, p in zip(
-                groups["unit_id"], groups["group"], groups["counts_given"], groups["portal_points"], strict=True
-            )
-        ),
-        groups.index,
+    given = snapshot.groups
+    group_ids, group_keys = given["unit_id"].tolist(), given["group"].tolist()
+    counted = given["counts_given"].tolist()
+    portal = [to_decimal(v) for v in given["portal_points"].tolist()]
+    groups = pd.DataFrame(
+        {
+            **_identities(group_ids, who),
+            "unit_id": group_ids,
+            "group": group_keys,
+            "portal_points": portal,
+            "points": [
+                recomputed.get((u, g)) if c else p
+                for u, g, c, p in zip(group_ids, group_keys, counted, portal, strict=True)
+            ],
+            "source": ["recomputed" if c else "portal (no counts)" for c in counted],
+        },
+        dtype=object,
     )
-    groups["source"] = ["recomputed" if given else "portal (no counts)" for given in groups["counts_given"]]
-    _attach(groups, info)
     groups = _finish_groups(groups, method)
     wide = _wide(groups, units[["unit_key", "unit_code", "unit_name", "tier"]], method)
     portal_total = _portal_totals(groups, method)
@@ -166,42 +182,39 @@ def score_snapshot(
     )
 
 
-def _attach(frame: pd.DataFrame, info: pd.DataFrame) -> None:
-    """Each row's unit code, name, tier and key, looked up by ``unit_id`` in plain dicts (a pandas
-    ``map`` per column cost more than scoring the components)."""
-    ids = frame["unit_id"].tolist()
-    for column in ("unit_code", "unit_name", "tier", "unit_key"):
-        lookup = dict(zip(info.index.tolist(), info[column].tolist(), strict=True))
-        frame[column] = _objects((lookup.get(i) for i in ids), frame.index)
+def _identities(ids: list[str], who: dict[str, tuple[str, str, str, str]]) -> dict[str, list[str]]:
+    """The unit code, name, tier and key of each row's ``unit_id``, as plain columns."""
+    rows = [who[i] for i in ids]
+    return {column: [r[n] for r in rows] for n, column in enumerate(("unit_code", "unit_name", "tier", "unit_key"))}
+
+
+_GROUP_COLUMNS = [
+    "unit_key",
+    "unit_code",
+    "unit_name",
+    "tier",
+    "group",
+    "max",
+    "points",
+    "ratio",
+    "lost",
+    "portal_points",
+    "given_rate",
+    "source",
+]
 
 
 def _finish_groups(groups: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    groups["max"] = _objects((method.group(g).max for g in groups["group"]), groups.index)
-    groups["ratio"] = _objects(
-        (group_ratio(p, method.group(g)) for p, g in zip(groups["points"], groups["group"], strict=True)), groups.index
-    )
-    groups["lost"] = _objects(
-        (None if p is None else m - p for p, m in zip(groups["points"], groups["max"], strict=True)), groups.index
-    )
-    order = {g.key: g.order for g in method.groups}
-    groups["_order"] = groups["group"].map(order)
-    if "given_rate" not in groups.columns:
-        groups["given_rate"] = None
-    columns = [
-        "unit_key",
-        "unit_code",
-        "unit_name",
-        "tier",
-        "group",
-        "max",
-        "points",
-        "ratio",
-        "lost",
-        "portal_points",
-        "given_rate",
-        "source",
-    ]
-    return groups.sort_values(["_order"], kind="stable")[columns].reset_index(drop=True)
+    """Each group row with its maximum, ratio and points lost, in the methodology's group order."""
+    defined = {g.key: g for g in method.groups}
+    keys, points = groups["group"].tolist(), groups["points"].tolist()
+    columns: dict[str, list[Any]] = {c: groups[c].tolist() for c in _GROUP_COLUMNS if c in groups.columns}
+    columns["max"] = [defined[k].max for k in keys]
+    columns["ratio"] = [group_ratio(p, defined[k]) for p, k in zip(points, keys, strict=True)]
+    columns["lost"] = [None if p is None else m - p for p, m in zip(points, columns["max"], strict=True)]
+    columns.setdefault("given_rate", [None] * len(keys))
+    order = sorted(range(len(keys)), key=lambda i: defined[keys[i]].order)  # stable: units keep their order
+    return pd.DataFrame({c: [columns[c][i] for i in order] for c in _GROUP_COLUMNS}, dtype=object)
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any, ...]]:

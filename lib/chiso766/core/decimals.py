@@ -8,6 +8,7 @@ __all__ = ["to_decimal", "round_half_up", "fmt_plain"]
 
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 _SAFE_DIGITS = 25  # below the default context's 28 significant digits
+_CENT = _QUANTA[2]
 
 
 def to_decimal(value: object) -> Decimal | None:
@@ -48,8 +49,10 @@ def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     >>> round_half_up(Decimal("14.808")), round_half_up(Decimal("16.45"), 1)
     (Decimal('14.81'), Decimal('16.5'))
     """
+    if places == 2 and value.adjusted() < _SAFE_DIGITS:  # points and rates: thousands a province, keep it short
+        return value.quantize(_CENT, rounding=ROUND_HALF_UP)
     quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
-    if value.adjusted() + places < _SAFE_DIGITS:  # the usual case, fast: no context to set up
+    if value.adjusted() + places < _SAFE_DIGITS:  # no context to set up
         return value.quantize(quantum, rounding=ROUND_HALF_UP)
     with localcontext() as ctx:
         ctx.prec = 50  # a huge value still rounds instead of raising InvalidOperation
