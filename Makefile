@@ -8,9 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: help setup sysdeps spark check test report lock bench clean
 
-# Debian packages the bulletins and tests need: pdftotext/pdftoppm, the Times-metric serif (Tinos)
-# for the PDF, and Chromium for the browser test. Installed when missing (as root), else named.
-SYSDEPS := poppler-utils fonts-croscore chromium
+# Debian packages the tests need: pdftotext/pdftoppm/pdffonts and Chromium for the browser test.
+# Installed when missing (as root), else named. The PDF's fonts come with the Python packages
+# (Tinos in chiso766, DejaVu Sans in matplotlib), so a bulletin needs no system font on any platform.
+SYSDEPS := poppler-utils chromium
 # Spark (national scale) needs Java; only the Spark tests and extra install it.
 SPARK_SYSDEPS := openjdk-17-jre-headless
 SPARK_STAMP := $(VENV)/.installed-spark
@@ -49,6 +50,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name chiso766 --display-name "Python (chiso766)" >/dev/null
+	@# Jupyter apps of this venv (JupyterLab, nbconvert) give kernels CurveZMQ keys, as chiso766 run
+	@# does: an unencrypted kernel warns on every start ("Kernel is running over TCP without encryption").
+	@mkdir -p $(VENV)/etc/jupyter
+	@echo '{"KernelManager": {"transport_encryption": "auto"}}' > $(VENV)/etc/jupyter/jupyter_config.json
 	touch $@
 
 spark: sysdeps $(SPARK_STAMP)
@@ -69,7 +74,7 @@ check: setup
 	$(BIN)/ruff check lib
 	$(BIN)/ruff format --check lib
 	$(BIN)/mypy
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 
 report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)

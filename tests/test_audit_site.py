@@ -89,10 +89,11 @@ def test_explain_components_from_a_portal_snapshot(tmp_path):
     assert "Xã Sông Lô" in lines[0] and "62,27 điểm" in lines[0]
     assert any(line.strip().startswith("2.1 ") and "1.979/2.405 = 82,29%" in line and "16,46 [F1]" in line for line in lines)
     assert any("4.3 " in line and "ngưỡng 80%" in line and "[F2]" in line for line in lines)
-    audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8").splitlines()
+    audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert audit[0].startswith("unit_code,unit_name,tier,group,component,numerator,denominator,rate,threshold,max,points,portal_points,formula")
-    page = (out / "bulletin.html").read_text(encoding="utf-8")
+    page = (out / "audit.html").read_text(encoding="utf-8")  # the per-unit trace: on the audit page only
     assert page.count("<details>") == 164 and "Xã Sông Lô — 62,27 điểm" in page
+    assert "<details>" not in (out / "bulletin.html").read_text(encoding="utf-8")
 
 
 # the site ------------------------------------------------------------------------------------
@@ -181,7 +182,9 @@ def test_site_in_a_real_browser(served_site):
         page.on("request", lambda r: requests.append(r.url))
         for path, shot in (("/index.html", "site-index.png"), ("/bulletin_766/2025/index.html", "site-bulletin_766.png"),
                            ("/weekly_tthc/2025-09-12_2025-09-18/index.html", "site-weekly.png"),
-                           ("/methodology.html", None), ("/revisions.html", None)):
+                           ("/bulletin_766/2025/audit.html", None), ("/units/index.html", None),
+                           ("/units/HP.YT.html", "site-unit.png"), ("/methodology.html", None),
+                           ("/revisions.html", None)):
             response = page.goto(served_site + path)
             assert response is not None and response.ok, path
             report = page.evaluate(_A11Y)
@@ -213,7 +216,7 @@ def test_text_from_data_is_escaped_everywhere(tmp_path, monkeypatch):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     from openpyxl import load_workbook
 
-    cell = load_workbook(out / "tables.xlsx")["units"]["B3"]
+    cell = load_workbook(out / "tables.xlsx")["Điểm các đơn vị"]["B3"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"  # text, not a formula
     site = tmp_path / "site"
     publish(tmp_path / "outputs", site)

@@ -276,7 +276,7 @@ def test_bad_params_fail_fast(tmp_path, capsys, body, words):
 def test_sample_hai_phong_end_to_end(tmp_path):
     out = tmp_path / "out"
     assert main(["score", str(ROOT / "params/bulletin_766/2025.yaml"), "--out", str(out)]) == 0
-    lines = (out / "tables" / "units.csv").read_text(encoding="utf-8").splitlines()
+    lines = (out / "tables" / "units.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == ("unit_code,unit_name,tier,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,"
                         "total,rank,portal_total,portal_rank,as_of")
     assert lines[1].startswith("HP,Thành phố Hải Phòng,tinh,15.4,15.9,8.23,9.8,17,18.3,84.63,,")
@@ -292,7 +292,7 @@ def test_sample_phu_tho_end_to_end_is_reproducible(tmp_path):
     for name in ("units", "components", "groups", "differences", "warnings"):
         a = (tmp_path / "a" / "tables" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "b" / "tables" / f"{name}.csv").read_bytes(), name
-    header = (tmp_path / "a/tables/components.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (tmp_path / "a/tables/components.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,"
                              "max,points,portal_points")
 

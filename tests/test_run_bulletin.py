@@ -144,11 +144,13 @@ def test_html_renders_in_headless_chromium(hai_phong, tmp_path):
 
 
 def test_tables_csv_and_xlsx_keep_vietnamese(hai_phong):
-    units = (hai_phong / "tables" / "units.csv").read_text(encoding="utf-8")
+    units = (hai_phong / "tables" / "units.csv").read_text(encoding="utf-8-sig")
     assert "Sở Văn hóa, Thể thao và Du lịch" in units
     book = load_workbook(hai_phong / "tables.xlsx")
-    assert {"units", "province_groups", "rank_so", "methodology"} <= set(book.sheetnames)
-    names = [c.value for c in book["rank_so"]["B"]][1:]
+    assert {"Điểm các đơn vị", "Điểm nhóm chỉ số của tỉnh", "Xếp hạng sở, ban, ngành", "Phương pháp tính điểm"} <= set(
+        book.sheetnames
+    )
+    names = [c.value for c in book["Xếp hạng sở, ban, ngành"]["B"]][1:]
     assert names[-1] == "Sở Y tế" and "Sở Nông nghiệp và Môi trường" in names
 
 
@@ -218,9 +220,9 @@ def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
     # the comparison with the portal is for the auditor: in the page, not in the signed document
     assert "2120/2120 chỉ số thành phần" in page and "2120/2120" not in text
     assert "Xã Thanh Thủy" in page  # a named difference with the portal
-    components = (phu_tho / "tables" / "components.csv").read_text(encoding="utf-8").splitlines()
+    components = (phu_tho / "tables" / "components.csv").read_text(encoding="utf-8-sig").splitlines()
     assert components[0].startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,max,points,portal_points")
-    appendix = (phu_tho / "tables" / "appendix_xa.csv").read_text(encoding="utf-8").splitlines()
+    appendix = (phu_tho / "tables" / "appendix_xa.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(appendix) == 149
     assert (phu_tho / "figures" / "distribution_xa.svg").is_file()
 
@@ -233,7 +235,7 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
     assert "tạm tính" not in text  # August is over: nothing is provisional
     for name in ("province_trend", "history_province"):
         assert (phu_tho / "figures" / f"{name}.png").is_file() or (phu_tho / "tables" / f"{name}.csv").is_file()
-    stakes = (phu_tho / "tables" / "points_at_stake.csv").read_text(encoding="utf-8").splitlines()
+    stakes = (phu_tho / "tables" / "points_at_stake.csv").read_text(encoding="utf-8-sig").splitlines()
     assert stakes[0] == ("unit_code,unit_name,tier,group,component,numerator,denominator,threshold,points,max,"
                          "points_lost,owner,fix_existing,future_only,points_per_dossier")
     assert "H44.100,Phường Việt Trì,xa,tien_do,2.1,2348,2971,100,15.81,20,4.19,unit,623,,0.006726" in stakes
@@ -241,7 +243,7 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
     assert "Xã Tam Dương Bắc (48,47 điểm, xếp thứ 148/148): xử lý đúng hạn thêm 1 phản ánh, kiến nghị (tăng 6" in text
     assert "chưa đơn vị nào đạt (0/184.503 hồ sơ)" in text  # 4.4: a gap of the province's system
     assert "2.000815" in text and "Các thủ tục hành chính làm tỉnh mất nhiều điểm nhất" in text
-    history = (phu_tho / "tables" / "history.csv").read_text(encoding="utf-8").splitlines()
+    history = (phu_tho / "tables" / "history.csv").read_text(encoding="utf-8-sig").splitlines()
     assert history[0].startswith("period,as_of,unit_code,unit_name,tier,")
     assert any(line.startswith("2026-07,2026-07-31,H44,Tỉnh Phú Thọ,tinh,") and line.endswith(",21,3.68,2") for line in history)
 
@@ -266,7 +268,7 @@ def test_plan_prints_a_unit_s_actions(phu_tho, capsys):
 
 def test_unit_report(tmp_path):
     out = run(UNIT, out=tmp_path / "unit")
-    lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8").splitlines()
+    lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == ("as_of,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total,rank,"
                         "lost_cong_khai,lost_tien_do,lost_truc_tuyen,lost_thanh_toan,lost_hai_long,lost_so_hoa,"
                         "rank_of,rank_source,lost_total")
@@ -298,7 +300,7 @@ def test_weekly_notice_reads_like_reference_002(tmp_path):
                    "Sở Nội vụ: 846/846 hồ sơ", "Phường Hồng Bàng: 2.626/2.626 hồ sơ",
                    "Số đơn vị đạt tỷ lệ 100%: 7/12 đơn vị", "Số địa phương đạt tỷ lệ 100%: 82/114 địa phương"):
         assert phrase in text, phrase
-    lines = (out / "tables" / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    lines = (out / "tables" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("level,unit_code,unit_name,indicator,numerator,denominator,rate,target,meets_target")
     assert "province,,,online_submission,50133,57219,87.62,>=60,true" in lines[1]
     page = (out / "bulletin.html").read_text(encoding="utf-8")
@@ -315,7 +317,7 @@ def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
     assert "<td class=\"l\">Xã Sông Lô</td><td class=\"l\">2.1</td><td class=\"l\">1.920/2.405</td>" in page
     assert "Hồ sơ quá hạn của các sở, ban, ngành" in text
     assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
-    head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8").splitlines()
+    head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8-sig").splitlines()
     assert head[1].startswith("H44.167,Xã Sông Lô,tien_do,2.1,1920,2405,79.83,15.97,1979,2405,82.29,16.46,0.49")
 
 

@@ -239,7 +239,7 @@ def hostile_tables(tmp_path_factory) -> dict[str, list[str]]:
     )
     params = write_params(folder / "p", scores)
     assert main(["score", str(params), "--out", str(folder / "out")]) == 0
-    rows = list(csv.DictReader((folder / "out" / "tables" / "units.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((folder / "out" / "tables" / "units.csv").open(encoding="utf-8-sig")))
     return {row["unit_name"]: [row["total"], row["rank"]] for row in rows}
 
 
@@ -257,7 +257,7 @@ def test_constant_text_and_numbers_keep_the_machine_format(hostile_tables):
     frame = pd.DataFrame(
         {"a": [Decimal("-0.5"), -3, -0.25, "-0.01", "−1", "\tx", "\rx"], "b": ["x", "y", "z", "w", "v", "u", "t"]}
     )
-    lines = to_csv_text(frame).split("\n")
+    lines = to_csv_text(frame).removeprefix("\ufeff").split("\n")
     assert lines[1:6] == ["-0.5,x", "-3,y", "-0.25,z", "-0.01,w", "−1,v"]
     assert lines[6] == "'\tx,u" and lines[7] == '"\'\rx","t"'  # a lone CR: the row is quoted
     assert list(csv.reader(io.StringIO(to_csv_text(frame))))[7] == ["'\rx", "t"]
@@ -706,7 +706,7 @@ def test_a_run_with_hostile_unit_names(tmp_path, capsys):
     params = write_params(tmp_path / "p", scores)
     code, out, err = cli_run(capsys, "run", params, "--out", tmp_path / "out")
     assert code == 0, err
-    units = (tmp_path / "out" / "tables" / "units.csv").read_text(encoding="utf-8")
+    units = (tmp_path / "out" / "tables" / "units.csv").read_text(encoding="utf-8-sig")
     for name in HOSTILE[:4]:
         assert "\n,\"'" + name.replace('"', '""') in units or "\n,'" + name in units
     svgs = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "figures").glob("*.svg"))

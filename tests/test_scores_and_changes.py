@@ -63,7 +63,7 @@ inputs:
     assert main(["score", str(params), "--out", str(tmp_path / "out")]) == 0
     import csv
 
-    rows = {r["unit_name"]: r for r in csv.DictReader((tmp_path / "out/tables/changes.csv").open(encoding="utf-8"))}
+    rows = {r["unit_name"]: r for r in csv.DictReader((tmp_path / "out/tables/changes.csv").open(encoding="utf-8-sig"))}
     assert rows["Sở Y tế"]["total"] == "63.74" and rows["Sở Y tế"]["total_prev"] == "60"
     assert rows["Sở Y tế"]["total_change"] == "3.74"
     assert rows["Sở Y tế"]["rank_prev"] == "3" and rows["Sở Y tế"]["rank"] == "11"

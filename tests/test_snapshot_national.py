@@ -488,7 +488,12 @@ def test_the_command_prints_the_warning_of_a_refused_service_results(portal, tmp
     assert main(argv(portal, tmp_path)) == 0
     out, err = capsys.readouterr()
     assert Path(out.strip()).is_dir()
-    assert err.startswith("cảnh báo: service-results: Cổng từ chối yêu cầu: HTTP 404") and err.count("\n") == 1
+    # one line per response kept (indented), then the one warning
+    kept, warnings = [], []
+    for line in err.splitlines():
+        (kept if line.startswith("  đã lấy ") else warnings).append(line)
+    assert len(warnings) == 1 and warnings[0].startswith("cảnh báo: service-results: Cổng từ chối yêu cầu: HTTP 404")
+    assert len(kept) == 6 and err.endswith(warnings[0] + "\n")
 
 
 def test_the_command_fetches_the_procedures_with_most_dossiers(portal, tmp_path, capsys):

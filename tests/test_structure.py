@@ -91,7 +91,7 @@ def test_html_fragments_snapshot() -> None:
         '<li class="sub">hai</li></ol><div class="table-wrap"><table id="t-t"><caption>Bảng</caption><thead><tr>'
         '<th scope="col" class="l">Đơn vị</th><th scope="col" class="r">Điểm</th></tr></thead><tbody><tr class="hl">'
         '<td class="l">Sở &lt;X&gt;</td><td class="r">84,63</td></tr></tbody></table><p class="note">ghi chú</p>'
-        '<p class="download">Tải bảng: <a href="tables/t.csv" download>CSV</a> · <a href="tables.xlsx" download>XLSX'
+        '<p class="download">Tải bảng: <a href="tables/t.csv" download>CSV</a> · <a href="tables/t.xlsx" download>XLSX'
         "</a></p></div></section>")
 
 
@@ -106,6 +106,7 @@ def test_notebook_in_jupyterlab_shows_charts_with_its_shipped_parameters(tmp_pat
     executed = json.loads(out.read_text(encoding="utf-8"))
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in executed["cells"]
                    for o in c.get("outputs", []))
-    assert html.count('<img src="data:image/png;base64,') >= 2
+    assert html.count('<img src="data:image/svg+xml;base64,') >= 2
+    assert 'href="tables/' not in html and 'href="figures/' not in html, "no link to files a notebook run does not write"
     assert "Tỉnh Phú Thọ" in html or "Phú Thọ" in html
     assert not list(NOTEBOOKS.glob("*.csv")) and not (NOTEBOOKS / "figures").exists(), "nothing written without out_dir"

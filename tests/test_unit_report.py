@@ -295,7 +295,7 @@ def test_pdf_reads_as_the_ward_signs_it(tmp_path: Path) -> None:
     for token in ("None", "nan", "—%", "tables/", "cong_khai", "so_hoa", "rank", "[api]", "Ghi chú về số liệu"):
         assert token not in flat, token
     assert "UBND TỈNH" not in text.splitlines()[0]  # no parent line over the ward's UBND
-    lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8").splitlines()
+    lines = (out / "tables" / "unit_scores.csv").read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(",")[8] for line in lines[1:]] == ["40", "43", "46"]
     page = (out / "bulletin.html").read_text(encoding="utf-8")
     assert "Ghi chú về số liệu" in page and "không phải là xếp loại chính thức" in page

@@ -202,7 +202,7 @@ def test_the_appendix_has_per_unit_figures_with_vietnamese_headers(notice: Path)
     assert {b["name"] for b in appendix["blocks"] if b["kind"] == "figure"} == {"indicators", "resolution"}
     for figure in ("indicators", "resolution"):
         assert (notice / "figures" / f"{figure}.svg").is_file()
-    header = (notice / "tables" / "indicators.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (notice / "tables" / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("level,unit_code,unit_name,indicator,numerator,denominator,rate,target,meets_target")
 
 

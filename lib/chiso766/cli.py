@@ -10,17 +10,20 @@ import re
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
+from chiso766 import __version__
 from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
 from chiso766.core.errors import FILE_ERRNOS, InputError, clean, os_error
 from chiso766.core.files import is_within
 from chiso766.core.params import Params, load_params, project_root
+from chiso766.core.textvi import fmt_number
 from chiso766.ingest.snapshot import snapshot
-from chiso766.publish import audit, site
+from chiso766.publish import audit
 from chiso766.publish.runner import run_many
 from chiso766.render.tables import write_tables
 from chiso766.samples.synthetic import national_dossiers, write_partitioned, write_samples
@@ -62,17 +65,67 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(seconds: float) -> str:
+    """``7,9 s``: a duration the way the rest of the output writes numbers."""
+    return f"{fmt_number(Decimal(f'{seconds:.1f}'), trim=False)} s"
+
+
+class _Steps:
+    """The steps of a run on stderr, one line each with its time. On a terminal a step shows as it
+    starts (its time is added when it ends); elsewhere (a log, a pipe) each line is written whole."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._live = _isatty(stream)
+        self._open = False
+
+    def __call__(self, step: str, seconds: float | None) -> None:
+        if seconds is None:
+            if self._live:
+                self._write(f"  {step}… ")
+                self._open = True
+            return
+        self._write(f"{_seconds(seconds)}\n" if self._open else f"  {step}… {_seconds(seconds)}\n")
+        self._open = False
+
+    def close(self) -> None:
+        """End the line of a step that failed, so the error that follows starts a line of its own."""
+        if self._open:
+            self._write("\n")
+            self._open = False
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text)
+        self._stream.flush()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):  # closed or detached
+        return False
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.out and len(args.params) > 1:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
         return 2
+    # The steps of a single run; several runs print one line each, as each ends.
+    steps = _Steps(sys.stderr) if len(args.params) == 1 and not args.quiet else None
     status = 0
-    for _path, out, detail in run_many(args.params, args.p, args.out, args.if_changed):
-        if out is None:
-            print(f"Lỗi: {detail}", file=sys.stderr)
-            status = 2
-        else:
-            print(f"{out}  ({detail})")
+    try:
+        for outcome in run_many(args.params, args.p, args.out, args.if_changed, steps):
+            if steps is not None:
+                steps.close()
+            if outcome.out is None:
+                print(clean(f"Lỗi: {outcome.error}"), file=sys.stderr, flush=True)
+                status = 2
+            else:
+                detail = "không đổi, bỏ qua" if outcome.skipped else _seconds(outcome.seconds)
+                print(f"{outcome.out}  ({detail})", flush=True)
+    finally:
+        if steps is not None:
+            steps.close()
     return status
 
 
@@ -118,6 +171,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         procedure_codes=args.procedure,
         dossiers=args.dossiers,
         warn=lambda warning: print(clean(f"cảnh báo: {warning}"), file=sys.stderr),
+        progress=None if args.quiet else lambda line: print(clean(f"  {line}"), file=sys.stderr, flush=True),
         **({} if args.max_bytes is None else {"max_bytes": args.max_bytes}),
     )
     print(folder)
@@ -125,6 +179,10 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
+    # Loaded here, not with the module: the site's templates load nbformat, whose schema checker
+    # takes seconds to import, and every other command (--help, --version) would wait for it.
+    from chiso766.publish import site
+
     result = site.publish(args.outputs, args.site, args.reason, withdraw=args.withdraw, republish=args.republish)
     for warning in result.warnings:
         print(clean(f"cảnh báo: {warning}"), file=sys.stderr)
@@ -158,22 +216,104 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-# argparse's own messages, in Vietnamese (the rest of the message, the names, is kept).
-_ARGPARSE_VI = (
-    (r"the following arguments are required: (.*)", r"thiếu đối số bắt buộc: \1"),
-    (r"unrecognized arguments: (.*)", r"đối số không dùng được: \1"),
-    (r"argument (.*?): invalid int value: (.*)", r"đối số \1: \2 không phải số nguyên"),
-    (r"argument (.*?): invalid float value: (.*)", r"đối số \1: \2 không phải số"),
-    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)", r"đối số \1: \2 không hợp lệ (chọn một trong \3)"),
-    (r"argument (.*?): expected one argument", r"đối số \1 cần một giá trị"),
-)
+# argparse's own texts (usage, group titles, -h, its error messages), in Vietnamese: argparse asks
+# gettext for each of them through its module's ``_`` and ``ngettext``, which _Parser points here
+# while it builds, formats and parses. The keys are the messages of Python 3.11 to 3.13; an unknown
+# one is shown as argparse wrote it (tests/test_quiet_cli.py checks that none is missing).
+_ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "đối số",
+    "options": "tùy chọn",
+    "subcommands": "lệnh",
+    "%(heading)s:": "%(heading)s:",
+    "show this help message and exit": "in trợ giúp này rồi thoát",
+    "show program's version number and exit": "in số phiên bản rồi thoát",
+    " (default: %(default)s)": " (mặc định: %(default)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s: cảnh báo: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "đối số %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "thiếu đối số bắt buộc: %s",
+    "one of the arguments %s is required": "cần một trong các đối số %s",
+    "unrecognized arguments: %s": "không hiểu đối số: %s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s chưa rõ: có thể là %(matches)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "%(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "%(value)r không phải giá trị %(type)s hợp lệ",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "not allowed with argument %s": "không dùng cùng đối số %s",
+    "ignored explicit argument %r": "đối số %r không dùng được ở đây",
+    "unexpected option string: %s": "tùy chọn không mong đợi: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "không có lệnh %(parser_name)r (chọn một trong: %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "không mở được «%(filename)s»: %(error)s",
+    "command '%(parser_name)s' is deprecated": "lệnh «%(parser_name)s» đã cũ",
+    "option '%(option)s' is deprecated": "tùy chọn «%(option)s» đã cũ",
+    "argument '%(argument_name)s' is deprecated": "đối số «%(argument_name)s» đã cũ",
+    'argument "-" with mode %r': 'đối số "-" với chế độ %r',
+    # mistakes in the definition of the parser itself, never in what a user types
+    "conflicting option string: %s": "chuỗi tùy chọn trùng: %s",
+    "conflicting option strings: %s": "các chuỗi tùy chọn trùng: %s",
+    "conflicting subparser: %s": "lệnh trùng: %s",
+    "conflicting subparser alias: %s": "tên khác của lệnh trùng: %s",
+    "cannot have multiple subparser arguments": "chỉ được một nhóm lệnh",
+    "cannot merge actions - two groups are named %r": "không gộp được: hai nhóm cùng tên %r",
+    "invalid conflict_resolution value: %r": "giá trị conflict_resolution không hợp lệ: %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r": (
+        "chuỗi tùy chọn %(option)r không hợp lệ: phải bắt đầu bằng ký tự %(prefix_chars)r"
+    ),
+    "dest= is required for options like %r": "tùy chọn như %r cần dest=",
+    "'required' is an invalid argument for positionals": "'required' không dùng cho đối số vị trí",
+    "mutually exclusive arguments must be optional": "các đối số loại trừ nhau phải là tùy chọn",
+    "%r is not callable": "%r không gọi được",
+    ".__call__() not defined": ".__call__() chưa được định nghĩa",
+}
+
+
+def _gettext(message: str) -> str:
+    return _ARGPARSE_VI.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return _gettext(singular if n == 1 else plural)
+
+
+@contextlib.contextmanager
+def _vietnamese() -> Iterator[None]:
+    """argparse's texts in Vietnamese for the duration (see :data:`_ARGPARSE_VI`)."""
+    names = vars(argparse)
+    saved = names["_"], names["ngettext"]
+    names["_"], names["ngettext"] = _gettext, _ngettext
+    try:
+        yield
+    finally:
+        names["_"], names["ngettext"] = saved
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải số nguyên") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải số") from None
 
 
 class _Parser(argparse.ArgumentParser):
-    """Every command and subcommand: a global ``--debug``, and usage errors as one Vietnamese line."""
+    """Every command and subcommand: texts in Vietnamese, a global ``--debug``, and usage errors as one
+    line ``Lỗi: …``."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _vietnamese():
+            super().__init__(*args, **kwargs)
         self.add_argument(
             "--debug",
             action="store_true",
@@ -181,45 +321,117 @@ class _Parser(argparse.ArgumentParser):
             help="khi có lỗi, in toàn bộ traceback thay vì một dòng",
         )
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        with _vietnamese():  # it words "unrecognized arguments" itself
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        with _vietnamese():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _vietnamese():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _vietnamese():
+            return super().format_help()
+
     def error(self, message: str) -> NoReturn:
-        for pattern, replacement in _ARGPARSE_VI:
-            message = re.sub(f"^{pattern}$", replacement, message)
         self.exit(2, f"Lỗi: {clean(message)} (xem: {self.prog} --help)\n")
 
 
+_TABLE_FILE = "TỆP_THAM_SỐ"
+_OUTPUT_FOLDER = "THƯ_MỤC_KẾT_QUẢ"
+_UNIT = "ĐƠN_VỊ"
+
+
+def _command(
+    sub: argparse._SubParsersAction[_Parser], name: str, summary: str, func: Callable[[argparse.Namespace], int]
+) -> _Parser:
+    command = sub.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + ".")
+    command.set_defaults(func=func)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="chiso766", description="Bản tin Bộ chỉ số 766, tái lập được")
-    sub = parser.add_subparsers(dest="command", required=True)
-    score = sub.add_parser("score", help="tính lại điểm và ghi các bảng tables/*.csv")
-    score.add_argument("params", help="tệp tham số YAML")
-    score.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
-    score.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
-    score.set_defaults(func=_cmd_score)
-    run = sub.add_parser("run", help="chạy sổ tính toán và ghi bản tin HTML, PDF, bảng, manifest")
-    run.add_argument("params", nargs="+", help="một hoặc nhiều tệp tham số YAML")
-    run.add_argument("-p", action="append", default=[], metavar="KEY=VALUE", help="ghi đè một tham số")
-    run.add_argument("--out", help="thư mục kết quả (mặc định outputs/<report>/<period>)")
+    parser = _Parser(
+        prog="chiso766",
+        description="Bản tin Bộ chỉ số 766, tái lập được: tính điểm, chạy sổ tính toán, dựng HTML và PDF, "
+        "lấy ảnh chụp Cổng, công bố.",
+        epilog="Trợ giúp của từng lệnh: chiso766 LỆNH --help",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="in số phiên bản rồi thoát"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, title="lệnh", metavar="LỆNH")
+
+    score = _command(sub, "score", "tính lại điểm và ghi các bảng tables/*.csv", _cmd_score)
+    score.add_argument("params", metavar=_TABLE_FILE, help="tệp tham số YAML")
+    score.add_argument(
+        "-p", action="append", default=[], metavar="KHÓA=GIÁ_TRỊ", help="ghi đè một tham số (lặp lại được)"
+    )
+    score.add_argument("--out", metavar="THƯ_MỤC", help="thư mục kết quả (mặc định outputs/<report>/<kỳ>)")
+
+    run = _command(sub, "run", "chạy sổ tính toán và ghi bản tin HTML, PDF, bảng, manifest", _cmd_run)
+    run.add_argument("params", nargs="+", metavar=_TABLE_FILE, help="một hoặc nhiều tệp tham số YAML")
+    run.add_argument(
+        "-p", action="append", default=[], metavar="KHÓA=GIÁ_TRỊ", help="ghi đè một tham số (lặp lại được)"
+    )
+    run.add_argument(
+        "--out", metavar="THƯ_MỤC", help="thư mục kết quả (mặc định outputs/<report>/<kỳ>; chỉ với một tệp tham số)"
+    )
     run.add_argument(
         "--if-changed", action="store_true", help="bỏ qua bản tin đã tạo từ cùng tham số, dữ liệu và mã nguồn"
     )
-    run.set_defaults(func=_cmd_run)
-    snap = sub.add_parser(
+    run.add_argument(
+        "-q", "--quiet", action="store_true", help="không in các bước và thời gian của chúng, chỉ in kết quả và lỗi"
+    )
+
+    snap = _command(
+        sub,
         "snapshot",
-        help="lấy các phản hồi đánh giá của Cổng cho một tỉnh và một kỳ (sáu nhóm, bảng cả nước, theo thủ tục), "
+        "lấy các phản hồi đánh giá của Cổng cho một tỉnh và một kỳ (sáu nhóm, bảng cả nước, theo thủ tục), "
         "lưu nguyên văn",
+        _cmd_snapshot,
     )
-    snap.add_argument("--root-department-id", required=True, help="departmentId của UBND tỉnh trên Cổng")
-    snap.add_argument("--period", required=True, help="2026-08, 2026-Q3 hoặc 2026")
-    snap.add_argument("--out", default="data/snapshots", help="thư mục chứa các ảnh chụp")
-    snap.add_argument("--name", default="", help="tên ngắn của tỉnh trong tên thư mục, ví dụ phu-tho")
+    snap.add_argument("--root-department-id", required=True, metavar="MÃ", help="departmentId của UBND tỉnh trên Cổng")
+    snap.add_argument("--period", required=True, metavar="KỲ", help="2026-08, 2026-Q3 hoặc 2026")
     snap.add_argument(
-        "--base-url", default="https://dichvucong.gov.vn", help="http(s)://máy[:cổng]; không ghi mật khẩu vào đây"
+        "--out", default="data/snapshots", metavar="THƯ_MỤC", help="thư mục chứa các ảnh chụp (mặc định data/snapshots)"
+    )
+    snap.add_argument("--name", default="", metavar="TÊN", help="tên ngắn của tỉnh trong tên thư mục, ví dụ phu-tho")
+    snap.add_argument(
+        "--base-url",
+        default="https://dichvucong.gov.vn",
+        metavar="URL",
+        help="http(s)://máy[:cổng] của Cổng (mặc định https://dichvucong.gov.vn); không ghi mật khẩu vào đây",
     )
     snap.add_argument(
-        "--timeout", type=float, default=30, help="số giây tối đa cho cả một yêu cầu, kể cả chuyển hướng (mặc định 30)"
+        "--timeout",
+        type=_number,
+        default=30,
+        metavar="GIÂY",
+        help="số giây tối đa cho cả một yêu cầu, kể cả chuyển hướng (mặc định 30)",
     )
-    snap.add_argument("--retries", type=int, default=3, help="số lần thử lại khi lỗi tạm thời (0–10, mặc định 3)")
-    snap.add_argument("--max-bytes", type=int, default=None, help="kích thước tối đa của một phản hồi (mặc định 50 MB)")
+    snap.add_argument(
+        "--retries",
+        type=_integer,
+        default=3,
+        metavar="SỐ_LẦN",
+        help="số lần thử lại khi lỗi tạm thời (0–10, mặc định 3)",
+    )
+    snap.add_argument(
+        "--max-bytes",
+        type=_integer,
+        default=None,
+        metavar="BYTE",
+        help="kích thước tối đa của một phản hồi (mặc định 50 MB)",
+    )
     snap.add_argument(
         "--no-national",
         action="store_true",
@@ -227,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snap.add_argument(
         "--procedures",
-        type=int,
+        type=_integer,
         default=0,
         metavar="N",
         help="lấy thêm năm nhóm lọc theo N thủ tục hành chính có nhiều hồ sơ nhất (cần --dossiers hoặc --procedure)",
@@ -242,11 +454,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MÃ",
         help="mã thủ tục hành chính cần lấy, ví dụ 2.000815 (lặp lại được; cùng --dossiers: xếp theo số hồ sơ)",
     )
-    snap.set_defaults(func=_cmd_snapshot)
-    publish = sub.add_parser("publish", help="dựng trang tĩnh cho Cổng thông tin từ các thư mục kết quả")
-    publish.add_argument("--site", default="site", help="thư mục trang (mặc định site/)")
-    publish.add_argument("--outputs", default="outputs", help="thư mục kết quả (mặc định outputs/)")
-    publish.add_argument("--reason", help="lý do công bố lại khi số liệu của một bản tin đã thay đổi, hoặc lý do rút")
+    snap.add_argument(
+        "-q", "--quiet", action="store_true", help="không in từng phản hồi đã lấy, chỉ in thư mục ảnh chụp và lỗi"
+    )
+
+    publish = _command(sub, "publish", "dựng trang tĩnh cho Cổng thông tin từ các thư mục kết quả", _cmd_publish)
+    publish.add_argument("--site", default="site", metavar="THƯ_MỤC", help="thư mục trang (mặc định site/)")
+    publish.add_argument("--outputs", default="outputs", metavar="THƯ_MỤC", help="thư mục kết quả (mặc định outputs/)")
+    publish.add_argument(
+        "--reason",
+        metavar="LÝ_DO",
+        help="lý do công bố lại khi số liệu của một bản tin đã thay đổi, hoặc lý do rút",
+    )
     publish.add_argument(
         "--withdraw",
         action="append",
@@ -261,35 +480,54 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LOẠI/KỲ",
         help="công bố lại một bản tin đã rút, từ thư mục kết quả của nó (cần --reason)",
     )
-    publish.set_defaults(func=_cmd_publish)
-    verify = sub.add_parser("verify", help="chạy lại từ manifest.json và so sánh từng bảng")
-    verify.add_argument("output_dir")
-    verify.set_defaults(func=_cmd_verify)
-    explain = sub.add_parser("explain", help="truy vết điểm của một đơn vị trong một thư mục kết quả")
-    explain.add_argument("unit", help="tên hoặc mã đơn vị")
-    explain.add_argument("output_dir")
-    explain.set_defaults(func=_cmd_explain)
-    plan = sub.add_parser(
-        "plan", help="kế hoạch lấy lại điểm của một đơn vị: việc cần làm, số hồ sơ cần đạt, điểm lấy lại được"
+
+    verify = _command(sub, "verify", "chạy lại từ manifest.json và so sánh từng bảng", _cmd_verify)
+    verify.add_argument(
+        "output_dir", metavar=_OUTPUT_FOLDER, help="thư mục kết quả của một lần chạy (có manifest.json)"
     )
-    plan.add_argument("unit", help="tên hoặc mã đơn vị")
-    plan.add_argument("output_dir", help="thư mục kết quả của một bản tin bulletin_766 tính từ ảnh chụp Cổng")
-    plan.set_defaults(func=_cmd_plan)
-    synth = sub.add_parser("synth", help="tạo dữ liệu hồ sơ tổng hợp (có hạt giống, tái lập được)")
+
+    explain = _command(sub, "explain", "truy vết điểm của một đơn vị trong một thư mục kết quả", _cmd_explain)
+    explain.add_argument("unit", metavar=_UNIT, help="tên hoặc mã đơn vị")
+    explain.add_argument("output_dir", metavar=_OUTPUT_FOLDER, help="thư mục kết quả của một bản tin")
+
+    plan = _command(
+        sub,
+        "plan",
+        "kế hoạch lấy lại điểm của một đơn vị: việc cần làm, số hồ sơ cần đạt, điểm lấy lại được",
+        _cmd_plan,
+    )
+    plan.add_argument("unit", metavar=_UNIT, help="tên hoặc mã đơn vị")
+    plan.add_argument(
+        "output_dir", metavar=_OUTPUT_FOLDER, help="thư mục kết quả của một bản tin bulletin_766 tính từ ảnh chụp Cổng"
+    )
+
+    synth = _command(sub, "synth", "tạo dữ liệu hồ sơ tổng hợp (có hạt giống, tái lập được)", _cmd_synth)
     synth.add_argument(
         "kind",
         choices=["reference-002", "province", "portal-match", "national"],
+        metavar="LOẠI",
         help="reference-002: tuần của thông báo tham chiếu 002; province: dữ liệu quy mô tỉnh; "
         "portal-match: hồ sơ khớp số liệu Cổng của --params, có vài sai lệch có chủ đích; "
         "national: hồ sơ nhiều tỉnh, Parquet phân vùng theo tỉnh và tháng, kèm units.csv",
     )
-    synth.add_argument("--params", help="tệp tham số có inputs.portal (portal-match)")
-    synth.add_argument("--out", required=True, help="thư mục ghi dữ liệu")
-    synth.add_argument("--rows", type=int, default=1_000_000, help="số hồ sơ (province, national)")
-    synth.add_argument("--provinces", type=int, help="số tỉnh (national; mặc định 3)")
-    synth.add_argument("--seed", type=int, default=766)
-    synth.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    synth.set_defaults(func=_cmd_synth)
+    synth.add_argument("--params", metavar=_TABLE_FILE, help="tệp tham số có inputs.portal (portal-match)")
+    synth.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi dữ liệu")
+    synth.add_argument(
+        "--rows",
+        type=_integer,
+        default=1_000_000,
+        metavar="SỐ",
+        help="số hồ sơ (province, national; mặc định 1.000.000)",
+    )
+    synth.add_argument("--provinces", type=_integer, metavar="SỐ", help="số tỉnh (national; mặc định 3)")
+    synth.add_argument(
+        "--seed",
+        type=_integer,
+        default=766,
+        metavar="SỐ",
+        help="hạt giống ngẫu nhiên: cùng hạt giống, cùng dữ liệu (mặc định 766)",
+    )
+    synth.add_argument("--format", choices=["csv", "parquet"], default="csv", help="định dạng tệp hồ sơ (mặc định csv)")
     return parser
 
 

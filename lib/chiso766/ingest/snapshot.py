@@ -17,7 +17,8 @@ The portal is not trusted:
 * redirects are followed only within the configured origin (scheme, host, port): a redirect
   anywhere else is refused before anything is sent there, so the token never leaves that origin;
 * 429 and 503 wait as ``Retry-After`` says (capped); other transient faults back off exponentially;
-  any other refusal (404, 401, …) stops at once;
+  any other refusal (404, 401, …) stops at once (urllib3's ``Retry`` tells which answers are
+  transient and reads ``Retry-After``; tenacity runs the attempts and waits);
 * each response is checked (UTF-8 JSON, finite numbers, bounded nesting, counts and scores within
   range, unique units) and the six are read by :func:`chiso766.ingest.portal.read_snapshot`
   before the folder appears;
@@ -28,7 +29,6 @@ The portal is not trusted:
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import hashlib
 import http.client
 import json
@@ -48,11 +48,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import duckdb
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
 
 from chiso766.core.errors import InputError
 from chiso766.core.methodology import Methodology, load, version_for
 from chiso766.core.periods import Period, parse_period
-from chiso766.core.textvi import nfc
+from chiso766.core.textvi import fmt_count, fmt_number, nfc
 from chiso766.ingest.dossiers import load_dossiers
 from chiso766.ingest.portal import ENDPOINTS, read_snapshot
 from chiso766.ingest.units import Registry
@@ -77,7 +80,7 @@ TOKEN_ENV = "CHISO766_PORTAL_TOKEN"
 DEFAULT_BASE_URL = "https://dichvucong.gov.vn"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is shortened to this
+MAX_RETRY_AFTER = 60  # seconds: a longer Retry-After is shortened to this
 MAX_BACKOFF = 60.0
 MAX_REDIRECTS = 5
 MAX_RETRIES = 10
@@ -368,6 +371,13 @@ def _token() -> str | None:
 
 
 # transport ---------------------------------------------------------------------------------------
+#
+# One attempt is http.client under a watchdog, not urllib3: urllib3's timeouts bound each socket
+# operation, so a portal sending a byte every half second would hold an attempt forever, and the
+# deadline here is for the attempt as a whole (connection, headers, body, redirects); the watchdog
+# needs the connection's socket from the start, before any response. The body is read undecoded
+# and counted against --max-bytes as it comes, and a redirect is followed only after its target's
+# origin is checked. Retrying is left to urllib3's policy and tenacity (:func:`_fetch`).
 
 
 class _Watchdog:
@@ -470,22 +480,26 @@ def _exchange(
         connection.close()
 
 
+# Which answers deserve another attempt, and what a Retry-After asks: urllib3's policy, not ours.
+# 429 and every 5xx are transient; Retry-After (seconds or an HTTP date, in the past counting as 0,
+# capped at MAX_RETRY_AFTER) is read on 429 and 503 (413 is in urllib3's list too, but a 4xx other
+# than 429 is a refusal here and never waits).
+_POLICY = Retry(
+    total=MAX_RETRIES,
+    status_forcelist=frozenset({429, *range(500, 600)}),
+    allowed_methods=None,  # the portal's evaluation endpoints are POST, and only read
+    retry_after_max=MAX_RETRY_AFTER,
+)
+
+
 def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), capped; ``None`` if unusable."""
+    """Seconds to wait from a ``Retry-After`` header, capped; ``None`` if absent or unusable."""
     if not value:
         return None
-    value = value.strip()
-    if re.fullmatch(r"[0-9]{1,12}", value):
-        seconds = float(int(value))
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    try:
+        return float(_POLICY.parse_retry_after(value))
+    except (InvalidHeader, ValueError, OverflowError):  # "soon", a date beyond the calendar, 10^5000 seconds
+        return None
 
 
 def _attempt(
@@ -511,8 +525,12 @@ def _attempt(
             return status, raw, url
         last = f"HTTP {status} {reason}".strip()
         said = _server_message(raw)
-        if status == 429 or status >= 500:
-            wait = _retry_after(response_headers.get("Retry-After")) if status in (429, 503) else None
+        if _POLICY.is_retry("POST", status):
+            wait = (
+                _retry_after(response_headers.get("Retry-After"))
+                if status in _POLICY.RETRY_AFTER_STATUS_CODES
+                else None
+            )
             raise _Transient(f"{last}: {said}" if said else last, wait)
         refusal = _Denied if 400 <= status < 500 else SnapshotError
         raise refusal(f"Cổng từ chối yêu cầu: {last}" + (f" ({said})" if said else ""), redact_url(url))
@@ -529,7 +547,10 @@ def _fetch(
     backoff: float,
     max_bytes: int,
     sleep: Callable[[float], None],
+    tell: Callable[[str], None] | None = None,
 ) -> tuple[int, bytes, str]:
+    """POST ``body`` to ``url``: up to ``retries`` more attempts after a transient failure, each waiting
+    what a 429 or 503 asked for, else ``backoff`` seconds doubled at each attempt (at most MAX_BACKOFF)."""
     data = json.dumps(body).encode("utf-8")
     headers = {
         "Content-Type": "application/json",
@@ -539,15 +560,35 @@ def _fetch(
     }
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    last = ""
-    for attempt in range(retries + 1):
-        try:
-            return _attempt(origin, url, data, headers, timeout, max_bytes)
-        except _Transient as exc:
-            last, wait = exc.reason, exc.retry_after
-        if attempt < retries:
-            sleep(wait if wait is not None else min(backoff * 2**attempt, MAX_BACKOFF))
-    raise SnapshotError(f"không lấy được {redact_url(url)} sau {retries + 1} lần thử ({last})")
+    exponential = wait_exponential(multiplier=backoff, max=MAX_BACKOFF)
+
+    def wait(state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, _Transient) and failure.retry_after is not None:
+            return failure.retry_after
+        return exponential(state)
+
+    def before_sleep(state: RetryCallState) -> None:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if tell is not None and isinstance(failure, _Transient) and state.next_action is not None:
+            seconds = fmt_number(round(state.next_action.sleep, 1), 1, trim=False)
+            tell(
+                f"{url.rsplit('/', 1)[-1]}: {failure.reason}; thử lại sau {seconds} s "
+                f"(lần {state.attempt_number + 1}/{retries + 1})"
+            )
+
+    attempts = Retrying(
+        stop=stop_after_attempt(retries + 1),
+        wait=wait,
+        retry=retry_if_exception_type(_Transient),
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    try:
+        return attempts(_attempt, origin, url, data, headers, timeout, max_bytes)
+    except _Transient as exc:
+        raise SnapshotError(f"không lấy được {redact_url(url)} sau {retries + 1} lần thử ({exc.reason})") from None
 
 
 # validation --------------------------------------------------------------------------------------
@@ -813,21 +854,38 @@ class _Session:
     root: str
     method: Methodology
     folder: Path
+    progress: Callable[[str], None] | None = None
 
     def url(self, endpoint: str) -> str:
         return f"{self.prefix}{_PATH}{endpoint}"
 
     def post(self, url: str, body: dict[str, Any]) -> tuple[int, bytes, str]:
         return _fetch(
-            self.origin, url, body, self.token, self.timeout, self.retries, self.backoff, self.max_bytes, self.sleep
+            self.origin,
+            url,
+            body,
+            self.token,
+            self.timeout,
+            self.retries,
+            self.backoff,
+            self.max_bytes,
+            self.sleep,
+            self.progress,
         )
+
+    def tell(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress(line)
 
     def keep(self, endpoint: str, body: dict[str, Any], file: str, procedure: str = "") -> dict[str, Any]:
         """Fetch one evaluation response, check it, write it to ``file``: its record in ``captures``."""
         url = self.url(endpoint)
+        start = time.monotonic()
         status, raw, final_url = self.post(url, body)
         _check_response(endpoint, raw, url, self.root, self.method)
         _write(self.folder / file, raw)
+        seconds = fmt_number(time.monotonic() - start, 1, trim=False)
+        self.tell(f"đã lấy {file} (HTTP {status}, {fmt_count(len(raw))} byte, {seconds} s)")
         capture: dict[str, Any] = {
             "endpoint": endpoint,
             **({"procedure": procedure} if procedure else {}),
@@ -863,6 +921,7 @@ def _formality(session: _Session, code: str) -> dict[str, str]:
     # The id goes into the next requests' bodies: only the portal's UUID form is sent on.
     if not isinstance(item.get("id"), str) or not _DEPARTMENT_ID.fullmatch(item["id"]):
         raise fail(f"thủ tục «{code}» có id {clean_text(repr(item.get('id')), 60)} không hợp lệ", f"items[{i}].id")
+    session.tell(f"đã lấy thủ tục {code} trong danh mục của Cổng")
     return {"id": item["id"], "code": code, "name": nfc(item.get("name")) if isinstance(item.get("name"), str) else ""}
 
 
@@ -905,6 +964,7 @@ def snapshot(
     procedure_codes: Sequence[str] = (),
     dossiers: str | Path | None = None,
     warn: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     now: datetime | None = None,
 ) -> Path:
@@ -923,6 +983,9 @@ def snapshot(
     procedures whose five filtered group responses are kept in ``procedures/<code>/``: the N codes of
     the table with most dossiers, or the codes given (ranked by the table when there is one, cut to N
     when N is given). ``snapshot.json`` lists them under ``procedures`` with their dossier counts.
+
+    ``progress`` is told one line per response kept and per retry (the endpoint, what went wrong,
+    how long it waits).
     """
     parsed = _check_arguments(root_department_id, period, name, timeout, retries, max_bytes)
     origin, prefix = _check_base_url(base_url)
@@ -944,7 +1007,18 @@ def snapshot(
         raise SnapshotError("thư mục ảnh chụp đã có", final)
     partial = out_root / f".{final.name}.partial-{os.getpid()}"
     session = _Session(
-        origin, prefix, token, timeout, retries, backoff, max_bytes, sleep, root_department_id, method, partial
+        origin,
+        prefix,
+        token,
+        timeout,
+        retries,
+        backoff,
+        max_bytes,
+        sleep,
+        root_department_id,
+        method,
+        partial,
+        progress,
     )
     try:
         out_root.mkdir(parents=True, exist_ok=True)

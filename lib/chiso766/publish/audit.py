@@ -316,7 +316,8 @@ def _table(out_dir: Path, name: str, columns: list[str], report: str) -> pd.Data
     if not path.is_file():
         raise InputError("thiếu bảng này trong thư mục kết quả (chạy chiso766 verify để kiểm tra)", path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        # utf-8-sig: the project's CSVs start with a BOM (for Excel); an edited copy may not
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"bảng đã hỏng, không đọc được ({type(exc).__name__})", path) from None
     except OSError as exc:

@@ -12,14 +12,16 @@ that is not empty, and a folder that holds, or lies inside, one of the run's own
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
 import shutil
 import subprocess
-import sys
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
@@ -31,7 +33,18 @@ from chiso766.core.files import files_under, is_within, read_regular, recover_le
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 
-__all__ = ["RunError", "run", "run_many", "output_dir", "check_output_folder", "NOTEBOOKS", "OUTPUT_MARKER"]
+__all__ = [
+    "RunError",
+    "Outcome",
+    "Progress",
+    "STEPS",
+    "run",
+    "run_many",
+    "output_dir",
+    "check_output_folder",
+    "NOTEBOOKS",
+    "OUTPUT_MARKER",
+]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 _PACKAGES = (
@@ -61,6 +74,64 @@ _MARKER_TEXT = (
 
 class RunError(InputError):
     """A run that failed inside the notebook; the message is the notebook's error."""
+
+
+# The steps of one run, as ``chiso766 run`` names them to the reader.
+STEPS = ("đọc tham số", "chạy sổ tính toán", "dựng HTML", "dựng PDF", "ghi kết quả")
+_QUARTO_STEP = "dựng HTML và PDF (Quarto)"
+
+Progress = Callable[[str, float | None], None]
+"""Told ``(step, None)`` when a step starts and ``(step, seconds)`` when it ends; a step that fails
+is not told its end (the run's error follows)."""
+
+
+@contextlib.contextmanager
+def _step(progress: Progress | None, name: str) -> Iterator[None]:
+    if progress is not None:
+        progress(name, None)
+    start = time.perf_counter()
+    yield
+    if progress is not None:
+        progress(name, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One params file of :func:`run_many`: its output folder, or the error that stopped it."""
+
+    params: str
+    out: Path | None
+    seconds: float
+    skipped: bool = False  # ``--if-changed`` found the folder up to date
+    error: str = ""
+
+
+def _kernel_manager() -> type[Any]:
+    """The kernel manager of a run's notebook: jupyter_client's, without its two messages on the terminal.
+
+    * The kernel talks to us over local TCP; unencrypted, ipykernel warns on stderr at every start
+      ("Kernel is running over TCP without encryption"). The manager gives the kernel CurveZMQ keys
+      (``transport_encryption``), as the kernelspec allows (``supported_encryption``), so the warning
+      has no cause. (A pyzmq built without libsodium cannot encrypt; PyPI's wheels and conda-forge's
+      builds have it.)
+    * Shutting a kernel down starts with an interrupt (SIGINT); when it lands while the kernel is still
+      answering the last request, ipykernel logs "KeyboardInterrupt caught in kernel". The notebook
+      has finished by then: nothing is left to interrupt, so the shutdown request is sent alone.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
+            super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
 
 
 def _listed(folder: Path) -> set[str] | None:
@@ -205,30 +276,41 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
 
 
 def run(
-    params_path: str | Path, overrides: list[str] | None = None, out: str | Path | None = None, if_changed: bool = False
+    params_path: str | Path,
+    overrides: list[str] | None = None,
+    out: str | Path | None = None,
+    if_changed: bool = False,
+    progress: Progress | None = None,
 ) -> Path:
     """Run one report; return its output folder. Bad params fail before the notebook starts.
 
     With ``if_changed``, a folder whose manifest records the same params, inputs and code is kept.
+    ``progress`` is told each of :data:`STEPS` as it starts and ends.
     """
-    # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report runs,
-    # not whenever this module is imported (``chiso766 explain`` and ``verify`` import it).
-    import papermill
+    return _run(params_path, overrides, out, if_changed, progress)[0]
 
-    from chiso766.render.html import render_html
-    from chiso766.render.pdf import render_pdf
-    from chiso766.render.quarto import quarto_available, render_quarto
 
+def _run(
+    params_path: str | Path,
+    overrides: list[str] | None,
+    out: str | Path | None,
+    if_changed: bool,
+    progress: Progress | None,
+) -> tuple[Path, bool]:
+    """:func:`run`, and whether the folder was kept as it was (``if_changed``)."""
+    read, execute, html, pdf, write = STEPS
     overrides = list(overrides or [])
-    params = load_params(params_path, overrides)
-    notebook = NOTEBOOKS / f"{params.report}.ipynb"
-    if not notebook.is_file():
-        raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
-    final = output_dir(params, out).resolve()
-    check_output_folder(final, _run_inputs(params))
-    recover_leftovers(final.parent)
-    if if_changed and _up_to_date(params, overrides, final):
-        return final
+    with _step(progress, read):
+        params = load_params(params_path, overrides)
+        notebook = NOTEBOOKS / f"{params.report}.ipynb"
+        if not notebook.is_file():
+            raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
+        final = output_dir(params, out).resolve()
+        check_output_folder(final, _run_inputs(params))
+        recover_leftovers(final.parent)
+        unchanged = if_changed and _up_to_date(params, overrides, final)
+    if unchanged:
+        return final, True
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
     failed = final.parent / f"{final.name}.failed.ipynb"
     try:
@@ -240,61 +322,79 @@ def run(
     started = datetime.now(UTC)
     try:
         write_atomic(staging / OUTPUT_MARKER, _MARKER_TEXT)
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(staging / "notebook.ipynb"),
-                kernel_name="python3",
-                parameters={
-                    "params_path": str(Path(params_path).resolve()),
-                    "overrides": overrides,
-                    "out_dir": str(staging),
-                },
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                log_output=False,
-            )
-        except papermill.PapermillExecutionError as exc:
-            write_atomic(failed, (staging / "notebook.ipynb").read_bytes())  # replaces, never writes through a link
-            raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
-        if not (staging / "document.json").is_file():
-            write_atomic(failed, (staging / "notebook.ipynb").read_bytes())  # replaces, never writes through a link
-            raise RunError(
-                f"sổ tính toán chạy xong nhưng không ghi kết quả (thiếu bước nb.save) (sổ: {failed})", notebook
-            )
+        with _step(progress, execute):
+            # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report
+            # is made, not when this module is imported (``chiso766 explain`` and ``verify`` import it)
+            # nor for a report ``if_changed`` keeps; its few seconds count in this step.
+            import papermill
+
+            from chiso766.render.html import render_html
+            from chiso766.render.pdf import render_pdf
+            from chiso766.render.quarto import quarto_available, render_quarto
+
+            try:
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(staging / "notebook.ipynb"),
+                    kernel_name="python3",
+                    kernel_manager_class=_kernel_manager(),
+                    parameters={
+                        "params_path": str(Path(params_path).resolve()),
+                        "overrides": overrides,
+                        "out_dir": str(staging),
+                    },
+                    cwd=str(NOTEBOOKS),
+                    progress_bar=False,
+                    log_output=False,
+                )
+            except papermill.PapermillExecutionError as exc:
+                # replaces, never writes through a link
+                write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
+                raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
+            if not (staging / "document.json").is_file():
+                write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
+                raise RunError(
+                    f"sổ tính toán chạy xong nhưng không ghi kết quả (thiếu bước nb.save) (sổ: {failed})", notebook
+                )
         renderer = "quarto" if params.get("renderer") == "quarto" and quarto_available() else "nbconvert+typst"
         if renderer == "quarto":
-            render_quarto(staging / "notebook.ipynb", staging)
+            with _step(progress, _QUARTO_STEP):
+                render_quarto(staging / "notebook.ipynb", staging)
         else:
             document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
             title = f"{document['doc_type']}: {document['title']} {document['subtitle']}"
+            with _step(progress, html):
+                page = render_html(staging / "notebook.ipynb", title, __version__)
+                write_atomic(staging / "bulletin.html", page.encode("utf-8"))
+            with _step(progress, pdf):
+                write_atomic(staging / "bulletin.pdf", render_pdf(staging))
+        with _step(progress, write):
+            manifest = _manifest(params, overrides, staging, started, renderer)
             write_atomic(
-                staging / "bulletin.html", render_html(staging / "notebook.ipynb", title, __version__).encode("utf-8")
+                staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             )
-            write_atomic(staging / "bulletin.pdf", render_pdf(staging))
-        manifest = _manifest(params, overrides, staging, started, renderer)
-        write_atomic(
-            staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        )
-        check_output_folder(final, _run_inputs(params))  # again: the notebook took its time
-        swap_folder(staging, final, "run")
-        failed.unlink(missing_ok=True)
+            check_output_folder(final, _run_inputs(params))  # again: the notebook took its time
+            swap_folder(staging, final, "run")
+            failed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return final
+    return final, False
 
 
 def run_many(
-    paths: list[str], overrides: list[str], out: str | None, if_changed: bool = False
-) -> list[tuple[str, Path | None, str]]:
-    """Run several params files with a progress bar; one failure does not stop the others."""
-    from tqdm import tqdm
-
-    results: list[tuple[str, Path | None, str]] = []
-    for path in tqdm(paths, desc="chiso766 run", unit="bản tin", disable=len(paths) < 2, file=sys.stderr):
+    paths: list[str],
+    overrides: list[str],
+    out: str | None,
+    if_changed: bool = False,
+    progress: Progress | None = None,
+) -> Iterator[Outcome]:
+    """Run several params files, one :class:`Outcome` each as soon as it is done; one failure does not
+    stop the others. ``progress`` is told the steps of each run (see :func:`run`)."""
+    for path in paths:
         start = time.perf_counter()
         try:
-            results.append((path, run(path, overrides, out, if_changed), f"{time.perf_counter() - start:.1f}s"))
+            final, skipped = _run(path, overrides, out, if_changed, progress)
         except InputError as exc:
-            results.append((path, None, str(exc)))
-    return results
+            yield Outcome(path, None, time.perf_counter() - start, error=str(exc))
+        else:
+            yield Outcome(path, final, time.perf_counter() - start, skipped)

@@ -1,9 +1,15 @@
 """``chiso766 publish``: the static portal site, built beside the live one and swapped in.
 
-The site lists every bulletin by kind and period (latest first), serves each bulletin's page, PDF
-and data, a methodology page generated from the component table, and a revisions log: a bulletin
-published again with different figures keeps its old version, and the log says what changed and
-why. A publish stopped midway, even by ``kill -9``, leaves the previous site as it was (the swap is
+The site lists every bulletin by kind and period (latest first) under a search that works offline
+(units and bulletins, with or without diacritics, filtered by kind, province and period), serves
+each bulletin's page (with its auditor's appendices, ``audit.html``), PDF and data, a page per unit
+with its history (``units/``), an Atom feed (``feed.xml``), a methodology page generated from the
+component table, and a revisions log: a bulletin published again with different figures keeps its
+old version (``v1/`` …, linked from the log), and the log says what changed and why. Dates are
+written dd/mm/yyyy and times in Vietnam's time (:mod:`chiso766.publish.portal`). The same outputs
+give the same bytes, but for the times the revisions log records.
+
+A publish stopped midway, even by ``kill -9``, leaves the previous site as it was (the swap is
 atomic at every instant, ``core.files.swap_folder``), and the next publish cleans what it left.
 
 Publishing cannot destroy:
@@ -21,7 +27,9 @@ Publishing cannot destroy:
 
 from __future__ import annotations
 
+import codecs
 import errno
+import hashlib
 import io
 import json
 import os
@@ -33,6 +41,7 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict, cast
 
 import pandas as pd
+from markupsafe import Markup
 
 from chiso766.core.errors import InputError
 from chiso766.core.files import (
@@ -47,8 +56,7 @@ from chiso766.core.files import (
 from chiso766.core.methodology import formulas_table, methodology_table
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
-from chiso766.core.periods import parse_period
-from chiso766.ingest.checksums import sha256_file
+from chiso766.publish import portal
 from chiso766.render.html import page as site_page
 
 __all__ = ["publish", "Published", "SITE_MARKER"]
@@ -58,16 +66,30 @@ _MARKER_TEXT = (
     "Trang công bố do chiso766 publish tạo. chiso766 chỉ ghi đè thư mục có tệp đánh dấu này.\n"
     "A site made by chiso766 publish; chiso766 replaces only folders holding this file.\n"
 ).encode()
-_PAGES = frozenset({"index.html", "methodology.html", "revisions.html", "published.json", SITE_MARKER})
-_KIND_NAMES = {
-    "bulletin_766": "Báo cáo Bộ chỉ số 766",
-    "weekly_tthc": "Thông báo tuần về thủ tục hành chính",
-    "unit_report": "Báo cáo của đơn vị",
-    "yearly_indices": "Các chỉ số cải cách hành chính hằng năm",
-}
+_PAGES = frozenset(
+    {
+        "index.html",
+        "methodology.html",
+        "revisions.html",
+        "published.json",
+        SITE_MARKER,
+        portal.FEED,
+        portal.SEARCH_SCRIPT,
+        portal.UNITS,
+    }
+)
 _SAFE = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]*$")
 _VERSION = re.compile(r"^v[0-9]+$")
-_FILES = ("bulletin.html", "bulletin.pdf", "tables.xlsx", "manifest.json")
+_UNIT_PAGE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]*\.html$")
+_FILES = ("bulletin.html", "audit.html", "bulletin.pdf", "tables.xlsx", "manifest.json")
+_MAIN = '<main class="bulletin">'
+# the navigation publish put in a page: this one (and an earlier version's notice), or the one before it
+_SITE_NAV = re.compile(
+    r'\n?<nav(?: class="site" aria-label="Trang công bố")?><a href="[./]*index\.html">.*?</nav>'
+    r'(?:\n<p class="notice">.*?</p>)?',
+    re.DOTALL,
+)
+_PAGE_NAV = re.compile(r'\n?<nav class="page-nav"[^>]*>.*?</nav>', re.DOTALL)
 _KEEP_HINT = "khôi phục tệp từ bản sao lưu; publish không bắt đầu lại một nhật ký trống"
 
 
@@ -127,10 +149,16 @@ def _fingerprint(folder: Path) -> dict[str, str]:
     if tables.is_symlink() or not tables.is_dir():
         return {}
     return {
-        entry.name: sha256_file(Path(entry.path))
+        entry.name: _content_digest(Path(entry.path))
         for entry in sorted(os.scandir(tables), key=lambda e: e.name)
         if entry.name.endswith(".csv") and entry.is_file(follow_symlinks=False)
     }
+
+
+def _content_digest(path: Path) -> str:
+    """A table's SHA-256 without its UTF-8 BOM: tables written before the BOM was added have the same
+    figures, and a republish must not call them revised."""
+    return hashlib.sha256(path.read_bytes().removeprefix(codecs.BOM_UTF8)).hexdigest()
 
 
 def _why(exc: OSError, path: Path) -> str:
@@ -174,13 +202,6 @@ def _discover(outputs: Path, warnings: list[str]) -> list[tuple[str, str, Path, 
                 raise InputError("manifest.json không đúng cấu trúc (cần một đối tượng JSON)", manifest_path)
             found.append((report.name, folder.name, folder, manifest))
     return found
-
-
-def _period_key(slug: str) -> str:
-    try:
-        return parse_period(slug.replace("_", "..")).end.isoformat()
-    except ValueError:
-        return slug
 
 
 def _units(folder: Path) -> pd.DataFrame:
@@ -320,6 +341,7 @@ def _site_state(site: Path, outputs: Path) -> State:
                 for slug in sorted(os.listdir(folder))
                 if f"{report}/{slug}" not in state["bulletins"]
             ]
+    foreign += _foreign_portal(site)
     if foreign:
         raise InputError(
             f"thư mục trang có mục không do chiso766 publish tạo ({', '.join(foreign[:5])}): publish sẽ xóa chúng; "
@@ -327,6 +349,26 @@ def _site_state(site: Path, outputs: Path) -> State:
             site,
         )
     return state
+
+
+def _foreign_portal(site: Path) -> list[str]:
+    """What the portal's own entries hold that publish did not write: ``units/`` holds unit pages only,
+    ``feed.xml`` and ``search.js`` are files."""
+    foreign = [
+        name
+        for name in (portal.FEED, portal.SEARCH_SCRIPT)
+        if os.path.lexists(site / name) and ((site / name).is_symlink() or not (site / name).is_file())
+    ]
+    units = site / portal.UNITS
+    if units.is_symlink() or (os.path.lexists(units) and not units.is_dir()):
+        return [*foreign, portal.UNITS]
+    if units.is_dir():
+        foreign += [
+            f"{portal.UNITS}/{entry.name}"
+            for entry in sorted(os.scandir(units), key=lambda e: e.name)
+            if not (_UNIT_PAGE.match(entry.name) and entry.is_file(follow_symlinks=False))
+        ]
+    return foreign
 
 
 # copying ------------------------------------------------------------------------------------------
@@ -443,6 +485,7 @@ def _publish(
             pages = site / entry["report"] / entry["slug"]
             if pages.is_dir() and not pages.is_symlink():
                 _copy_tree(pages, build / entry["report"] / entry["slug"], warnings)
+                _refresh_pages(build / entry["report"] / entry["slug"], "../../")
                 entry["output_missing"] = True
                 kept.append(key)
                 live.add(key)
@@ -465,9 +508,7 @@ def _publish(
                 }
             )
         write_atomic(build / SITE_MARKER, _MARKER_TEXT)
-        write_atomic(build / "index.html", _index(state, live).encode("utf-8"))
-        write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
-        write_atomic(build / "revisions.html", _revisions(state).encode("utf-8"))
+        _write_site(build, state, live)
         write_atomic(build / "published.json", (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         swap_folder(build, site, "publish")
     finally:
@@ -510,6 +551,7 @@ def _publish_one(
             pass
         elif have_pages:
             _copy_tree(pages, target / f"v{version}", warnings, versions=False)
+            _refresh_pages(target / f"v{version}", "../../../", archived=version)
         else:
             warnings.append(f"{key}: trang của phiên bản {version} không còn trên trang; không lưu được bản cũ")
         state["revisions"].append(
@@ -536,8 +578,7 @@ def _publish_one(
         raise InputError(f"không đọc được trang bản tin: {_why(exc, folder / 'bulletin.html')}", folder) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"trang bản tin không phải UTF-8 ({exc})", folder / "bulletin.html") from None
-    nav = '<main class="bulletin">\n' + site_page("bulletin_nav.html.j2").rstrip("\n")
-    write_atomic(target / "index.html", page.replace('<main class="bulletin">', nav, 1).encode("utf-8"))
+    _write_pages(target, page, "../../")
     document = _read_json(folder / "document.json") if os.path.lexists(folder / "document.json") else {}
     document = document if isinstance(document, dict) else {}
     params = manifest.get("params")
@@ -556,14 +597,84 @@ def _publish_one(
     }
 
 
-def _index(state: State, live: set[str]) -> str:
-    kinds = []
-    for report in REPORTS:
-        entries = [e for k, e in state["bulletins"].items() if e["report"] == report and k in live]
-        if entries:
-            entries.sort(key=lambda e: (_period_key(e["slug"]), e["as_of"]), reverse=True)
-            kinds.append({"report": report, "name": _KIND_NAMES.get(report, report), "entries": entries})
-    return site_page("site_index.html.j2", title="Danh mục bản tin", home="", kinds=kinds)
+# the pages ----------------------------------------------------------------------------------------
+
+
+def _with_nav(page: str, nav: str) -> str:
+    """``page`` with the site's navigation first in its ``<main>`` (replacing the one it had, if any)."""
+    head, found, rest = page.partition(_MAIN)
+    if not found:
+        return page
+    old = _SITE_NAV.match(rest)
+    rest = rest[old.end() :] if old else rest
+    own = _PAGE_NAV.match(rest)  # audit.html's own link back to bulletin.html: the site's navigation has it
+    return head + _MAIN + "\n" + nav + (rest[own.end() :] if own else rest)
+
+
+def _write_pages(target: Path, page: str, home: str, archived: int | None = None) -> None:
+    """``index.html`` (the bulletin with the site's navigation) and, when the bulletin has one, its
+    ``audit.html`` with the same navigation; an earlier version's pages say so and link the current one."""
+    audit = target / "audit.html"
+    has_audit = audit.is_file() and not audit.is_symlink()
+    context = {"home": home, "audit": has_audit, "archived": archived, "current": "../index.html"}
+    nav = site_page("bulletin_nav.html.j2", page="bulletin", **context).strip("\n")
+    write_atomic(target / "index.html", _with_nav(page, nav).encode("utf-8"))
+    if has_audit:
+        nav = site_page("bulletin_nav.html.j2", page="audit", **context).strip("\n")
+        text = read_regular(audit).decode("utf-8", errors="replace")
+        write_atomic(audit, _with_nav(text, nav).encode("utf-8"))
+
+
+def _refresh_pages(target: Path, home: str, archived: int | None = None) -> None:
+    """The navigation of pages copied from the live site (a kept bulletin, an earlier version) made current."""
+    try:
+        page = read_regular(target / "bulletin.html").decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # a page made before bulletin.html was kept beside it: left as it was
+    _write_pages(target, page, home, archived)
+
+
+def _write_site(build: Path, state: State, live: set[str]) -> None:
+    """The site's own pages: home and search, units, feed, methodology, revisions log."""
+    bulletins = portal.listed(state["bulletins"], live, build)
+    units = portal.units(bulletins)
+    archived = portal.archived_versions(bulletins)
+    portal.write_units(build / portal.UNITS, units)
+    write_atomic(build / portal.SEARCH_SCRIPT, portal.search_script())
+    write_atomic(build / portal.FEED, portal.feed(bulletins, state["revisions"], archived))
+    write_atomic(build / "index.html", _index(bulletins, units).encode("utf-8"))
+    write_atomic(build / "methodology.html", _methodology().encode("utf-8"))
+    write_atomic(build / "revisions.html", _revisions(state, bulletins, archived).encode("utf-8"))
+
+
+def _script_json(data: object) -> Markup:
+    """JSON to inline in a ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left as is."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _index(bulletins: list[portal.Listed], units: list[portal.Unit]) -> str:
+    numbered = list(enumerate(bulletins))
+    kinds = [
+        {"report": report, "name": portal.KIND_NAMES.get(report, report), "entries": entries}
+        for report in REPORTS
+        if (entries := [(n, b) for n, b in numbered if b.report == report])
+    ]
+    index = portal.search_index(bulletins, units)
+    return site_page(
+        "site_index.html.j2",
+        title="Bản tin Bộ chỉ số 766 và thủ tục hành chính",
+        home="",
+        kinds_listed=kinds,
+        kinds=index["kinds"],
+        provinces=index["provinces"],
+        periods=index["periods"],
+        count=len(bulletins),
+        units=len(units),
+        index_json=_script_json(index),
+        date_vi=portal.date_vi,
+        time_short=portal.time_short,
+    )
 
 
 def _methodology() -> str:
@@ -578,18 +689,25 @@ def _methodology() -> str:
     )
 
 
-def _revisions(state: State) -> str:
-    rows = [
-        [
-            r["time"],
-            r["bulletin"],
-            _versions_text(r),
-            r["reason"],
-            ", ".join(r["tables_changed"]),
-            "; ".join(r["totals_changed"]) or "—",
-        ]
-        for r in reversed(state["revisions"])
-    ]
+def _revisions(state: State, bulletins: list[portal.Listed], archived: set[str]) -> str:
+    by_key = {b.key: b for b in bulletins}
+    rows = []
+    for number, r in reversed(list(enumerate(state["revisions"], start=1))):
+        current, old = by_key.get(r["bulletin"]), f"{r['bulletin']}/v{r['from_version']}"
+        rows.append(
+            {
+                "number": number,
+                "time": portal.time_vi(r["time"]),
+                "name": current.label if current else r["bulletin"],
+                "href": current.href if current else "",
+                "versions": _versions_text(r),
+                "from_version": r["from_version"],
+                "archive": f"{old}/index.html" if r.get("action", "revise") == "revise" and old in archived else "",
+                "reason": r["reason"],
+                "tables": ", ".join(r["tables_changed"]),
+                "totals": "; ".join(r["totals_changed"]) or "—",
+            }
+        )
     return site_page("site_revisions.html.j2", title="Nhật ký sửa đổi", home="", rows=rows)
 
 

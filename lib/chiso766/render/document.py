@@ -1,4 +1,5 @@
-"""A report's files: its tables (CSV, XLSX), its charts, and ``document.json`` for the PDF template.
+"""A report's files: its tables (CSV, XLSX), its charts, ``document.json`` for the PDF template, and
+``audit.html``, the page of the auditor's appendices (when the document has any).
 
 :func:`save` is the last step of every notebook; the runner then renders the page and the PDF from
 what it wrote.
@@ -14,7 +15,9 @@ import pandas as pd
 
 from chiso766.core.files import write_atomic
 from chiso766.render import charts
-from chiso766.render.tables import write_tables, write_xlsx
+from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
+from chiso766.render.tables import write_tables
+from chiso766.render.workbooks import write_workbooks, write_xlsx
 from chiso766.report.outline import Block, Details, Document, Figure
 
 __all__ = ["Saved", "document_json", "save"]
@@ -74,15 +77,18 @@ def document_json(document: Document, extra: dict[str, Any] | None = None) -> di
 
 
 def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
-    """Write tables/*.csv, tables.xlsx, figures/ and document.json into ``out_dir``."""
+    """Write tables/*.csv, tables.xlsx, figures/, document.json and audit.html into ``out_dir``."""
     folder = Path(out_dir)
     frames = report.table_frames()
     write_tables(frames, folder / "tables")
     write_xlsx(frames, folder / "tables.xlsx")
+    write_workbooks(frames, folder / "tables")  # one workbook per table: what each table's link downloads
     for figure in document.figures():
         charts.save(figure, folder)
     payload = document_json(document, report.document_extra())
     write_atomic(
         folder / "document.json", json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     )
+    if audit_sections(document):
+        write_atomic(folder / AUDIT_PAGE, audit_page(document).encode("utf-8"))
     return folder

@@ -2,7 +2,14 @@
 
 The notebook displays each section through :func:`section_html`; nbconvert then assembles the
 executed notebook's outputs into the bulletin page with the project's own template (no code, no
-external request); the site's pages extend the same page template.
+external request) and :func:`render_html` puts a table of contents at its top; the site's pages
+extend the same page template.
+
+The auditor's appendices (HTML-only appendix sections: data checks, methodology, the per-unit trace,
+differences with the portal) are all on their own page, ``audit.html`` (:func:`audit_page`), beside
+the bulletin; the bulletin keeps the short ones and, for a long one (the per-unit trace: hundreds of
+kilobytes), a short section of the same id that links to it (:func:`appendix_html`), so that the page
+a reader opens, on a phone too, stays small. Charts are embedded as SVG (text, scaled to the width).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,12 +29,30 @@ import nbformat
 from markupsafe import Markup
 
 from chiso766.render.charts import rendered
-from chiso766.report.outline import Document, Figure, Section
+from chiso766.report.outline import Details, Document, Figure, Section
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
 
-__all__ = ["HTML", "render_html", "section_html", "header_html", "signature_html", "page", "nd30", "templates"]
+__all__ = [
+    "HTML",
+    "AUDIT_PAGE",
+    "INLINE_LIMIT",
+    "render_html",
+    "section_html",
+    "appendix_html",
+    "audit_sections",
+    "audit_page",
+    "is_audit",
+    "header_html",
+    "signature_html",
+    "page",
+    "nd30",
+    "templates",
+]
+
+AUDIT_PAGE = "audit.html"
+INLINE_LIMIT = 50_000  # characters: an auditor's appendix longer than this is shown on audit.html only
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 
@@ -52,8 +78,16 @@ def _esc(value: object) -> Markup:
     return Markup(html.escape(str(value)))
 
 
-def _png_base64(figure: Figure) -> str:
-    return base64.b64encode(rendered(figure).png).decode("ascii")
+_SVG_PROLOG = re.compile(rb"^.*?(?=<svg[\s>])", re.DOTALL)  # XML declaration and DOCTYPE (a DTD address)
+_SVG_METADATA = re.compile(rb"<metadata>.*?</metadata>\s*", re.DOTALL)
+_SVG_FONT = b"font-family: 'DejaVu Sans'"
+_SVG_FONTS = b"font-family: 'DejaVu Sans', 'Liberation Sans', Arimo, Arial, sans-serif"
+
+
+def _svg_data_uri(figure: Figure) -> str:
+    """The chart as an SVG ``data:`` address: a quarter of the PNG's bytes, sharp at any width."""
+    svg = _SVG_METADATA.sub(b"", _SVG_PROLOG.sub(b"", rendered(figure).svg, count=1), count=1)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.replace(_SVG_FONT, _SVG_FONTS)).decode("ascii")
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +105,7 @@ def templates() -> jinja2.Environment:
     )
     env.filters["esc"] = _esc
     env.filters["split_lines"] = lambda text: [line for line in str(text).splitlines() if line.strip()]
-    env.globals.update(png_base64=_png_base64, nd30=nd30())
+    env.globals.update(svg_data_uri=_svg_data_uri, nd30=nd30())
     return env
 
 
@@ -84,6 +118,65 @@ def section_html(section: Section, document: Document | None = None) -> HTML:
     """One section of a document as the bulletin page shows it (charts drawn and embedded); an
     appendix shows the document's "(Kèm theo …)" line."""
     return _macro("section", section, document)
+
+
+def is_audit(section: Section) -> bool:
+    """An auditor's appendix: shown in HTML only, after the document, without a "Phụ lục I" label."""
+    return section.appendix and not section.label
+
+
+def audit_sections(document: Document) -> list[Section]:
+    return [s for s in document.sections if is_audit(s)]
+
+
+def appendix_html(section: Section, document: Document) -> HTML:
+    """An appendix as the bulletin page shows it: whole, or, for an auditor's appendix longer than
+    :data:`INLINE_LIMIT`, its title and a link to the same section on ``audit.html``."""
+    whole = section_html(section, document)
+    if not is_audit(section) or len(whole.text) <= INLINE_LIMIT:
+        return whole
+    entries = sum(isinstance(b, Details) for b in section.blocks)
+    return _parts("moved", section, entries, AUDIT_PAGE)
+
+
+def audit_page(document: Document) -> str:
+    """``audit.html``: every auditor's appendix of the document, whole, with its own table of contents."""
+    sections = audit_sections(document)
+    body = "".join(section_html(s, document).text for s in sections)
+    parts = ("Phụ lục kiểm toán:", document.doc_type, document.title, document.subtitle)
+    title = " ".join(part for part in parts if part)
+    return page("audit.html.j2", title=title, doc=document, toc=_toc(body), body=Markup(body))
+
+
+def _parts(name: str, *args: Any) -> HTML:
+    module = templates().get_template("bulletin_parts.html.j2").module
+    return HTML(str(getattr(module, name)(*args)))
+
+
+# a section as the ``section`` macro writes it: its id, then (an appendix) its label, then its title
+_SECTION = re.compile(
+    r'<section id="(?P<id>[^"<>]+)">(?:<p class="appendix-label">(?P<label>[^<]*)</p>)?'
+    r"<h2[^>]*>(?P<title>[^<]+)</h2>"
+)
+
+
+def _toc(body: str) -> list[tuple[Markup, Markup]]:
+    """(href, text) of every titled section of a page, in order; the texts are already escaped."""
+    return [
+        (Markup("#" + m["id"]), Markup(f"{m['label']}: {m['title']}" if m["label"] else m["title"]))
+        for m in _SECTION.finditer(body)
+    ]
+
+
+def _with_toc(body: str, audit: bool) -> str:
+    """The page with its table of contents before its first section (and a link to ``audit.html``)."""
+    entries = _toc(body)
+    if audit:
+        entries.append((Markup(AUDIT_PAGE), Markup("Phụ lục kiểm toán (trang riêng)")))
+    first = body.find('<section id="')
+    if len(entries) < 2 or first < 0:
+        return body
+    return body[:first] + _parts("toc", entries).text + body[first:]
 
 
 def header_html(document: Document) -> HTML:
@@ -121,7 +214,8 @@ def _exporter(**options: object) -> HTMLExporter:
 
 
 def render_html(notebook_path: Path, title: str, version: str) -> str:
-    """The bulletin page: outputs only (no code), cells tagged ``remove`` left out."""
+    """The bulletin page: outputs only (no code), cells tagged ``remove`` left out, a table of contents
+    at the top; it links ``audit.html`` when the notebook's ``nb.save`` wrote one beside it."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(notebook_path, as_version=4)
@@ -135,4 +229,4 @@ def render_html(notebook_path: Path, title: str, version: str) -> str:
     remover = TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
-    return str(body)
+    return _with_toc(str(body), audit=(Path(notebook_path).parent / AUDIT_PAGE).is_file())

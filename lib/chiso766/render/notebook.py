@@ -7,6 +7,7 @@ folder, found from the notebook's own folder); ``chiso766 run`` gives absolute p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from chiso766.core.params import Params, load_params
 from chiso766.ingest.checksums import input_table
 from chiso766.render.document import Saved
 from chiso766.render.document import save as save_files
-from chiso766.render.html import HTML, header_html, section_html, signature_html
+from chiso766.render.html import HTML, appendix_html, header_html, section_html, signature_html
 from chiso766.report.outline import Document
 
 __all__ = ["load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
@@ -35,9 +36,25 @@ def _locate(params_path: str | Path) -> Path:
     return path
 
 
-def load(params_path: str | Path, overrides: list[str] | None = None) -> Params:
-    """The params file, overridden and checked: every key, nested, before anything is read."""
+_SAVING: dict[str, bool] = {"files": False}
+
+# Links to the files a run writes beside the page (tables/…, figures/…): without an output folder
+# (a notebook opened in JupyterLab) nothing is written, so the links would lead nowhere.
+_FILE_LINKS = re.compile(r'<p class="download">.*?</p>|\s?\(<a href="figures/[^"]*" download>[^<]*</a>\)', re.DOTALL)
+
+
+def load(params_path: str | Path, overrides: list[str] | None = None, out_dir: str | Path = "") -> Params:
+    """The params file, overridden and checked: every key, nested, before anything is read.
+
+    ``out_dir`` is where ``chiso766 run`` will write the files; empty (JupyterLab), the sections are
+    shown without links to files that will not exist.
+    """
+    _SAVING["files"] = bool(out_dir)
     return load_params(_locate(params_path), overrides)
+
+
+def _shown(html: HTML) -> HTML:
+    return html if _SAVING["files"] else HTML(_FILE_LINKS.sub("", html.text))
 
 
 def describe(params: Params) -> pd.DataFrame:
@@ -69,11 +86,13 @@ def header(document: Document) -> HTML:
 
 def sections(document: Document, *ids: str) -> HTML:
     """The named sections present in the document, in the document's order."""
-    return HTML("".join(section_html(s, document).text for s in document.sections if s.id in ids))
+    return _shown(HTML("".join(section_html(s, document).text for s in document.sections if s.id in ids)))
 
 
 def appendices(document: Document) -> HTML:
-    return HTML("".join(section_html(s, document).text for s in document.sections if s.appendix))
+    """The appendices, in the document's order; a long auditor's appendix (the per-unit trace) as a
+    link to ``audit.html``, which :func:`save` writes with every auditor's appendix."""
+    return _shown(HTML("".join(appendix_html(s, document).text for s in document.sections if s.appendix)))
 
 
 def signature(document: Document) -> HTML:
@@ -81,5 +100,6 @@ def signature(document: Document) -> HTML:
 
 
 def save(model: Saved, document: Document, out_dir: str | Path | None) -> Path | None:
-    """Write tables, charts and document.json into ``out_dir`` (given by ``chiso766 run``; empty: nothing)."""
+    """Write tables, charts, document.json and audit.html into ``out_dir`` (given by ``chiso766 run``;
+    empty: nothing)."""
     return save_files(model, document, out_dir) if out_dir else None

@@ -1,7 +1,9 @@
 """The bulletin as an administrative document (NĐ 30/2020 layout): Typst from ``document.json``.
 
 Fonts are given explicitly (``ignore_system_fonts``) so the same document gives the same bytes on
-every machine.
+every machine, whatever fonts it has: the text's serif, Tinos (metric-compatible with Times New
+Roman, full Vietnamese; SIL OFL 1.1, ``fonts/OFL.txt``), is shipped in this package, and the
+charts' DejaVu Sans (their SVG text) comes with matplotlib.
 """
 
 from __future__ import annotations
@@ -11,31 +13,41 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["render_pdf", "font_paths"]
+from chiso766.core.errors import InputError
+
+__all__ = ["render_pdf", "font_paths", "FONTS", "FontsMissing"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
-# Debian's fonts-croscore (Tinos: metric-compatible with Times New Roman, full Vietnamese) and
-# matplotlib's DejaVu (the charts' SVG text) are the only fonts the PDF may use.
-_FONT_DIRS = (
-    "/usr/share/fonts/truetype/croscore",
-    "/usr/share/fonts/truetype/liberation2",
-    "/usr/share/fonts/truetype/liberation",
-)
+FONTS = Path(str(resources.files("chiso766.render").joinpath("fonts")))
+_TEXT_FONTS = ("Tinos-Regular.ttf", "Tinos-Bold.ttf", "Tinos-Italic.ttf", "Tinos-BoldItalic.ttf")
+_CHART_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # chart titles are bold
+
+
+class FontsMissing(InputError):
+    """A font the PDF needs is not where the package or matplotlib put it (a broken install)."""
 
 
 def font_paths() -> list[str]:
+    """The folders Typst reads fonts from: this package's and matplotlib's; every needed font checked."""
     import matplotlib
 
     dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return [d for d in _FONT_DIRS if Path(d).is_dir()] + [str(dejavu)]
+    for folder, names, package in ((FONTS, _TEXT_FONTS, "chiso766"), (dejavu, _CHART_FONTS, "matplotlib")):
+        missing = [name for name in names if not (folder / name).is_file()]
+        if missing:
+            raise FontsMissing(
+                f"thiếu phông chữ {', '.join(missing)} cho bản PDF: gói {package} cài chưa đủ; "
+                f"cài lại nó (pip install --force-reinstall {package}) hoặc chạy `make setup`",
+                folder,
+            )
+    return [str(FONTS), str(dejavu)]
 
 
 def render_pdf(out_dir: Path) -> bytes:
     """Compile ``out_dir/document.json`` and its SVG figures with the NĐ 30/2020 Typst template."""
     import typst
 
-    if not any(Path(d).is_dir() for d in _FONT_DIRS):
-        raise RuntimeError("thiếu phông chữ Tinos/Liberation Serif (gói Debian fonts-croscore): chạy `make setup`")
+    fonts = font_paths()  # before any work: a missing font is named, not a Typst fallback
     with tempfile.TemporaryDirectory(prefix="chiso766-typst-") as tmp:
         build = Path(tmp)
         shutil.copyfile(_TEMPLATES / "typst" / "document.typ", build / "document.typ")
@@ -43,6 +55,4 @@ def render_pdf(out_dir: Path) -> bytes:
         shutil.copyfile(_TEMPLATES / "common" / "nd30.json", build / "nd30.json")
         if (out_dir / "figures").is_dir():
             shutil.copytree(out_dir / "figures", build / "figures")
-        return typst.compile(
-            str(build / "document.typ"), root=str(build), font_paths=font_paths(), ignore_system_fonts=True
-        )
+        return typst.compile(str(build / "document.typ"), root=str(build), font_paths=fonts, ignore_system_fonts=True)
