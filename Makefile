@@ -65,8 +65,10 @@ $(SPARK_STAMP): requirements-spark.lock | $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
 	touch $@
 
+# Two workers, one test file each (its module fixtures run once): the suite's notebooks, PDFs and
+# browser sessions use both cores instead of one.
 test: setup spark $(GENERATED) check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Static checks, configured in pyproject.toml: lint and format (ruff), strict types (mypy), and the
 # layers of ARCHITECTURE.md (import-linter: no upward import, no cycle).
