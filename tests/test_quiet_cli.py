@@ -258,16 +258,17 @@ def test_the_examples_of_the_old_strings():
 # Retry-After, read by urllib3 -----------------------------------------------------------------------
 
 
+# A past date is fixed, not "an hour ago": test ids must be the same in every pytest-xdist worker.
 @pytest.mark.parametrize("header, seconds", [
     ("7", 7.0),
     (" 12 ", 12.0),
     ("100000", float(snap.MAX_RETRY_AFTER)),
-    (format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True), 0.0),
+    (format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True), 0.0),
     ("soon", None),
     ("", None),
     (None, None),
     ("9" * 5000, None),
-])
+], ids=["seconds", "spaces", "capped", "past-date", "word", "empty", "absent", "huge"])
 def test_retry_after_is_read_by_urllib3_and_capped(header, seconds):
     assert snap._retry_after(header) == seconds
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 
 from chiso766 import cli
+from chiso766.compute import pipeline
+from chiso766.core import params as params_module
 from chiso766.cli import main
 from chiso766.core.errors import clean
 from chiso766.publish import audit
@@ -208,14 +210,14 @@ def test_control_characters_in_a_cell_are_not_echoed(tmp_path, capsys, cell):
 
 def test_an_input_deleted_mid_run_is_named(tmp_path, capsys, monkeypatch):
     params = write_params(tmp_path / "p", GOOD_SCORES)
-    real = cli.load_params
+    real = params_module.load_params
 
     def load_then_delete(*args, **kwargs):
         loaded = real(*args, **kwargs)
         (tmp_path / "p" / "scores.csv").unlink()  # after the params were checked, before it is read
         return loaded
 
-    monkeypatch.setattr(cli, "load_params", load_then_delete)
+    monkeypatch.setattr(params_module, "load_params", load_then_delete)
     code, _, err = cli_run(capsys, "score", params, "--out", tmp_path / "out")
     assert_named(code, err, "scores.csv")
 
@@ -576,7 +578,7 @@ def _boom(*_args, **_kwargs):
 
 def test_an_unanticipated_failure_is_one_line_and_a_log(tmp_path, capsys, monkeypatch):
     params = write_params(tmp_path / "p", GOOD_SCORES)
-    monkeypatch.setattr(cli, "build_scorecard", _boom)
+    monkeypatch.setattr(pipeline, "build_scorecard", _boom)
     code, _, err = cli_run(capsys, "score", params, "--out", tmp_path / "out")
     lines = err.strip().splitlines()
     assert code == 3 and len(lines) == 1 and "Traceback" not in err
@@ -591,7 +593,7 @@ def test_an_unanticipated_failure_is_one_line_and_a_log(tmp_path, capsys, monkey
 
 def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     params = write_params(tmp_path / "p", GOOD_SCORES)
-    monkeypatch.setattr(cli, "build_scorecard", _boom)
+    monkeypatch.setattr(pipeline, "build_scorecard", _boom)
     code, _, err = cli_run(capsys, "--debug", "score", params)
     assert code == 3 and "Traceback (most recent call last)" in err and "_boom" in err
     code, _, err = cli_run(capsys, "score", params, "--debug", "-p", "as_of=2025-02-30")
@@ -608,7 +610,7 @@ def test_ctrl_c_is_one_line(tmp_path, capsys, monkeypatch):
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "build_scorecard", interrupted)
+    monkeypatch.setattr(pipeline, "build_scorecard", interrupted)
     code, _, err = cli_run(capsys, "score", params)
     assert code == 130 and err.strip() == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)"
 
@@ -619,7 +621,7 @@ def test_a_network_oserror_is_not_mistaken_for_a_file_error(tmp_path, capsys, mo
     def reset(*_args, **_kwargs):
         raise ConnectionResetError(104, "Connection reset by peer")
 
-    monkeypatch.setattr(cli, "build_scorecard", reset)
+    monkeypatch.setattr(pipeline, "build_scorecard", reset)
     code, _, err = cli_run(capsys, "score", params)
     assert code == 3 and "ConnectionResetError" in err and len(err.strip().splitlines()) == 1
     Path(err.split("chi tiết đã ghi vào ")[1].split(";")[0]).unlink()
@@ -662,9 +664,9 @@ def test_process_damaged_manifest(tmp_path):
 
 def test_process_unanticipated_failure(tmp_path):
     code = (
-        "import sys, chiso766.cli as c\n"
+        "import sys, chiso766.cli as c, chiso766.compute.pipeline as p\n"
         "def boom(*a, **k): raise RuntimeError('x')\n"
-        "c.build_scorecard = boom\n"
+        "p.build_scorecard = boom\n"
         f"sys.exit(c.main(['score', {str(write_params(tmp_path / 'p', GOOD_SCORES))!r}]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "lib")}

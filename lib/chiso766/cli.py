@@ -14,24 +14,22 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from chiso766 import __version__
-from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
 from chiso766.core.errors import FILE_ERRNOS, InputError, clean, os_error
-from chiso766.core.files import is_within
-from chiso766.core.params import Params, load_params, project_root
-from chiso766.core.textvi import fmt_number
-from chiso766.ingest.snapshot import snapshot
-from chiso766.publish import audit
-from chiso766.publish.runner import run_many
-from chiso766.render.tables import write_tables
-from chiso766.samples.synthetic import national_dossiers, write_partitioned, write_samples
+
+# Each command imports what it runs, when it runs: ``chiso766 --help`` and ``--version`` load no
+# pandas, DuckDB, pydantic or papermill (issue 15: help in under 0,15 s).
+if TYPE_CHECKING:
+    from chiso766.core.params import Params
 
 __all__ = ["main"]
 
 
 def _out_dir(params: Params, out: str | None) -> Path:
+    from chiso766.core.params import project_root
+
     if out:
         return Path(out)
     root = project_root(params.path) if params.path else Path.cwd()
@@ -39,6 +37,11 @@ def _out_dir(params: Params, out: str | None) -> Path:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
+    from chiso766.core.files import is_within
+    from chiso766.core.params import load_params
+    from chiso766.render.tables import write_tables
+
     params = load_params(args.params, args.p)
     card = build_scorecard(params)
     previous = build_previous(params)
@@ -67,6 +70,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 def _seconds(seconds: float) -> str:
     """``7,9 s``: a duration the way the rest of the output writes numbers."""
+    from chiso766.core.textvi import fmt_number
+
     return f"{fmt_number(Decimal(f'{seconds:.1f}'), trim=False)} s"
 
 
@@ -107,6 +112,8 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from chiso766.publish.runner import run_many
+
     if args.out and len(args.params) > 1:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
         return 2
@@ -130,6 +137,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
+    from chiso766.samples.synthetic import national_dossiers, write_partitioned, write_samples
+
     if args.rows <= 0:
         print(f"Lỗi: --rows phải là số nguyên dương (nhận {args.rows})", file=sys.stderr)
         return 2
@@ -158,6 +167,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from chiso766.ingest.snapshot import snapshot
+
     folder = snapshot(
         args.root_department_id,
         args.period,
@@ -198,6 +209,8 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from chiso766.publish import audit
+
     result = audit.verify(args.output_dir)
     for line in result.lines():
         print(clean(line))
@@ -205,12 +218,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
+    from chiso766.publish import audit
+
     for line in audit.plan(args.unit, args.output_dir):
         print(clean(line))
     return 0
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    from chiso766.publish import audit
+
     for line in audit.explain(args.unit, args.output_dir):
         print(clean(line))
     return 0
