@@ -82,11 +82,13 @@ report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
 	$(BIN)/chiso766 publish --site site --reason "make report: bản mẫu dựng lại sau khi mã nguồn thay đổi"
 
-bench: setup spark
+bench: setup spark $(GENERATED)
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_bulletin.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_spark.py
+	$(BIN)/python benchmarks/readme_table.py
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:

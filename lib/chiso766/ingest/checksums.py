@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from chiso766.core.params import Params, project_root
+
+if TYPE_CHECKING:  # the runner checks inputs before deciding to run: it should not pay for pandas
+    import pandas as pd
 
 __all__ = ["sha256_file", "input_files", "input_table"]
 
@@ -38,6 +39,8 @@ def input_files(params: Params) -> list[dict[str, Any]]:
 
 def input_table(params: Params) -> pd.DataFrame:
     """:func:`input_files` as a table, paths relative to the project folder where they lie under it."""
+    import pandas as pd
+
     table = pd.DataFrame(input_files(params), columns=["kind", "path", "sha256", "bytes"])
     root = project_root(params.path) if params.path else Path.cwd()
     table["path"] = [str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else p for p in table["path"]]
