@@ -221,7 +221,9 @@ def _outcome(function, *args, **kwargs) -> str:
 
 @given(
     st.one_of(
-        st.decimals(allow_nan=False, allow_infinity=False),
+        # within the 28 significant digits of Python's default decimal context: beyond them the old
+        # hand-written formatter itself lost digits (10**28 + 1 printed as 10**28), babel does not
+        st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: d.adjusted() < 27),
         st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False),
         st.integers(min_value=-10**15, max_value=10**15),
         st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
