@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: on two workers sharing two cores an example's time says nothing about the
+# code, and tests here check values, never speed (benchmarks/ measures that).
+settings.register_profile("chiso766", deadline=None)
+settings.load_profile("chiso766")
 
 from chiso766.ingest.portal import ENDPOINTS
 
