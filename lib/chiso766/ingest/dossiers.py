@@ -11,6 +11,17 @@ record by record (:func:`chiso766.ingest.tabular.csv_records`): a quote never cl
 by its line (its cells are not guessed). Quarantine lines are the lines an editor shows, also after
 a cell spanning several lines or a blank line. A header-only dossier file is refused; an empty
 channel counts as direct (METHODOLOGY §2.3) with a warning that counts such dossiers.
+
+How it stays at the speed of the engine (issue 15): the file is read twice by DuckDB, in parallel
+and without keeping its text. The first pass reads only the unit columns: their distinct spellings,
+resolved once each in Python, and the count of rows. The second makes the table ``dossiers``,
+every cell read once into its typed column and every row with the reason it is refused for (the
+common spellings are read as they are; only the other cells are trimmed and read by the full rule,
+which gives them what it gave before). Repeated identifiers are found by sorting 4-byte hashes, and
+only rows sharing one are compared by their text. The refused rows are then read from the table and
+deleted. A typed Parquet column (timestamp, boolean, integer) is used as it is where reading it
+back from its text would give the same value, and read from its text otherwise: every value is
+judged as before, and ``tests/test_ingest_parity.py`` holds the quarantine to the byte.
 """
 
 from __future__ import annotations
@@ -21,11 +32,13 @@ import difflib
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
@@ -79,8 +92,12 @@ _DATES = {"received_at", "due_at", "finished_at", "handled_at", "supplement_requ
 _BOOLS = {"fee_required", "paid_online", "updated_on_system", "digitized", "reused_data", "satisfied"}
 _TRUE = ("1", "true", "t", "yes", "y", "x", "có", "co", "đúng", "dung", "đã", "da")
 _FALSE = ("0", "false", "f", "no", "n", "không", "khong", "chưa", "chua")
+# Every listed spelling, the ones exports use most first (a cell is compared until one matches).
+_FIRST = ("1", "0", "true", "false", "có", "không", "x")
+_SPELLINGS = (*_FIRST, *(v for v in _TRUE + _FALSE if v not in _FIRST))
+_COMMON = "%Y-%m-%d %H:%M:%S"  # how nearly every export writes a time: tried first
 _FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
+    _COMMON,
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
@@ -91,6 +108,13 @@ _FORMATS = [
     "%d-%m-%Y",
     "%Y-%m-%d %H:%M:%S.%f",
 ]
+_ZONED = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"]
+_UNIT_CELL = {"unit_code": "_code", "unit_name": "_name"}
+_UNIT_AND_ID = {k: (_REQUIRED[k][0], "unit_code", "unit_name") for k in _REQUIRED}
+# Typed Parquet columns used as they are (the text of every such value reads back to the value itself).
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+# The years a TIMESTAMP's text has four digits in: the only ones whose text the date formats read back.
+_YEARS_READ_BACK = "TIMESTAMP '0001-01-01 00:00:00' AND TIMESTAMP '9999-12-31 23:59:59.999999'"
 
 
 @dataclass
@@ -117,179 +141,63 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def _raw_relation(con: duckdb.DuckDBPyConnection, path: Path, name: str, diagnostics: Diagnostics) -> None:
-    """Load the file as all-text columns plus ``_line`` (the spreadsheet line) into table ``name``."""
-    suffix = path.suffix.lower()
-    if path.is_dir():  # Parquet partitioned by province and month
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT row_number() OVER () AS _line, * "
-            "FROM read_parquet(?, hive_partitioning = true)",
-            [dossier_glob(path)],
-        )
-        return
-    if not path.is_file():
-        raise InputError("không tìm thấy tệp", path)
-    if path.stat().st_size == 0:
-        raise InputError("tệp rỗng (0 byte)", path)
-    if suffix == ".parquet":
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT row_number() OVER () AS _line, * FROM read_parquet(?)",
-            [str(path)],
-        )
-        return
-    if suffix in {".xlsx", ".xlsm"}:
-        table = read_table(path, diagnostics)
-        frame = table.frame.copy()
-        frame.insert(0, "_line", table.lines)
-        con.register("_xlsx_frame", frame)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _xlsx_frame")
-        con.unregister("_xlsx_frame")
-        return
-    _csv_relation(con, path, name, diagnostics)
+def _one_of(value: str, values: tuple[str, ...]) -> str:
+    """``value IN (values)`` written as equalities: DuckDB turns a long IN list into a join over every
+    row, evaluated even where a CASE would not need it."""
+    return "(" + " OR ".join(f"{value} = '{v.replace(chr(39), chr(39) * 2)}'" for v in values) + ")"
 
 
-_CSV_SQL = (
-    "CREATE OR REPLACE TEMP TABLE {name} AS SELECT {line} * "
-    "FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"', "
-    "strict_mode = true, null_padding = false, auto_detect = true)"
-)
-_RAGGED = "_ragged"  # why a row was not read as the header says (its cells are quarantined, not guessed)
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
-def _csv_relation(con: duckdb.DuckDBPyConnection, path: Path, name: str, diagnostics: Diagnostics) -> None:
-    """A CSV file into table ``name``, with the line an editor shows for every row.
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    DuckDB reads it first, strictly. When that fails (a row of the wrong width, a quote) or when rows
-    and lines do not match one to one (a cell over several lines, a blank line), Python's reader
-    goes through the file: a broken quote is an :class:`InputError` naming its line; a row of the
-    wrong width is kept with the reason it will be quarantined for; the rows are then read again
-    from a normalised copy that carries each one's line.
-    """
-    source = _utf8_copy(path, diagnostics)
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # fetched to the end: no pending result
+    return int(row[0])
+
+
+def _error(column: str | None, reason_sql: str) -> str:
+    """An error cell: the column and the reason, separated by a unit separator."""
+    return f"{_lit((column or '') + chr(31))} || {reason_sql}"
+
+
+# --- Which of the file's columns feeds each canonical column ----------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """The file's columns and the canonical column each feeds; a mapping error and the warnings that
+    come before it wait for :meth:`commit`, so that a broken file is named for its structure first."""
+
+    names: list[str]
+    mapping: dict[str, str] = field(default_factory=dict)
+    warnings: Diagnostics = field(default_factory=Diagnostics)
+    error: InputError | None = None
+
+    def commit(self, diagnostics: Diagnostics) -> dict[str, str]:
+        diagnostics.extend(self.warnings)
+        if self.error is not None:
+            raise self.error
+        return self.mapping
+
+
+def _plan(names: list[str], known: dict[str, tuple[str, ...]], extra: dict[str, str], kind: str, path: Path) -> _Plan:
+    plan = _Plan(names)
     try:
-        with source.open("rb") as handle:
-            head = handle.read(1 << 16).decode("utf-8", "replace").lstrip("\ufeff")
-        if not head.strip() and source.stat().st_size <= 1 << 16:
-            raise InputError("tệp rỗng (chỉ có dòng trống)", path)
-        delimiter = sniff_delimiter(head)
-        try:
-            con.execute(_CSV_SQL.format(name=name, line="row_number() OVER () + 1 AS _line,"), [str(source), delimiter])
-            if _one_row_per_line(source, delimiter, _count(con, name)):
-                return
-        except duckdb.Error:
-            pass
-        normalised = _normalised_copy(source, path, delimiter)
-        try:
-            con.execute(_CSV_SQL.format(name=name, line=""), [str(normalised), ","])
-            con.execute(f"ALTER TABLE {name} ALTER _line TYPE BIGINT")
-        except duckdb.Error as exc:
-            raise InputError(f"không đọc được tệp CSV ({str(exc).splitlines()[0]})", path) from exc
-        finally:
-            normalised.unlink(missing_ok=True)
-    finally:
-        if source != path:
-            source.unlink(missing_ok=True)
-
-
-_QUOTED = re.compile(rb'"[^"]*"')
-
-
-def _one_row_per_line(path: Path, delimiter: str, rows: int) -> bool:
-    """Whether the file is one header line and ``rows`` lines of exactly the header's width.
-
-    DuckDB numbers rows, not lines, and lets a row end with one delimiter too many; only when every
-    line is one row of the header's width are its row numbers the lines and its rows the file's.
-    A line holding quotes is measured with its quoted parts removed (a line-by-line check: a cell
-    over several lines fails it, and the file is then read record by record).
-    """
-    mark = delimiter.encode()
-    count = 0
-    width = -1
-    with path.open("rb") as handle:
-        for line in handle:
-            count += 1
-            if b'"' in line:
-                line = _QUOTED.sub(b"", line)
-                if b'"' in line:
-                    return False
-            cells = line.count(mark)
-            if width < 0:
-                width = cells
-            elif cells != width or not line.strip():
-                return False
-    return count == rows + 1
-
-
-def _normalised_copy(source: Path, path: Path, delimiter: str) -> Path:
-    """A temporary comma-separated copy: ``_line`` and ``_ragged`` first, then the header's columns.
-
-    A row with more cells than the header (an unquoted delimiter shifted its cells, even when the
-    extra cell is empty) or fewer is written with the reason in ``_ragged``.
-    """
-    text = source.read_bytes().decode("utf-8-sig", "replace")
-    width = 0
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as handle:
-        copy = Path(handle.name)
-        try:
-            writer = csv.writer(handle)
-            for first, _, row in csv_records(text, path, delimiter):
-                if not width:
-                    width = len(row)
-                    writer.writerow(["_line", _RAGGED, *row])
-                    continue
-                why = ""
-                if len(row) > width:
-                    why = f"dòng có {len(row)} ô, nhiều hơn {width} cột của tiêu đề (có thể một ô chứa dấu phân cách)"
-                elif len(row) < width:
-                    why = f"dòng chỉ có {len(row)} ô, ít hơn {width} cột của tiêu đề (dòng bị cắt?)"
-                cells = (row + [""] * width)[:width]
-                writer.writerow([first, why, *cells])
-        except BaseException:
-            handle.close()
-            copy.unlink(missing_ok=True)
-            raise
-    return copy
-
-
-_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _utf8_copy(path: Path, diagnostics: Diagnostics) -> Path:
-    """``path`` itself if it is UTF-8; else a temporary UTF-8 (NFC) copy of a Windows-1258 or
-    UTF-16/UTF-32 (with BOM) file. Bytes 0 without a BOM are refused by name."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    if head.startswith(_WIDE_BOMS):
-        text, _ = decode_text(path.read_bytes(), path, diagnostics)
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as out:
-            out.write(unicodedata.normalize("NFC", text))
-        return Path(out.name)
-    if b"\x00" in head:
-        decode_text(head, path, diagnostics)  # raises: NUL without a BOM
-    try:
-        head.decode("utf-8")
-        return path
-    except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut by the 1 MiB boundary
-            return path
-    with (
-        path.open("r", encoding="cp1258", newline="") as source,
-        tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as handle_out,
-    ):
-        copy = Path(handle_out.name)
-        try:
-            for line in source:
-                handle_out.write(unicodedata.normalize("NFC", line))
-        except UnicodeDecodeError:
-            handle_out.close()
-            copy.unlink(missing_ok=True)
-            raise InputError("không nhận ra bảng mã (không phải UTF-8, UTF-16 hay Windows-1258)", path) from None
-        except BaseException:
-            handle_out.close()
-            copy.unlink(missing_ok=True)
-            raise
-    diagnostics.warn("encoding", "tệp dùng bảng mã Windows-1258 (CP1258), đã chuyển sang Unicode NFC", path)
-    return copy
+        _check_extra(extra, known, names, kind, path, plan.warnings)
+        mapping = _mapping(names, known, extra)
+        for required in _REQUIRED[kind]:
+            if required not in mapping:
+                raise InputError(f"thiếu cột bắt buộc {required}", path, 1, required)
+    except InputError as exc:
+        plan.error = exc
+        return plan
+    plan.mapping = mapping
+    return plan
 
 
 def _mapping(columns: list[str], known: dict[str, tuple[str, ...]], extra: dict[str, str]) -> dict[str, str]:
@@ -338,59 +246,674 @@ def _check_extra(
             )
 
 
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+# --- Each cell parsed once: texts, then values, then reasons --------------------------------------------
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _text_of(value: str) -> str:
+    """A cell as trimmed text, NULL when empty.
 
-
-def _text(source: str | None) -> str:
-    """The raw cell (table alias ``r``) as trimmed text, NULL when empty."""
-    return "NULL::VARCHAR" if source is None else f"nullif(trim(CAST(r.{_q(source)} AS VARCHAR)), '')"
-
-
-def _date_expr(source: str | None, end_of_day: bool) -> str:
-    """Local timestamp from text; an offset (``+07:00``, ``Z``) is converted to Vietnam time."""
-    text = _text(source)
-    formats = "[" + ", ".join(_lit(f) for f in _FORMATS) + "]"
-    with_zone = (
-        f"(try_strptime(replace({text}, 'Z', '+00:00'), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z']) "
-        "AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+    ``trim`` removes the Unicode space separators (not tabs) at both ends and copies every string.
+    A text whose first byte is printable ASCII (a comparison DuckDB makes on the string's inlined
+    prefix), that does not end with a space and is all ASCII (as many bytes as characters) has
+    nothing to remove and is not empty: it is taken as it is."""
+    text = f"CAST({value} AS VARCHAR)"
+    return (
+        f"CASE WHEN {text} >= '!' AND {text} < chr(127) AND NOT ends_with({text}, ' ') "
+        f"AND strlen({text}) = length({text}) THEN {text} ELSE nullif(trim({text}), '') END"
     )
+
+
+def _starts_with_digit(text: str) -> str:
+    return f"({text} >= '0' AND {text} < ':')"  # compared on the inlined prefix: no copy, no scan
+
+
+def _date_from_text(text: str, end_of_day: bool) -> str:
+    """Local timestamp from (trimmed) text; an offset (``+07:00``, ``Z``) is converted to Vietnam time.
+
+    A text with an offset is read as such first (DuckDB reads ``infinity`` and ``epoch`` in every
+    format, differently with and without a zone), then by the plain formats in order. A text that
+    starts with a digit is tried in the common form first and alone: a text that form reads has no
+    offset and is no such word, so the order changes no value, only the work (``coalesce`` reads
+    the next form only for the rows the previous one left empty)."""
+    formats = "[" + ", ".join(_lit(f) for f in _FORMATS) + "]"
+    zoned = "[" + ", ".join(_lit(f) for f in _ZONED) + "]"
+    with_zone = f"try_strptime(replace({text}, 'Z', '+00:00'), {zoned}) AT TIME ZONE 'Asia/Ho_Chi_Minh'"
     plain = f"try_strptime({text}, {formats})"
+    common = f"try_strptime({text}, {_lit(_COMMON)})"
+    read = (
+        f"CASE WHEN {_starts_with_digit(text)} THEN coalesce({common}, {with_zone}, {plain}) "
+        f"ELSE coalesce({with_zone}, {plain}) END"
+    )
     if end_of_day:
         # a due date without a time is due at the end of that day
+        return f"CASE WHEN length({text}) <= 10 THEN {plain} + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND ELSE {read} END"
+    return read
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """How one canonical column is read: its source column (None: absent), whether the source's own
+    type is kept (``native``), and whether every value of it is known to read (``in_range``)."""
+
+    canonical: str
+    source: str | None
+    native: bool
+    slot: int
+    in_range: bool = False
+    varchar: bool = True  # the source column is text (else a type read from its text)
+
+    @property
+    def raw(self) -> str:  # the cell as it is in the file
+        return f"_t{self.slot}"
+
+    @property
+    def value(self) -> str:
+        return f"_v{self.slot}"
+
+    @property
+    def text(self) -> str:  # its trimmed text: what the value is read from, and what a reason shows
+        return _text_of(self.raw)
+
+    @property
+    def category(self) -> str:
+        return _category(self.canonical)
+
+
+def _is_native(canonical: str, column_type: str | None) -> bool:
+    """Whether a typed column's values are their own reading: every TIMESTAMP (µs) of years 1–9999,
+    BOOLEAN and integer reads back from its text to itself (TIMESTAMP_NS, WITH TIME ZONE, DATE and
+    the rest are read from their text, as before)."""
+    if column_type is None:
+        return False
+    category = _category(canonical)
+    if category == "date":
+        return column_type == "TIMESTAMP"
+    if category == "bool":
+        return column_type == "BOOLEAN"
+    if category in ("channel", "supplement_count"):
+        return column_type in _INTEGERS
+    return False
+
+
+def _value(cell: _Cell) -> str:
+    """The canonical value of a cell.
+
+    A text cell is first read as it is in the file by the spelling nearly every row uses (a time
+    ``YYYY-MM-DD HH:MM:SS``, a flag or a channel as listed); only a cell this leaves empty is
+    trimmed and read by the full rule. Each fast reading is one the full rule gives the same cell:
+    a cell it reads has no space to trim, and is read first (or only) by the same form there."""
+    raw, text, category = cell.raw, cell.text, cell.category
+    if category == "date":
+        full = _date_from_text(text, end_of_day=cell.canonical == "due_at")
+        if cell.in_range:
+            return raw
+        if cell.native:
+            return f"CASE WHEN {raw} BETWEEN {_YEARS_READ_BACK} THEN {raw} WHEN {raw} IS NULL THEN NULL ELSE {full} END"
+        if not cell.varchar:
+            return full
+        # a text the common form reads starts and ends with a digit (nothing to trim) and is longer than a date
+        fast = f"CASE WHEN {_starts_with_digit(raw)} THEN try_strptime({raw}, {_lit(_COMMON)}) END"
+        return f"CASE WHEN {raw} IS NULL THEN NULL ELSE coalesce({fast}, {full}) END"
+    if category == "bool":
+        if cell.native:
+            return raw
+        lower = f"lower({text})"
+        full = f"WHEN {_one_of(lower, _TRUE)} THEN true WHEN {_one_of(lower, _FALSE)} THEN false"
+        # the listed spellings are lower case and have no spaces: as they are, they need no lower() nor trim()
+        fast = " ".join(f"WHEN {raw} = {_lit(v)} THEN {'true' if v in _TRUE else 'false'}" for v in _SPELLINGS)
+        return f"CASE {fast + ' ' if cell.varchar else ''}{full} END"
+    if category == "channel":
+        if cell.in_range:  # every value is 1, 2 or 3
+            return f"CAST(coalesce({raw}, 1) AS INTEGER)"
+        if cell.native:
+            return f"CASE WHEN {raw} IS NULL OR {raw} = 1 THEN 1 WHEN {raw} = 2 THEN 2 WHEN {raw} = 3 THEN 3 END"
+        lower = f"lower({text})"
+        fast = f"WHEN {raw} = '1' THEN 1 WHEN {raw} = '2' THEN 2 WHEN {raw} = '3' THEN 3 " if cell.varchar else ""
         return (
-            f"CASE WHEN length({text}) <= 10 THEN {plain} + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND "
-            f"ELSE coalesce({with_zone}, {plain}) END"
+            f"CASE {fast}"
+            f"WHEN {lower} IS NULL OR {_one_of(lower, ('1', 'trực tiếp', 'truc tiep'))} THEN 1 "
+            f"WHEN {_one_of(lower, ('2', 'trực tuyến', 'truc tuyen'))} THEN 2 "
+            f"WHEN {_one_of(lower, ('3', 'bưu chính', 'buu chinh'))} THEN 3 END"
         )
-    return f"coalesce({with_zone}, {plain})"
+    if category == "supplement_count":
+        if cell.native:
+            return f"CAST({raw} AS INTEGER)" if cell.in_range else f"try_cast({raw} AS INTEGER)"
+        return f"try_cast({text} AS INTEGER)"
+    return text
 
 
-def _bool_expr(source: str | None) -> str:
-    text = f"lower({_text(source)})"
-    return f"CASE WHEN {text} IN ({_sql_list(_TRUE)}) THEN true WHEN {text} IN ({_sql_list(_FALSE)}) THEN false END"
+def _empty(cell: _Cell) -> str:
+    """Whether the cell has no text (its trimmed text is NULL); a listed channel is not empty."""
+    if cell.native:
+        return f"{cell.raw} IS NULL"
+    if not cell.varchar:
+        return f"{cell.text} IS NULL"
+    return f"({cell.raw} IS NULL OR (NOT {_one_of(cell.raw, ('1', '2', '3'))} AND {cell.text} IS NULL))"
 
 
-def _channel_expr(source: str | None) -> str:
-    text = f"lower({_text(source)})"
+# The bounds within which every value of a typed column reads as itself: checked once for the whole
+# column on its smallest and largest values (from Parquet's statistics: no row is read).
+_BOUNDS = {
+    "date": ("TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '9999-12-31 23:59:59.999999'"),
+    "channel": ("1", "3"),
+    "supplement_count": ("-2147483648", "2147483647"),
+}
+
+
+def _in_range(con: duckdb.DuckDBPyConnection, source: str, mapping: dict[str, str], types: dict[str, str]) -> set[str]:
+    """The canonical columns of ``source`` (typed) whose every value lies within :data:`_BOUNDS`."""
+    tests = {
+        canonical: f"coalesce(min({_q(column)}) >= {low} AND max({_q(column)}) <= {high}, true)"
+        for canonical, column in mapping.items()
+        if _is_native(canonical, types.get(column)) and (low_high := _BOUNDS.get(_category(canonical)))
+        for low, high in [low_high]
+    }
+    if not tests:
+        return set()
+    row = con.execute(f"SELECT {', '.join(tests.values())} FROM {source}").fetchone()
+    assert row is not None
+    return {canonical for canonical, ok in zip(tests, row, strict=True) if ok}
+
+
+_WHY = {
+    "date": "ngày «' || {v} || '» không đọc được",
+    "bool": "giá trị «' || {v} || '» không phải có/không",
+    "channel": "kênh «' || {v} || '» không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)",
+    "supplement_count": "số lần bổ sung «' || {v} || '» không phải số nguyên",
+}
+
+
+def _category(canonical: str) -> str:
+    if canonical in _DATES:
+        return "date"
+    if canonical in _BOOLS:
+        return "bool"
+    return canonical if canonical in ("channel", "supplement_count") else "text"
+
+
+# What an absent column reads as: no date, no flag, no count; the channel is direct (METHODOLOGY §2.3).
+_ABSENT = {
+    "date": "NULL::TIMESTAMP",
+    "bool": "NULL::BOOLEAN",
+    "channel": "1",
+    "supplement_count": "NULL::INTEGER",
+    "text": "NULL::VARCHAR",
+}
+
+
+def _parse_sql(
+    relation: str, mapping: dict[str, str], types: dict[str, str], kind: str, in_range: set[str] | None = None
+) -> str:
+    """A query over ``relation`` (``_line``, ``_ragged`` and the file's columns): one typed row per row.
+
+    Its columns: ``_line``, ``_ragged``, the identifier, ``_code`` and ``_name`` (the unit's cells as
+    they are), every other canonical column, ``_channel_empty`` (dossiers) and ``_text_error``: the
+    first cell, in the order of the columns, that has a text but no reading (NULL when every cell
+    reads). Three levels, so that each cell is read once: the cells, their values, then the reasons."""
+    known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
+    cells = []
+    for slot, canonical in enumerate(known):
+        source = mapping.get(canonical)
+        native = source is not None and _is_native(canonical, types.get(source))
+        varchar = source is None or types.get(source) == "VARCHAR"
+        cells.append(_Cell(canonical, source, native, slot, native and canonical in (in_range or set()), varchar))
+    by_name = {c.canonical: c for c in cells}
+    raw = [f"r.{_q(c.source)} AS {c.raw}" for c in cells if c.source is not None]
+    # an absent column is a constant of its type, not a NULL parsed on every row
+    values = [
+        f"{_value(c) if c.source is not None else _ABSENT[c.category]} AS {c.value}"
+        for c in cells
+        if c.canonical not in _UNIT_CELL
+    ]
+    id_col = _REQUIRED[kind][0]
+    out = ["_line", _RAGGED, f"{by_name[id_col].value} AS {id_col}"]
+    # the unit's cells as they are: their text is made once for each distinct value (_unit_map)
+    out += [f"{by_name[c].raw} AS {_UNIT_CELL[c]}" for c in _UNIT_CELL if c in mapping]
+    checks = []
+    for cell in cells:
+        if cell.canonical in _UNIT_AND_ID[kind]:
+            continue
+        out.append(f"{cell.value} AS {cell.canonical}")
+        if cell.canonical == "channel":
+            out.append(f"{'true' if cell.source is None else _empty(cell)} AS _channel_empty")
+        why = _WHY.get(cell.category)
+        # a typed flag, or a typed column within its bounds, is its own reading: it cannot fail to read
+        if cell.source is None or not why or cell.in_range or (cell.native and cell.category == "bool"):
+            continue
+        reason = "'" + why.replace("{v}", cell.text) + "'"
+        # the value first: the text is made only for a cell without a value
+        checks.append(f"WHEN {cell.value} IS NULL AND {cell.text} IS NOT NULL THEN {_error(cell.source, reason)}")
+    out.append(f"CASE {' '.join(checks)} END AS _text_error" if checks else "NULL::VARCHAR AS _text_error")
     return (
-        f"CASE WHEN {text} IS NULL OR {text} IN ('1', 'trực tiếp', 'truc tiep') THEN 1 "
-        f"WHEN {text} IN ('2', 'trực tuyến', 'truc tuyen') THEN 2 "
-        f"WHEN {text} IN ('3', 'bưu chính', 'buu chinh') THEN 3 END"
+        f"SELECT {', '.join(out)}\n"
+        f"FROM (SELECT *, {', '.join(values)}\n"
+        f"      FROM (SELECT r._line, r.{_RAGGED}, {', '.join(raw)} FROM {relation} r))"
     )
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # fetched to the end: no pending result
+# --- Reading each kind of file into parsed rows ---------------------------------------------------------
+
+
+@dataclass
+class _Scratch:
+    """Temporary files and tables of one ingest, removed at its end whatever happens."""
+
+    files: list[Path] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+
+    def clean(self, con: duckdb.DuckDBPyConnection) -> None:
+        for table in self.tables:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for kind in self.types:
+            con.execute(f"DROP TYPE IF EXISTS {kind}")
+        for path in self.files:
+            path.unlink(missing_ok=True)
+
+
+@dataclass
+class _Rows:
+    """A file's rows: ``cells`` as they are (``_line``, ``_ragged`` and the file's columns), ``relation``
+    parsed (:func:`_parse_sql`'s columns), how many, and the column mapping.
+
+    ``numbering``: the rows carry no line yet (a window numbering them would read the file on one
+    thread); the table made from them is in their order, its lines are numbered in it from 2 (the
+    header is line 1), and that order is checked against the file (:func:`_number_lines`)."""
+
+    cells: str
+    relation: str
+    names: list[str]
+    mapping: dict[str, str]
+    read: int | None = None
+    numbering: _LineCheck | None = None
+    pairs_made: bool = False  # the table of distinct unit cells is made (with the count of rows)
+    ragged: bool = False  # rows may be ragged (a CSV file read record by record)
+
+    @property
+    def text_checks(self) -> bool:
+        """Whether a cell can fail to read (``_text_error`` is not NULL on every row)."""
+        return "NULL::VARCHAR AS _text_error" not in self.relation
+
+
+@dataclass(frozen=True)
+class _LineCheck:
+    """Where to check the lines numbered in the table's order: the file (UTF-8), its delimiter, the
+    identifier's column, and sample lines (line, byte offset) of :func:`_lines_of_header_width`."""
+
+    path: Path
+    delimiter: str
+    id_index: int
+    samples: list[tuple[int, int]]
+
+
+def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], dict[str, str]]:
+    rows = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    return [str(r[0]) for r in rows], {str(r[0]): str(r[1]) for r in rows}
+
+
+def _unit_key(cells: list[str], alias: str) -> str:
+    """One text per distinct (code, name) pair of unit cells, NULL only when the one cell is NULL:
+    the cell itself, or both cells each prefixed by its length (so that no two pairs share a key)."""
+    texts = [f"CAST({alias}.{c} AS VARCHAR)" for c in cells]
+    if len(texts) == 1:
+        return texts[0]
+    return " || '|' || ".join(f"coalesce(CAST(length({t}) AS VARCHAR), 'n') || ':' || coalesce({t}, '')" for t in texts)
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, cells: str, mapping: dict[str, str], table: str) -> int | None:
+    """The distinct (code, name) cells of the unit columns, as text, into ``table`` with ``_key`` (see
+    :func:`_unit_key`) and ``_rows`` (how many rows have them); the count of rows. None without unit
+    columns.
+
+    One pass over the unit columns only: DuckDB reads no other column of a Parquet file, and converts
+    no other cell of a CSV file."""
+    columns = [f"CAST(r.{_q(mapping[c])} AS VARCHAR) AS {_UNIT_CELL[c]}" for c in _UNIT_CELL if c in mapping]
+    if not columns:
+        return None
+    present = [_UNIT_CELL[c] for c in _UNIT_CELL if c in mapping]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, {_unit_key(present, 'p')} AS _key FROM "
+        f"(SELECT {', '.join(columns)}, count(*) AS _rows FROM {cells} r GROUP BY ALL) p"
+    )
+    (row,) = con.execute(f"SELECT coalesce(sum(_rows), 0)::BIGINT FROM {table}").fetchall()
     return int(row[0])
 
 
-def _error(column: str | None, reason_sql: str) -> str:
-    """An error cell: the column and the reason, separated by a unit separator."""
-    return f"{_lit((column or '') + chr(31))} || {reason_sql}"
+def _parsed_rows(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    extra: dict[str, str],
+    diagnostics: Diagnostics,
+    scratch: _Scratch,
+    pairs: str,
+) -> _Rows:
+    """The file's rows, parsed, with ``_line`` the spreadsheet line of each."""
+    known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
+    if path.is_dir():  # Parquet partitioned by province and month
+        return _parquet_rows(con, path, kind, known, extra, diagnostics)
+    if not path.is_file():
+        raise InputError("không tìm thấy tệp", path)
+    if path.stat().st_size == 0:
+        raise InputError("tệp rỗng (0 byte)", path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _parquet_rows(con, path, kind, known, extra, diagnostics)
+    if suffix in {".xlsx", ".xlsm"}:
+        table = read_table(path, diagnostics)
+        frame = table.frame.copy()
+        frame.insert(0, "_line", table.lines)
+        raw = f"raw_{kind}"
+        scratch.tables.append(raw)
+        con.register("_xlsx_frame", frame)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM _xlsx_frame")
+        con.unregister("_xlsx_frame")
+        names, types = _describe(con, raw)
+        names = [n for n in names if n != "_line"]
+        mapping = _plan(names, known, extra, kind, path).commit(diagnostics)
+        cells = f"(SELECT _line, NULL::VARCHAR AS {_RAGGED}, * EXCLUDE (_line) FROM {raw})"
+        return _Rows(cells, f"({_parse_sql(cells, mapping, types, kind)})", names, mapping)
+    return _csv_rows(con, path, kind, known, extra, diagnostics, scratch, pairs)
+
+
+def _parquet_rows(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    known: dict[str, tuple[str, ...]],
+    extra: dict[str, str],
+    diagnostics: Diagnostics,
+) -> _Rows:
+    """Typed Parquet is parsed where it lies: each query below reads only the columns it needs."""
+    if path.is_dir():
+        source = f"read_parquet({_lit(dossier_glob(path))}, hive_partitioning = true)"
+    else:
+        source = f"read_parquet({_lit(str(path))})"
+    names, types = _describe(con, source)
+    if path.is_dir() or "file_row_number" in names:
+        # rows numbered in the order of the files and of the rows in each, as DuckDB reads them
+        cells = f"(SELECT row_number() OVER () AS _line, NULL::VARCHAR AS {_RAGGED}, * FROM {source})"
+    else:  # the row's place in the file, without a window over the rows
+        cells = (
+            f"(SELECT file_row_number + 1 AS _line, NULL::VARCHAR AS {_RAGGED}, * EXCLUDE (file_row_number) "
+            f"FROM read_parquet({_lit(str(path))}, file_row_number = true))"
+        )
+    mapping = _plan(names, known, extra, kind, path).commit(diagnostics)
+    parsed = f"({_parse_sql(cells, mapping, types, kind, _in_range(con, source, mapping, types))})"
+    return _Rows(cells, parsed, names, mapping)
+
+
+_RAGGED = "_ragged"  # why a row was not read as the header says (its cells are quarantined, not guessed)
+
+
+def _read_csv_sql(path: Path, delimiter: str) -> str:
+    return (
+        f"read_csv({_lit(str(path))}, all_varchar = true, header = true, delim = {_lit(delimiter)}, quote = '\"', "
+        "escape = '\"', strict_mode = true, null_padding = false, auto_detect = true)"
+    )
+
+
+def _csv_rows(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    known: dict[str, tuple[str, ...]],
+    extra: dict[str, str],
+    diagnostics: Diagnostics,
+    scratch: _Scratch,
+    pairs: str,
+) -> _Rows:
+    """A CSV file parsed, with the line an editor shows for every row.
+
+    DuckDB reads it first, strictly. When that fails (a row of the wrong width, a quote) or when rows
+    and lines do not match one to one (a cell over several lines, a blank line), Python's reader
+    goes through the file: a broken quote is an :class:`InputError` naming its line; a row of the
+    wrong width is kept with the reason it will be quarantined for; the rows are then read again
+    from a normalised copy that carries each one's line. A mapping error waits until the file's
+    structure is known to be sound (a broken file is named for that first).
+
+    The rows are counted by the pass that finds the units' distinct cells (:func:`_pairs`); they are
+    parsed by the pass that makes the table.
+    """
+    source = _utf8_copy(path, diagnostics)
+    if source != path:
+        scratch.files.append(source)
+    with source.open("rb") as handle:
+        head = handle.read(1 << 16).decode("utf-8", "replace").lstrip("\ufeff")
+    if not head.strip() and source.stat().st_size <= 1 << 16:
+        raise InputError("tệp rỗng (chỉ có dòng trống)", path)
+    delimiter = sniff_delimiter(head)
+    # The lines are measured while DuckDB reads the file: the two read it at once (each waits on
+    # the disk while the other works), and neither holds the interpreter's lock meanwhile.
+    with ThreadPoolExecutor(1) as pool:
+        measured = pool.submit(_lines_of_header_width, source, delimiter)
+        read_csv = _read_csv_sql(source, delimiter)
+        rows, plan = None, None
+        try:
+            names, types = _describe(con, read_csv)
+            plan = _plan(names, known, extra, kind, path)
+            # each row is one line (checked below): line = row + 2, numbered once the table is made
+            cells = f"(SELECT NULL::BIGINT AS _line, NULL::VARCHAR AS {_RAGGED}, * FROM {read_csv})"
+            if plan.error is None:
+                rows = _pairs(con, cells, plan.mapping, pairs)
+            if rows is None:
+                rows = _count(con, read_csv)
+        except duckdb.Error:
+            pass
+        lines = measured.result()
+    if lines is not None and plan is not None and rows is not None and rows + 1 == lines.count:
+        mapping = plan.commit(diagnostics)
+        relation = f"({_parse_sql(cells, mapping, types, kind)})"
+        check = _LineCheck(source, delimiter, names.index(mapping[_REQUIRED[kind][0]]), lines.samples)
+        return _Rows(cells, relation, names, mapping, rows, check, "unit_code" in mapping or "unit_name" in mapping)
+    normalised = _normalised_copy(source, path, delimiter)
+    scratch.files.append(normalised)
+    read_csv = _read_csv_sql(normalised, ",")
+    try:
+        names, types = _describe(con, read_csv)
+        names = [n for n in names if n not in ("_line", _RAGGED)]
+        mapping = _plan(names, known, extra, kind, path).commit(diagnostics)
+        cells = (
+            f"(SELECT CAST(_line AS BIGINT) AS _line, nullif({_RAGGED}, '') AS {_RAGGED}, "
+            f"* EXCLUDE (_line, {_RAGGED}) FROM {read_csv})"
+        )
+        rows = _pairs(con, cells, mapping, pairs)
+        if rows is None:
+            rows = _count(con, read_csv)
+    except duckdb.Error as exc:
+        raise InputError(f"không đọc được tệp CSV ({str(exc).splitlines()[0]})", path) from exc
+    relation = f"({_parse_sql(cells, mapping, types, kind)})"
+    units = "unit_code" in mapping or "unit_name" in mapping
+    return _Rows(cells, relation, names, mapping, rows, None, units, ragged=True)
+
+
+_QUOTED = re.compile(rb'"[^"]*"')
+_BLOCK = 1 << 24  # bytes read at a time by the line check
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """How many lines the file has, and where some of them start: (line, byte offset), to check the
+    order of the rows read from it (:func:`_check_lines`)."""
+
+    count: int
+    samples: list[tuple[int, int]]
+
+
+def _lines_of_header_width(path: Path, delimiter: str) -> _Lines | None:
+    """The file's lines when each has the header line's width, else None.
+
+    DuckDB numbers rows, not lines, lets a row end with one delimiter too many and skips blank
+    lines; only when every line is one row of the header's width (and the count of lines is one
+    more than DuckDB's rows) are its row numbers the lines and its rows the file's. A line holding
+    quotes is measured with its quoted parts removed, quotes paired on the line (a cell over several
+    lines fails the check, and the file is then read record by record).
+
+    The lines are measured a block at a time with arrays: the positions of the line ends and of the
+    delimiters outside quotes; with ``w`` delimiters a line, the ``k``-th line holds delimiters
+    ``k·w`` to ``k·w + w - 1`` exactly when their count is ``w`` times the lines and each line's first
+    and last of them fall between its line ends. A whitespace delimiter (a line of tabs only is blank)
+    or a header without delimiters is measured line by line.
+    """
+    mark = delimiter.encode()
+    if len(mark) != 1 or mark.isspace():
+        return _lines_one_by_one(path, mark)
+    buffer = bytearray(_BLOCK)
+    count, width, kept, offset = 0, -1, 0, 0
+    samples: list[tuple[int, int]] = []
+    with path.open("rb") as handle:
+        while True:
+            if kept >= len(buffer) - 1:  # a line longer than the buffer (and room for a last line end)
+                buffer.extend(bytes(len(buffer)))
+            with memoryview(buffer) as view, view[kept:] as free:
+                read = handle.readinto(free)
+            size = kept + read
+            if not read:
+                if not kept:
+                    break
+                buffer[kept] = 10  # the last line, without a line end
+                size += 1
+            data = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            ends = np.flatnonzero(data == 10)
+            if not len(ends):
+                del data
+                kept = size
+                continue
+            end = int(ends[-1]) + 1
+            delimiters = _outside_quotes(data[:end], ends, mark[0])
+            if delimiters is None:
+                return None
+            if width < 0:
+                width = int(np.count_nonzero(delimiters < ends[0]))
+                if width == 0:
+                    return _lines_one_by_one(path, mark)
+            if len(delimiters) != len(ends) * width:
+                return None
+            if not (delimiters[::width][1:] > ends[:-1]).all() or not (delimiters[width - 1 :: width] < ends).all():
+                return None
+            # a sample of lines to check the table's order by: the first line of every block (and line 2)
+            samples.append((count + 1, offset))
+            if count == 0 and len(ends) > 1:
+                samples.append((2, int(ends[0]) + 1))
+            count += len(ends)
+            offset += end
+            del data  # the buffer may grow: no array may still view it
+            kept = size - end
+            buffer[:kept] = buffer[end:size]
+            if not read:
+                break
+    return _Lines(count, samples)
+
+
+def _outside_quotes(data: np.ndarray, ends: np.ndarray, mark: int) -> np.ndarray | None:
+    """Positions of the delimiters of ``data`` (whole lines ending at ``ends``) outside quoted parts;
+    None if a line leaves a quote unpaired. Quotes pair in order on a line, as ``"[^"]*"`` removes
+    them: a delimiter is inside a quoted part when an odd number of quotes come before it."""
+    delimiters = np.flatnonzero(data == mark)
+    quotes = np.flatnonzero(data == 34)
+    if not len(quotes):
+        return delimiters
+    if (np.bincount(np.searchsorted(ends, quotes), minlength=len(ends)) & 1).any():
+        return None
+    outside: np.ndarray = delimiters[(np.searchsorted(quotes, delimiters) & 1) == 0]
+    return outside
+
+
+def _lines_one_by_one(path: Path, mark: bytes) -> _Lines | None:
+    count = offset = 0
+    width = -1
+    samples: list[tuple[int, int]] = []
+    with path.open("rb") as handle:
+        for line in handle:
+            count += 1
+            if count == 2 or count % (1 << 20) == 0:
+                samples.append((count, offset))
+            offset += len(line)
+            if b'"' in line:
+                line = _QUOTED.sub(b"", line)
+                if b'"' in line:
+                    return None
+            cells = line.count(mark)
+            if width < 0:
+                width = cells
+            elif cells != width or not line.strip():
+                return None
+    return _Lines(count, samples)
+
+
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _normalised_copy(source: Path, path: Path, delimiter: str) -> Path:
+    """A temporary comma-separated copy: ``_line`` and ``_ragged`` first, then the header's columns.
+
+    A row with more cells than the header (an unquoted delimiter shifted its cells, even when the
+    extra cell is empty) or fewer is written with the reason in ``_ragged``.
+    """
+    text = source.read_bytes().decode("utf-8-sig", "replace")
+    width = 0
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as handle:
+        copy = Path(handle.name)
+        try:
+            writer = csv.writer(handle)
+            for first, _, row in csv_records(text, path, delimiter):
+                if not width:
+                    width = len(row)
+                    writer.writerow(["_line", _RAGGED, *row])
+                    continue
+                why = ""
+                if len(row) > width:
+                    why = f"dòng có {len(row)} ô, nhiều hơn {width} cột của tiêu đề (có thể một ô chứa dấu phân cách)"
+                elif len(row) < width:
+                    why = f"dòng chỉ có {len(row)} ô, ít hơn {width} cột của tiêu đề (dòng bị cắt?)"
+                cells = (row + [""] * width)[:width]
+                writer.writerow([first, why, *cells])
+        except BaseException:
+            handle.close()
+            copy.unlink(missing_ok=True)
+            raise
+    return copy
+
+
+def _utf8_copy(path: Path, diagnostics: Diagnostics) -> Path:
+    """``path`` itself if it is UTF-8; else a temporary UTF-8 (NFC) copy of a Windows-1258 or
+    UTF-16/UTF-32 (with BOM) file. Bytes 0 without a BOM are refused by name."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith(_WIDE_BOMS):
+        text, _ = decode_text(path.read_bytes(), path, diagnostics)
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as out:
+            out.write(unicodedata.normalize("NFC", text))
+        return Path(out.name)
+    if b"\x00" in head:
+        decode_text(head, path, diagnostics)  # raises: NUL without a BOM
+    try:
+        head.decode("utf-8")
+        return path
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut by the 1 MiB boundary
+            return path
+    with (
+        path.open("r", encoding="cp1258", newline="") as source,
+        tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as handle_out,
+    ):
+        copy = Path(handle_out.name)
+        try:
+            for line in source:
+                handle_out.write(unicodedata.normalize("NFC", line))
+        except UnicodeDecodeError:
+            handle_out.close()
+            copy.unlink(missing_ok=True)
+            raise InputError("không nhận ra bảng mã (không phải UTF-8, UTF-16 hay Windows-1258)", path) from None
+        except BaseException:
+            handle_out.close()
+            copy.unlink(missing_ok=True)
+            raise
+    diagnostics.warn("encoding", "tệp dùng bảng mã Windows-1258 (CP1258), đã chuyển sang Unicode NFC", path)
+    return copy
+
+
+# --- Units, repeated identifiers, the table and its quarantine ----------------------------------------
 
 
 def register_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
@@ -401,31 +924,147 @@ def register_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     con.unregister("_units_frame")
 
 
-def _unit_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: dict[str, str], registry: Registry) -> None:
-    """Resolve each distinct (code, name) pair once in Python: spellings, aliases, NFC."""
-    code, name = mapping.get("unit_code"), mapping.get("unit_name")
-    pairs = con.execute(f"SELECT DISTINCT {_text(code)} AS code, {_text(name)} AS name FROM {raw} r").fetchall()
-    rows: list[tuple[str | None, str | None, str | None, str | None, str | None]] = []
-    for raw_code, raw_name in pairs:
+def _unit_columns(
+    con: duckdb.DuckDBPyConnection,
+    pairs: str,
+    kind: str,
+    mapping: dict[str, str],
+    registry: Registry,
+    scratch: _Scratch,
+) -> dict[str, str]:
+    """Resolve each distinct (code, name) pair once in Python (spellings, aliases, NFC) and return, for
+    ``_unit`` (the row's pair: its place in the lists, on a row of alias ``r``), then ``unit_code``,
+    ``unit_name`` and ``tier``, each an expression of ``_unit`` giving the row's resolved value.
+
+    Each pair is resolved from its trimmed text, as a row would be. A row finds its pair without a
+    join (a hash join gives its rows in no set order, and the rows of a CSV file are numbered by
+    their order): its cells' key is cast to an ENUM of every pair's key, a hash lookup, and the
+    ENUM's number picks the pair's values from constant lists."""
+    cells = [_UNIT_CELL[c] for c in _UNIT_CELL if c in mapping]
+    texts = {c: (_text_of(c) if c in cells else "NULL::VARCHAR") for c in _UNIT_CELL.values()}
+    found = con.execute(
+        f"SELECT _key, {texts['_code']}, {texts['_name']} FROM {pairs} WHERE _key IS NOT NULL"
+    ).fetchall()
+    keys: list[str] = []
+    values: dict[str, list[str | None]] = {"unit_code": [], "unit_name": [], "tier": []}
+    for key, raw_code, raw_name in found:
         unit = registry.resolve(raw_name, raw_code) if registry else None
+        resolved: tuple[str | None, str | None, str | None]
         if unit is not None:
-            rows.append((raw_code, raw_name, unit.code, unit.name, unit.tier))
+            resolved = (unit.code, unit.name, unit.tier)
         elif not registry and (raw_code or raw_name):
-            rows.append(
-                (
-                    raw_code,
-                    raw_name,
-                    raw_code or name_key(raw_name),
-                    raw_name or raw_code,
-                    tier_from_name(raw_name or ""),
-                )
-            )
+            resolved = (raw_code or name_key(raw_name), raw_name or raw_code, tier_from_name(raw_name or ""))
         else:
-            rows.append((raw_code, raw_name, None, None, None))
-    frame = pd.DataFrame(rows, columns=["raw_code", "raw_name", "unit_code", "unit_name", "tier"], dtype=object)
-    con.register("_map_frame", frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw}_units AS SELECT * FROM _map_frame")
-    con.unregister("_map_frame")
+            resolved = (None, None, None)
+        keys.append(key)
+        for column, value in zip(values, resolved, strict=True):
+            values[column].append(value)
+    enum = f"_{kind}_unit_keys"
+    con.execute(f"DROP TYPE IF EXISTS {enum}")
+    con.execute(f"CREATE TEMP TYPE {enum} AS ENUM ({', '.join(_lit(k) for k in keys)})")
+    scratch.types.append(enum)
+    # a row whose key is NULL (its one unit cell empty) has no unit, as the pair of empty cells resolves
+    return {
+        "_unit": f"enum_code(TRY_CAST({_unit_key(cells, 'r')} AS {enum})) + 1",  # the pair's place, once a row
+        **{
+            column: f"CAST([{', '.join('NULL' if v is None else _lit(v) for v in column_values)}] AS VARCHAR[])[_unit]"
+            for column, column_values in values.items()
+        },
+    }
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, kind: str, id_col: str, check: _LineCheck) -> None:
+    """Fill ``_line`` with 2, 3, … in the table's order, and check that order against the file.
+
+    A window numbering the rows would have read the file on one thread. DuckDB keeps the order of
+    the rows it reads through scans and projections (the table is made with no join for this), and
+    a sequence numbers them in the table's order. The order is then checked, not assumed: the
+    identifier of each sample line, read from the file where the line check found the line to
+    begin, must be the identifier of the row given that line."""
+    sequence = f"_{kind}_lines"
+    con.execute(f"CREATE OR REPLACE TEMP SEQUENCE {sequence} START 2")
+    try:
+        con.execute(f"ALTER TABLE {kind} ALTER _line SET DATA TYPE BIGINT USING nextval('{sequence}')")
+    finally:
+        con.execute(f"DROP SEQUENCE IF EXISTS {sequence}")
+    samples = [(line, offset) for line, offset in check.samples if line >= 2]
+    if not samples:
+        return
+    cells: list[str | None] = []
+    with check.path.open("rb") as handle:
+        for _, offset in samples:
+            handle.seek(offset)
+            text = handle.readline().decode("utf-8", "replace").rstrip("\r\n")
+            row = next(csv.reader([text], delimiter=check.delimiter, quotechar='"'), [])
+            cells.append(row[check.id_index] if check.id_index < len(row) else None)
+    texts = ", ".join(_text_of(f"${i}") for i in range(1, len(cells) + 1))  # each cell as a row's id is read
+    expected = con.execute(f"SELECT {texts}", cells).fetchone()
+    found = dict(
+        con.execute(
+            f"SELECT _line, {id_col} FROM {kind} WHERE _line IN ({', '.join(str(line) for line, _ in samples)})"
+        ).fetchall()
+    )
+    for (line, _), identifier in zip(samples, expected or (), strict=True):
+        if found.get(line) != identifier:
+            raise AssertionError(f"{kind}: line {line} of the file is not the row numbered {line} (rows out of order)")
+
+
+_SLICES = 8  # the hashes are sorted a slice of their range at a time: bounded memory, two threads
+
+
+def _repeated_in(hashes: np.ndarray) -> np.ndarray:
+    hashes.sort()  # NumPy sorts without the interpreter's lock: two slices are sorted at once
+    repeated: np.ndarray = hashes[1:][hashes[1:] == hashes[:-1]]
+    return repeated
+
+
+def _repeated_hashes(con: duckdb.DuckDBPyConnection, kind: str) -> np.ndarray:
+    """The 8-byte hashes (``_h``) that occur more than once in the table, found by sorting.
+
+    The range is cut into slices by the hashes' top bits (a repeated hash is repeated within its
+    slice); each slice is read from the table and sorted on one of two threads while the next is
+    read, so that no more than two slices are held at once."""
+    shift = 64 - (_SLICES - 1).bit_length()
+    repeated: list[np.ndarray] = []
+    with ThreadPoolExecutor(2) as pool:
+        pending: list[Future[np.ndarray]] = []
+        for part in range(_SLICES):
+            if len(pending) == 2:
+                repeated.append(pending.pop(0).result())
+            hashes = con.execute(f"SELECT _h FROM {kind} WHERE _h >> {shift} = {part}").fetchnumpy()["_h"]
+            pending.append(pool.submit(_repeated_in, np.asarray(hashes, dtype=np.uint64)))
+            del hashes
+        repeated += [future.result() for future in pending]
+    return np.unique(np.concatenate(repeated))
+
+
+def _mark_repeated(con: duckdb.DuckDBPyConnection, kind: str, id_col: str, id_source: str) -> None:
+    """Refuse each row whose identifier an earlier row (read as the header says) already has.
+
+    A window over every identifier sorts or hashes all their texts. Instead each row of the table
+    carries ``_h``, the 8-byte hash of its identifier (NULL for a ragged row or no identifier); the
+    hashes that occur twice are found by sorting them, and only the rows with one of them are
+    grouped by their text (two identifiers that share a hash are told apart there). The check is
+    the last of all: only a row not refused for another reason is marked."""
+    twice = _repeated_hashes(con, kind)
+    if not len(twice):
+        return
+    con.register("_twice_frame", pd.DataFrame({"h": twice}))
+    try:
+        con.execute(f"""
+            UPDATE {kind} SET _error = {_error(id_source, "'trùng mã với dòng ' || d._first_line")}
+            FROM (
+                SELECT {id_col}, min(_line) AS _first_line
+                FROM {kind}
+                WHERE _h IN (SELECT h FROM _twice_frame)
+                GROUP BY {id_col}
+                HAVING count(*) > 1
+            ) d
+            WHERE {kind}.{id_col} = d.{id_col} AND {kind}._h IS NOT NULL AND {kind}._line > d._first_line
+              AND {kind}._error IS NULL
+        """)
+    finally:
+        con.unregister("_twice_frame")
 
 
 def _load(
@@ -437,114 +1076,77 @@ def _load(
     diagnostics: Diagnostics,
 ) -> Loaded:
     path = Path(path)
-    raw = f"raw_{kind}"
     known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
-    _raw_relation(con, path, raw, diagnostics)
-    names = list(con.execute(f"SELECT * FROM {raw} LIMIT 0").fetchdf().columns)
-    if _RAGGED not in names:  # only a CSV file read line by line has rows of the wrong width
-        con.execute(f"ALTER TABLE {raw} ADD COLUMN {_RAGGED} VARCHAR")
-    columns = [c for c in names if c not in ("_line", _RAGGED)]
-    _check_extra(extra or {}, known, columns, kind, path, diagnostics)
-    mapping = _mapping(columns, known, extra or {})
-    for required in _REQUIRED[kind]:
-        if required not in mapping:
-            raise InputError(f"thiếu cột bắt buộc {required}", path, 1, required)
-    if _count(con, raw) == 0:
+    scratch = _Scratch()
+    try:
+        pairs = f"_{kind}_pairs"
+        scratch.tables.append(pairs)
+        rows = _parsed_rows(con, path, kind, extra or {}, diagnostics, scratch, pairs)
+        mapping, columns = rows.mapping, rows.names
+        if rows.read is None:
+            counted = _pairs(con, rows.cells, mapping, pairs)
+            rows.read, rows.pairs_made = (_count(con, rows.cells), False) if counted is None else (counted, True)
+        if rows.read == 0:
+            if kind == "dossiers":
+                raise InputError("tệp hồ sơ chỉ có dòng tiêu đề, không có hồ sơ nào", path, 2)
+            diagnostics.warn(
+                "empty_file", "tệp phản ánh, kiến nghị không có dòng nào: tính như không có phản ánh", path
+            )
+        if "unit_code" not in mapping and "unit_name" not in mapping:
+            raise InputError("thiếu cột đơn vị (unit_code hoặc unit_name)", path, 1, "unit_name")
+        for column in columns:
+            if column not in mapping.values():
+                diagnostics.warn("ignored_column", f"cột «{column}» không được nhận ra, đã bỏ qua", path, 1, column)
+        assert rows.pairs_made
+        units = _unit_columns(con, pairs, kind, mapping, registry, scratch)
+        id_col, end_col = _REQUIRED[kind][0], ("finished_at" if kind == "dossiers" else "handled_at")
+        unit_source = mapping.get("unit_name") or mapping.get("unit_code")
+        values = [f"r.{c}" for c in known if c not in _UNIT_AND_ID[kind]]
+        helpers = ["_error", "_h", *(["_channel_empty"] if kind == "dossiers" else [])]
+        # One pass makes the table, every row with the reason it is refused for (NULL: used). The
+        # order of the WHENs is the order of the checks: a row is refused for its first fault; the
+        # last check, a repeated identifier, is made on the table (_mark_repeated).
+        # Rows in the file's order: scans and projections only (no join), so that the order of the
+        # table is the order of the file (the CSV fast path numbers its lines by it).
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {kind} AS
+            SELECT r._line, r.{id_col}, r.unit_code, r.unit_name, r.tier, {", ".join(values)},
+              CASE
+                {f"WHEN r.{_RAGGED} IS NOT NULL THEN {_error(None, f'r.{_RAGGED}')}" if rows.ragged else ""}
+                WHEN r.{id_col} IS NULL THEN {_error(mapping[id_col], "'thiếu mã'")}
+                {"WHEN r._text_error IS NOT NULL THEN r._text_error" if rows.text_checks else ""}
+                WHEN r.received_at IS NULL THEN {_error(mapping["received_at"], "'thiếu ngày tiếp nhận'")}
+                WHEN r.unit_code IS NULL THEN {_error(unit_source, "'đơn vị không có trong danh mục'")}
+                WHEN r.{end_col} IS NOT NULL AND r.{end_col} < r.received_at
+                  THEN {_error(mapping.get(end_col), "'kết thúc trước ngày tiếp nhận'")}
+                WHEN r.due_at IS NOT NULL AND r.due_at < r.received_at
+                  THEN {_error(mapping.get("due_at"), "'hạn trả trước ngày tiếp nhận'")}
+              END AS _error,
+              CASE WHEN {f"r.{_RAGGED} IS NULL AND " if rows.ragged else ""}r.{id_col} IS NOT NULL
+                THEN hash(r.{id_col}) END AS _h
+              {", r._channel_empty" if kind == "dossiers" else ""}
+            FROM (
+                SELECT *, {", ".join(f"{sql} AS {column}" for column, sql in units.items() if column != "_unit")}
+                FROM (SELECT *, {units["_unit"]} AS _unit FROM {rows.relation} r)
+            ) r
+        """)
+        if rows.numbering is not None:
+            _number_lines(con, kind, id_col, rows.numbering)
+        _mark_repeated(con, kind, id_col, mapping[id_col])
         if kind == "dossiers":
-            raise InputError("tệp hồ sơ chỉ có dòng tiêu đề, không có hồ sơ nào", path, 2)
-        diagnostics.warn("empty_file", "tệp phản ánh, kiến nghị không có dòng nào: tính như không có phản ánh", path)
-    if "unit_code" not in mapping and "unit_name" not in mapping:
-        raise InputError("thiếu cột đơn vị (unit_code hoặc unit_name)", path, 1, "unit_name")
-    for column in columns:
-        if column not in mapping.values():
-            diagnostics.warn("ignored_column", f"cột «{column}» không được nhận ra, đã bỏ qua", path, 1, column)
-    _unit_map(con, raw, mapping, registry)
-    id_col, end_col = _REQUIRED[kind][0], ("finished_at" if kind == "dossiers" else "handled_at")
-    select = [
-        "r._line AS _line",
-        f"nullif(r.{_RAGGED}, '') AS {_RAGGED}",
-        f"{_text(mapping[id_col])} AS {id_col}",
-        "m.unit_code",
-        "m.unit_name",
-        "m.tier",
-    ]
-    text_checks = []
-    for canonical in known:
-        if canonical in (id_col, "unit_code", "unit_name"):
-            continue
-        source = mapping.get(canonical)
-        if canonical in _DATES:
-            expr = _date_expr(source, end_of_day=canonical == "due_at")
-            why = "ngày «' || {v} || '» không đọc được"
-        elif canonical in _BOOLS:
-            expr = _bool_expr(source)
-            why = "giá trị «' || {v} || '» không phải có/không"
-        elif canonical == "channel":
-            expr = _channel_expr(source)
-            why = "kênh «' || {v} || '» không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)"
-        elif canonical == "supplement_count":
-            expr = f"try_cast({_text(source)} AS INTEGER)"
-            why = "số lần bổ sung «' || {v} || '» không phải số nguyên"
-        else:
-            expr, why = _text(source), ""
-        select.append(f"{expr} AS {canonical}")
-        if canonical == "channel":
-            select.append(f"{_text(source)} IS NULL AS _channel_empty")
-        if source is not None and why:
-            reason = "'" + why.replace("{v}", _text(source)) + "'"
-            text_checks.append(f"WHEN {_text(source)} IS NOT NULL AND ({expr}) IS NULL THEN {_error(source, reason)}")
-    unit_source = mapping.get("unit_name") or mapping.get("unit_code")
-    join = " AND ".join(
-        f"m.{side} IS NOT DISTINCT FROM {_text(mapping.get(col))}"
-        for side, col in (("raw_code", "unit_code"), ("raw_name", "unit_name"))
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {kind}_parsed AS
-        SELECT {", ".join(select)}, CASE {" ".join(text_checks)} ELSE NULL END AS _text_error
-        FROM {raw} r LEFT JOIN {raw}_units m ON {join}
-    """
-        if text_checks
-        else f"""
-        CREATE OR REPLACE TEMP TABLE {kind}_parsed AS
-        SELECT {", ".join(select)}, NULL::VARCHAR AS _text_error
-        FROM {raw} r LEFT JOIN {raw}_units m ON {join}
-    """
-    )
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {kind}_checked AS
-        SELECT *,
-          CASE
-            WHEN {_RAGGED} IS NOT NULL THEN {_error(None, _RAGGED)}
-            WHEN {id_col} IS NULL THEN {_error(mapping[id_col], "'thiếu mã'")}
-            WHEN _text_error IS NOT NULL THEN _text_error
-            WHEN received_at IS NULL THEN {_error(mapping["received_at"], "'thiếu ngày tiếp nhận'")}
-            WHEN unit_code IS NULL THEN {_error(unit_source, "'đơn vị không có trong danh mục'")}
-            WHEN {end_col} IS NOT NULL AND {end_col} < received_at
-              THEN {_error(mapping.get(end_col), "'kết thúc trước ngày tiếp nhận'")}
-            WHEN due_at IS NOT NULL AND due_at < received_at
-              THEN {_error(mapping.get("due_at"), "'hạn trả trước ngày tiếp nhận'")}
-            WHEN _first_line < _line THEN {_error(mapping[id_col], "'trùng mã với dòng ' || _first_line")}
-          END AS _error
-        FROM (
-          SELECT *, min(CASE WHEN {_RAGGED} IS NULL THEN _line END) OVER (PARTITION BY {id_col}) AS _first_line
-          FROM {kind}_parsed
-        )
-    """)
-    if kind == "dossiers":
-        _warn_channel(con, kind, mapping, path, diagnostics)
-    helpers = f"{_RAGGED}, _text_error, _first_line, _error" + (", _channel_empty" if kind == "dossiers" else "")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {kind} AS SELECT * EXCLUDE ({helpers}) FROM {kind}_checked WHERE _error IS NULL"
-    )
-    quarantine = con.execute(f"""
-        SELECT _line AS line, {id_col} AS id, split_part(_error, chr(31), 1) AS "column",
-               split_part(_error, chr(31), 2) AS reason
-        FROM {kind}_checked WHERE _error IS NOT NULL ORDER BY _line
-    """).fetchdf()
-    read, used = _count(con, raw), _count(con, kind)
-    for table in (raw, f"{raw}_units", f"{kind}_parsed", f"{kind}_checked"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+            _warn_channel(con, kind, mapping, path, diagnostics)
+        quarantine = con.execute(f"""
+            SELECT _line AS line, {id_col} AS id, split_part(_error, chr(31), 1) AS "column",
+                   split_part(_error, chr(31), 2) AS reason
+            FROM {kind} WHERE _error IS NOT NULL ORDER BY _line
+        """).fetchdf()
+        if len(quarantine):  # the refused rows leave the table; its helper columns go too
+            con.execute(f"DELETE FROM {kind} WHERE _error IS NOT NULL")
+        for helper in helpers:
+            con.execute(f"ALTER TABLE {kind} DROP COLUMN {helper}")
+        read, used = rows.read, _count(con, kind)
+    finally:
+        scratch.clean(con)
     if used + len(quarantine) != read:
         raise AssertionError(f"{path}: {read} rows read, {used} used, {len(quarantine)} quarantined")
     if len(quarantine):
@@ -567,9 +1169,7 @@ def _warn_channel(
             1,
         )
         return
-    (row,) = con.execute(
-        f"SELECT count(*), min(_line) FROM {kind}_checked WHERE _error IS NULL AND _channel_empty"
-    ).fetchall()
+    (row,) = con.execute(f"SELECT count(*), min(_line) FROM {kind} WHERE _error IS NULL AND _channel_empty").fetchall()
     if row[0]:
         diagnostics.warn(
             "empty_channel",
