@@ -15,12 +15,13 @@ SYSDEPS := poppler-utils chromium
 # Spark (national scale) needs Java; only the Spark tests and extra install it.
 SPARK_SYSDEPS := openjdk-17-jre-headless
 SPARK_STAMP := $(VENV)/.installed-spark
+BENCH_STAMP := $(VENV)/.installed-bench
 
 help:
 	@echo "make report   build the sample bulletins into outputs/"
 	@echo "make test     run the static checks and the test suite"
 	@echo "make check    lint, format, strict types and import layers only"
-	@echo "make bench    time the scoring engine (benchmarks/)"
+	@echo "make bench    run every benchmark (benchmarks/) and print each target with its ratio"
 
 # Sample params and the synthetic dossier data they read (deterministic, seeded; git-ignored).
 # Defined before the targets that list $(GENERATED) as a prerequisite: make expands a rule's
@@ -67,7 +68,7 @@ $(SPARK_STAMP): requirements-spark.lock | $(STAMP)
 
 # Two workers, one test file each (its module fixtures run once): the suite's notebooks, PDFs and
 # browser sessions use both cores instead of one.
-test: setup spark $(GENERATED) check
+test: setup spark $(BENCH_STAMP) $(GENERATED) check
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Static checks, configured in pyproject.toml: lint and format (ruff), strict types (mypy), and the
@@ -82,7 +83,11 @@ report: setup $(GENERATED)
 	$(BIN)/chiso766 run --if-changed $(SAMPLE_PARAMS)
 	$(BIN)/chiso766 publish --site site --reason "make report: bản mẫu dựng lại sau khi mã nguồn thay đổi"
 
-bench: setup spark $(GENERATED)
+$(BENCH_STAMP): requirements-bench.lock | $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	touch $@
+
+bench: setup spark $(BENCH_STAMP) $(GENERATED)
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_bulletin.py

@@ -34,8 +34,7 @@ def test_duckdb_and_pandas_agree_on_generated_data(tmp_path):
 @pytest.mark.parametrize("period", ["2026", "2026-03-02..2026-03-08", "2026-Q2", "2030"])
 def test_duckdb_and_polars_give_the_same_table(tmp_path, period):
     """The benchmark's polars table equals indicator_table's, row for row, rates included (polars is
-    the optional ``bench`` extra)."""
-    pytest.importorskip("polars")
+    the ``bench`` extra, which ``make test`` installs)."""
     from chiso766.core.periods import parse_period
 
     registry, frame = province_dossiers(40_000, seed=12)
