@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import nbformat
 from markupsafe import Markup
 
 from chiso766.render.charts import rendered
@@ -216,6 +215,7 @@ def _exporter(**options: object) -> HTMLExporter:
 def render_html(notebook_path: Path, title: str, version: str) -> str:
     """The bulletin page: outputs only (no code), cells tagged ``remove`` left out, a table of contents
     at the top; it links ``audit.html`` when the notebook's ``nb.save`` wrote one beside it."""
+    import nbformat  # imported here: the kernel's cells use this module without it
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(notebook_path, as_version=4)
