@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from chiso766.cli import main
-from chiso766.publish.runner import run
+from chiso766.publish.runner import run, run_many
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -352,3 +352,23 @@ def test_several_params_in_one_call(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "nowhere.csv" in captured.err
     assert (tmp_path / "outputs" / "unit_report" / "2026-Q3" / "bulletin.pdf").is_file()
+
+
+def test_runs_side_by_side_make_what_a_run_alone_makes(hai_phong, tmp_path):
+    """Two params files on two workers: each output as its run alone would make it, outcomes in order."""
+    copies = []
+    for source in (HP, UNIT):
+        copy = tmp_path / "params" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
+        copies.append(str(copy))
+    outcomes = list(run_many(copies, [], None, jobs=2))
+    assert [o.params for o in outcomes] == copies and all(o.error == "" for o in outcomes)
+    side = outcomes[0].out
+    assert side == tmp_path / "outputs" / "bulletin_766" / "2025"
+    made = sorted(p.relative_to(hai_phong) for p in hai_phong.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(side) for p in side.rglob("*") if p.is_file())
+    for name in made:
+        if name.name not in ("manifest.json", "notebook.ipynb"):  # these record when and from where
+            assert (side / name).read_bytes() == (hai_phong / name).read_bytes(), name
+    assert (outcomes[1].out / "bulletin.pdf").is_file()

@@ -121,7 +121,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     steps = _Steps(sys.stderr) if len(args.params) == 1 and not args.quiet else None
     status = 0
     try:
-        for outcome in run_many(args.params, args.p, args.out, args.if_changed, steps):
+        jobs = args.jobs or os.cpu_count() or 1
+        for outcome in run_many(args.params, args.p, args.out, args.if_changed, steps, jobs):
             if steps is not None:
                 steps.close()
             if outcome.out is None:
@@ -317,6 +318,13 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"«{text}» không phải số nguyên") from None
 
 
+def _positive(text: str) -> int:
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"«{text}» phải là số nguyên dương")
+    return value
+
+
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -407,6 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "-q", "--quiet", action="store_true", help="không in các bước và thời gian của chúng, chỉ in kết quả và lỗi"
+    )
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=0,
+        metavar="N",
+        help="số bản tin chạy cùng lúc khi có nhiều tệp tham số (mặc định: số nhân CPU)",
     )
 
     snap = _command(

@@ -23,4 +23,5 @@ def trim_notebook_stack() -> None:
     >>> import nbformat  # doctest: +SKIP
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
+        # None is the import system's own mark of a module known to be absent (typeshed allows modules only)
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

@@ -21,9 +21,12 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata, resources
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -389,14 +392,30 @@ def run_many(
     out: str | None,
     if_changed: bool = False,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Iterator[Outcome]:
-    """Run several params files, one :class:`Outcome` each as soon as it is done; one failure does not
-    stop the others. ``progress`` is told the steps of each run (see :func:`run`)."""
-    for path in paths:
-        start = time.perf_counter()
-        try:
-            final, skipped = _run(path, overrides, out, if_changed, progress)
-        except InputError as exc:
-            yield Outcome(path, None, time.perf_counter() - start, error=str(exc))
-        else:
-            yield Outcome(path, final, time.perf_counter() - start, skipped)
+    """Run several params files, one :class:`Outcome` each, in the order of ``paths``; one failure does
+    not stop the others.
+
+    With ``jobs`` above 1, that many runs go at once, each in its own worker process and kernel, so
+    each output is made exactly as a run alone makes it; ``progress`` is then not told (the steps of
+    runs side by side would interleave). Otherwise ``progress`` is told the steps of each run (see
+    :func:`run`).
+    """
+    workers = min(jobs, len(paths))
+    if workers <= 1:
+        for path in paths:
+            yield _outcome(path, overrides, out, if_changed, progress)
+        return
+    # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        yield from pool.map(_outcome, paths, repeat(overrides), repeat(out), repeat(if_changed), repeat(None))
+
+
+def _outcome(path: str, overrides: list[str], out: str | None, if_changed: bool, progress: Progress | None) -> Outcome:
+    start = time.perf_counter()
+    try:
+        final, skipped = _run(path, overrides, out, if_changed, progress)
+    except InputError as exc:
+        return Outcome(path, None, time.perf_counter() - start, error=str(exc))
+    return Outcome(path, final, time.perf_counter() - start, skipped)
