@@ -1,39 +1,133 @@
-"""Time a province bulletin end to end (execute the notebook, HTML, PDF) for each sample.
+"""Bulletins end to end: ``chiso766 run`` of the Phú Thọ month (target under 3,5 s) and of every sample
+(target under 10 s), each a whole process, paired in turn with the same notebook calls made in one
+plain process (no papermill, no kernel, no HTML page), which is the floor a kernel-free run would cost.
 
-Run with ``make bench``; writes benchmarks/results/bulletin.json. The target is under 15 s.
+    python benchmarks/bench_bulletin.py [--runs 5]
+
+Before timing, one run of each kind is checked: the floor's tables equal ``chiso766 run``'s byte for
+byte. Writes benchmarks/results/bulletin.json (see record.py).
 """
 
 from __future__ import annotations
 
-import itertools
+import argparse
 import json
-import platform
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-import chiso766
-from chiso766.publish.runner import run
-from timing import median_time
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from record import Figure, save  # noqa: E402
+from timing import paired, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = 3
-SAMPLES = ["params/bulletin_766/2025.yaml", "params/bulletin_766/2026-08.yaml", "params/unit_report/2026-Q3.yaml"]
+COMMAND = str(ROOT / ".venv" / "bin" / "chiso766")
+MONTH = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
+
+
+def calls(pairs: list[tuple[str, str]]) -> None:
+    """The floor, in this process: each params file's notebook cells, then its PDF, one after another."""
+    import time
+
+    from chiso766.publish.runner import NOTEBOOKS
+    from chiso766.render.pdf import render_pdf
+
+    start = time.perf_counter()
+    for params_path, out_dir in pairs:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        report_kind = _report(params_path)
+        notebook = json.loads((NOTEBOOKS / f"{report_kind}.ipynb").read_text(encoding="utf-8"))
+        names: dict[str, object] = {"params_path": params_path, "overrides": [], "out_dir": out_dir}
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code" and "parameters" not in cell.get("metadata", {}).get("tags", []):
+                exec("".join(cell["source"]), names)  # noqa: S102 - the package's own notebook
+        (Path(out_dir) / "bulletin.pdf").write_bytes(render_pdf(Path(out_dir)))
+    report(seconds=round(time.perf_counter() - start, 3))
+
+
+def _report(params_path: str) -> str:
+    import yaml
+
+    return str(yaml.safe_load(Path(params_path).read_text(encoding="utf-8"))["report"])
+
+
+def _samples(project: Path) -> list[Path]:
+    """Every sample params file, copied into ``project`` with its data paths made absolute, so its
+    outputs go to ``project/outputs`` and never to the checkout's."""
+    copies = []
+    for source in sorted((ROOT / "params").glob("*/*.yaml")):
+        copy = project / "params" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
+        copies.append(copy)
+    return copies
+
+
+def _quiet(argv: list[str]) -> list[str]:
+    """``argv`` as a child whose last line is the (empty) figures :func:`timing.paired` reads."""
+    return ["sh", "-c", '"$@" >/dev/null && echo "{}"', "sh", *argv]
+
+
+def _same_tables(a: Path, b: Path) -> None:
+    for table in sorted((a / "tables").glob("*.csv")):
+        if table.read_bytes() != (b / "tables" / table.name).read_bytes():
+            raise SystemExit(f"the floor's {table.name} differs from chiso766 run's ({a} / {b})")
 
 
 def main() -> None:
-    medians = {}
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--calls", nargs="+", metavar="PARAMS=OUT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.calls:
+        calls([tuple(pair.split("=", 1)) for pair in args.calls])  # type: ignore[misc]
+        return
+    me = [sys.executable, str(Path(__file__).resolve()), "--calls"]
     with tempfile.TemporaryDirectory() as tmp:
-        for sample in SAMPLES:
-            folders = (Path(tmp) / f"{Path(sample).stem}-{i}" for i in itertools.count())
-            seconds, _ = median_time(lambda: run(ROOT / sample, out=next(folders)), RUNS)
-            medians[sample] = round(seconds, 2)
-            print(f"{sample:40s} {medians[sample]:6.2f} s (median of {RUNS})")
-    record = {"benchmark": "bulletin end to end (papermill + nbconvert HTML + Typst PDF)", "runs": RUNS,
-              "machine": {"python": platform.python_version(), "platform": platform.platform()},
-              "chiso766": chiso766.__version__, "median_seconds": medians}
-    out = ROOT / "benchmarks" / "results" / "bulletin.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        scratch = Path(tmp)
+        samples = _samples(scratch / "project")
+        month_run = [COMMAND, "run", "-q", str(MONTH), "--out", str(scratch / "run" / "2026-08")]
+        month_floor = [*me, f"{MONTH}={scratch / 'floor' / '2026-08'}"]
+        all_run = [COMMAND, "run", "-q", *map(str, samples)]
+        all_floor = [*me, *(f"{p}={scratch / 'floor' / p.parent.name / p.stem}" for p in samples)]
+        results = {}
+        for key, run_argv, floor_argv in (("month", month_run, month_floor), ("samples", all_run, all_floor)):
+            results[key] = paired(_quiet(run_argv), floor_argv, args.runs)
+        _same_tables(scratch / "run" / "2026-08", scratch / "floor" / "2026-08")
+        from chiso766.core.params import load_params
+        from chiso766.publish.runner import output_dir
+
+        for copy in samples:
+            _same_tables(output_dir(load_params(copy)), scratch / "floor" / copy.parent.name / copy.stem)
+        shutil.rmtree(scratch, ignore_errors=True)
+    floor = "the same notebook calls and PDF in one process, no kernel"
+    count = len(samples)
+    save(
+        "bulletin",
+        [
+            Figure(
+                "run_month",
+                "chiso766 run, Phú Thọ 2026-08 (whole process)",
+                results["month"]["a"]["process_s"],
+                floor,
+                results["month"]["b"]["process_s"],
+                3.5,
+                "< 3,5 s",
+            ),
+            Figure(
+                "run_samples",
+                f"chiso766 run, the {count} sample bulletins (whole process)",
+                results["samples"]["a"]["process_s"],
+                floor,
+                results["samples"]["b"]["process_s"],
+                10.0,
+                "< 10 s",
+            ),
+        ],
+        args.runs,
+    )
 
 
 if __name__ == "__main__":

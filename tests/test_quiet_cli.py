@@ -222,8 +222,11 @@ def _outcome(function, *args, **kwargs) -> str:
 @given(
     st.one_of(
         # within the 28 significant digits of Python's default decimal context: beyond them the old
-        # hand-written formatter itself lost digits (10**28 + 1 printed as 10**28), babel does not
-        st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: d.adjusted() < 27),
+        # hand-written formatter itself lost digits (10**28 + 1 printed as 10**28, and
+        # 127009993452437976762373346.67 with its last digit rounded), babel does not
+        st.decimals(allow_nan=False, allow_infinity=False).filter(
+            lambda d: d.adjusted() < 27 and len(d.as_tuple().digits) <= 28
+        ),
         st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False),
         st.integers(min_value=-10**15, max_value=10**15),
         st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),

@@ -1,27 +1,49 @@
-"""The notebook stack (papermill, nbformat, nbconvert) loaded without what it never uses."""
+"""The notebook stack (papermill, nbformat) loaded without the parts a run never uses."""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
 
-__all__ = ["trim_notebook_stack"]
+__all__ = ["papermill"]
+
+# Imported by the stack only when present, for what a local run never asks of it:
+# - rfc3987_syntax: jsonschema's two IRI format checks (a notebook's schema has no "iri" format);
+#   importing it compiles an Earley grammar, 0,8 to 1,5 s. JupyterLab brings it in
+#   (jsonschema[format-nongpl] through jupyter-events).
+# - pyarrow.fs: papermill's hdfs:// notebooks; 0,45 s with the numpy and Arrow it loads.
+_UNUSED = ("rfc3987_syntax", "pyarrow.fs")
 
 
-def trim_notebook_stack() -> None:
-    """Keep jsonschema from loading ``rfc3987_syntax``; call before papermill or nbformat is imported.
+@contextmanager
+def _absent(names: tuple[str, ...]) -> Iterator[None]:
+    """While inside, importing any of ``names`` not loaded yet raises ImportError (as if not installed)."""
+    marked = [name for name in names if name not in sys.modules]
+    for name in marked:
+        # None is the import system's own mark of a module known to be absent (typeshed allows modules only)
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in marked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]  # later imports (pyarrow.parquet needs pyarrow.fs) work as usual
 
-    jsonschema registers two IRI format checks when ``rfc3987_syntax`` is importable, and importing it
-    compiles an Earley grammar: 0,8 to 1,5 s on every run, for checks a notebook's schema never asks
-    for (it has no ``iri`` format). JupyterLab brings the package in (``jsonschema[format-nongpl]``
-    through jupyter-events). Marked absent (``None`` in ``sys.modules``, so its import raises
-    ImportError), jsonschema leaves those two checks out, as where the package is not installed.
-    A process that has loaded jsonschema already is left as it is.
+
+def papermill() -> ModuleType:
+    """papermill, imported (with nbformat and jsonschema) without :data:`_UNUSED`.
+
+    The two stay importable afterwards; only the stack's optional uses of them are left out, as where
+    they are not installed. A process that loaded the stack already gets it as it is.
 
     Examples
     --------
-    >>> trim_notebook_stack()
-    >>> import nbformat  # doctest: +SKIP
+    >>> papermill().__name__
+    'papermill'
     """
-    if "jsonschema" not in sys.modules:
-        # None is the import system's own mark of a module known to be absent (typeshed allows modules only)
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    with _absent(_UNUSED):
+        importlib.import_module("nbformat")
+        return importlib.import_module("papermill")

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from chiso766 import __version__
+from chiso766.core import imports as notebook_stack
 from chiso766.core.errors import InputError
 from chiso766.core.files import files_under, is_within, read_regular, recover_leftovers, swap_folder, write_atomic
-from chiso766.core.imports import trim_notebook_stack
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 
@@ -330,8 +330,7 @@ def _run(
             # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report
             # is made, not when this module is imported (``chiso766 explain`` and ``verify`` import it)
             # nor for a report ``if_changed`` keeps; its few seconds count in this step.
-            trim_notebook_stack()
-            import papermill
+            papermill = notebook_stack.papermill()
 
             from chiso766.render.html import render_html
             from chiso766.render.pdf import render_pdf

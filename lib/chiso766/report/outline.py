@@ -9,9 +9,10 @@ unit's name can become markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: the HTML page and PDF are rendered without pandas
+    import pandas as pd
 
 __all__ = ["Heading", "Paragraph", "Bullets", "Table", "Chart", "Figure", "Details", "Block", "Section", "Document"]
 
