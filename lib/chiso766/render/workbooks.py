@@ -22,6 +22,10 @@ column holding a word, a code without words) is written as the text the CSV hold
 a missing value is an empty cell, never 0. Text is always a string cell, never a formula; text that
 :func:`~chiso766.render.tables.csv_safe` would neutralise keeps its characters and carries Excel's
 "quote prefix", so that it stays text even when someone edits the cell.
+
+The files are written as their SpreadsheetML parts (ECMA-376), with no library: a bulletin writes
+each table twice (in ``tables.xlsx`` and alone), and :func:`write_all_workbooks` builds each sheet
+once for both. The same tables give the same bytes.
 """
 
 from __future__ import annotations
@@ -292,6 +296,7 @@ _STYLES = {"General": 0} | {code: 4 + i for i, code in enumerate(_FORMAT_IDS)}
 # whose text is all in the shared strings (and a control character there is written _xHHHH_).
 _SLOT = "\x00"
 
+# The types of values that are one cell when equal (see _Cells)
 _CACHED_TYPES: frozenset[type] = frozenset({str, int, float, Decimal, bool, date, type(None)})
 
 _ESCAPE_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
@@ -429,13 +434,12 @@ class _Cells:
 
     def column(self, values: list[object], kind: str) -> tuple[list[_Ready], list[_Ready]]:
         """Each value of a column made ready, and the column's distinct ones."""
-        if not set(map(type, values)) <= _CACHED_TYPES:
-            ready = [_ready(v, kind, self._words) for v in values]
-            return ready, ready
         keys = list(zip(map(type, values), values, strict=True))
         try:
-            column = dict.fromkeys(keys, _EMPTY)
+            column = dict.fromkeys(keys, _EMPTY) if set(map(type, values)) <= _CACHED_TYPES else None
         except TypeError:  # a signalling NaN cannot be a key
+            column = None
+        if column is None:
             ready = [_ready(v, kind, self._words) for v in values]
             return ready, ready
         done = self._done.setdefault(kind, {})
@@ -480,7 +484,7 @@ def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> _Sheet:
         texts.append([header_text, *(text for _, _, text in ready)])
         width = _column_width(_width(column.header, [c for c, _, _ in distinct], column.kind))
         widths.append(f'<col min="{col + 1}" max="{col + 1}" width="{width}" customWidth="1"/>')
-    rows = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in enumerate(zip(*pieces, strict=True), start=1))
+    rows = "".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(zip(*pieces, strict=True), start=1))
     # the sheet's own strings, numbered in the order their cells come in the XML
     strings: dict[str, int] = {}
     indices = [strings.setdefault(t, len(strings)) for row in zip(*texts, strict=True) for t in row if t is not None]
