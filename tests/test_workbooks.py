@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import tempfile
 import unicodedata
@@ -30,7 +31,14 @@ from chiso766.core.methodology import GROUP_KEYS, load
 from chiso766.ingest.scores import read_scores
 from chiso766.publish.runner import run
 from chiso766.render.tables import BOM, csv_safe, to_csv_text, write_csv, write_tables
-from chiso766.render.workbooks import NUMBER_FORMATS, layout, sheet_names, write_workbooks, write_xlsx
+from chiso766.render.workbooks import (
+    NUMBER_FORMATS,
+    layout,
+    sheet_names,
+    write_all_workbooks,
+    write_workbooks,
+    write_xlsx,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PHU_THO = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
@@ -392,3 +400,86 @@ def test_any_text_cell_round_trips_through_csv_and_xlsx(texts: list[str]) -> Non
     assert [shown.get(row, "") for row in range(2, len(texts) + 2)] == texts
     cells = [row[0] for row in sheet.iter_rows(min_row=2, max_row=len(texts) + 1)]
     assert all(c.data_type == "s" for c in cells if c.value is not None)
+
+
+# the SpreadsheetML written directly (issue 15) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["_x0041_x0042_", "__x0041_", "\x01x0041_", "_x0041_\x02_x005F_", "a_x00e9_b"])
+def test_chained_escapes_read_back_as_written(tmp_path: Path, text: str) -> None:
+    """Every ``_`` that starts an ``_xHHHH_`` is escaped, also one sharing its ``_`` with the last."""
+    path = write_xlsx({"units": pd.DataFrame({"unit_name": [text]})}, tmp_path / "t.xlsx")
+    assert excel_column(path) == {1: "Tên đơn vị", 2: text}
+
+
+def test_tables_written_together_give_the_same_files(tmp_path: Path) -> None:
+    """``write_all_workbooks`` (what a bulletin calls) writes what the two writers write alone."""
+    other = pd.DataFrame({"unit_name": ["Xã Yên Phú", "Phường Mới"], "tier": ["xa", "xa"], "total": [1, 2]})
+    tables = {"units": _small(), "groups": other, "warnings": pd.DataFrame(columns=["kind"])}
+    together = write_all_workbooks(tables, tmp_path / "a" / "tables.xlsx", tmp_path / "a" / "tables")
+    alone = [write_xlsx(tables, tmp_path / "b" / "tables.xlsx"), *write_workbooks(tables, tmp_path / "b" / "tables")]
+    assert [p.relative_to(tmp_path / "a") for p in together] == [p.relative_to(tmp_path / "b") for p in alone]
+    assert [p.read_bytes() for p in together] == [p.read_bytes() for p in alone]
+    whole = openpyxl.load_workbook(together[0])
+    for path in together[1:]:  # each sheet's strings numbered in the whole workbook's table read back the same
+        own = openpyxl.load_workbook(path).active
+        assert rows(whole[own.title]) == rows(own), path.name
+
+
+def test_every_part_is_well_formed_and_declared(tmp_path: Path) -> None:
+    path = write_xlsx({"units": _small(), "groups": _small()}, tmp_path / "t.xlsx")
+    with zipfile.ZipFile(path) as book:
+        assert book.testzip() is None
+        parts = {name: ElementTree.fromstring(book.read(name)) for name in book.namelist()}
+    types = parts["[Content_Types].xml"]
+    declared = {e.get("PartName") for e in types if e.get("PartName")}
+    defaults = {e.get("Extension") for e in types if e.get("Extension")}
+    assert declared | {"/_rels/.rels", "/xl/_rels/workbook.xml.rels"} == {f"/{name}" for name in parts} - {
+        "/[Content_Types].xml"
+    }
+    assert defaults == {"rels", "xml"}
+    for rels, folder in (("_rels/.rels", ""), ("xl/_rels/workbook.xml.rels", "xl/")):
+        assert all(f"{folder}{r.get('Target')}" in parts for r in parts[rels]), rels
+    assert openpyxl.load_workbook(path).properties.title == "Các bảng số liệu"
+
+
+def test_no_table_is_one_empty_sheet(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_xlsx({}, tmp_path / "t.xlsx"))
+    assert book.sheetnames == ["Bảng"] and rows(book.active) == []
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_at_its_limit(tmp_path: Path) -> None:
+    texts = ["ă" * 40_000, "😀" * 20_000, "x" * 32_767]  # 😀 is two UTF-16 units, as Excel counts
+    frame = pd.DataFrame({"unit_name": texts})
+    cells = excel_column(write_xlsx({"units": frame}, tmp_path / "t.xlsx"))
+    assert [cells[2], cells[3], cells[4]] == ["ă" * 32_767, "😀" * 16_383, "x" * 32_767]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False) | st.decimals(allow_nan=False), min_size=1),
+    st.lists(st.integers(-(10**15), 10**15)),
+    st.lists(st.dates(min_value=date(1900, 1, 1)) | st.datetimes(min_value=datetime(1900, 1, 1))),
+)
+def test_numbers_and_dates_read_back_as_the_csv_holds_them(
+    points: list[float | Decimal], counts: list[int], dates: list[date]
+) -> None:
+    """A number is the float of its CSV text (the text itself when no float holds it), a whole one an
+    integer; a date or a time is the same moment."""
+    size = max(len(points), len(counts), len(dates))
+
+    def pad(values: list[Any]) -> list[Any]:
+        return values + [None] * (size - len(values))
+
+    frame = pd.DataFrame({"total": pad(points), "numerator": pad(counts), "as_of": pad(dates)}, dtype=object)
+    with tempfile.TemporaryDirectory() as folder:
+        sheet = openpyxl.load_workbook(write_xlsx({"units": frame}, Path(folder) / "t.xlsx")).active
+        back = rows(sheet)[1:]
+    texts = read_csv_text(to_csv_text(frame))
+    for row, (total, numerator, as_of) in zip(back, texts.itertuples(index=False), strict=True):
+        number = None if total == "" else float(total)
+        assert row[0] == (number if number is None or math.isfinite(number) else total)
+        assert row[1] == (None if numerator == "" else int(numerator)) and type(row[1]) is not float
+        # a time is kept to the millisecond Excel shows
+        moment = None if as_of == "" else datetime.fromisoformat(as_of)
+        assert row[2] == moment or abs(row[2] - moment).total_seconds() < 1e-3

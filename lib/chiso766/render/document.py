@@ -17,7 +17,7 @@ from chiso766.core.files import write_atomic
 from chiso766.render import charts
 from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
 from chiso766.render.tables import write_tables
-from chiso766.render.workbooks import write_workbooks, write_xlsx
+from chiso766.render.workbooks import write_all_workbooks
 from chiso766.report.outline import Block, Details, Document, Figure
 
 __all__ = ["Saved", "document_json", "save"]
@@ -81,8 +81,8 @@ def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     folder = Path(out_dir)
     frames = report.table_frames()
     write_tables(frames, folder / "tables")
-    write_xlsx(frames, folder / "tables.xlsx")
-    write_workbooks(frames, folder / "tables")  # one workbook per table: what each table's link downloads
+    # tables.xlsx, and one workbook per table: what each table's link downloads
+    write_all_workbooks(frames, folder / "tables.xlsx", folder / "tables")
     for figure in document.figures():
         charts.save(figure, folder)
     payload = document_json(document, report.document_extra())

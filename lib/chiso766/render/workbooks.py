@@ -22,6 +22,10 @@ column holding a word, a code without words) is written as the text the CSV hold
 a missing value is an empty cell, never 0. Text is always a string cell, never a formula; text that
 :func:`~chiso766.render.tables.csv_safe` would neutralise keeps its characters and carries Excel's
 "quote prefix", so that it stays text even when someone edits the cell.
+
+The files are written as their SpreadsheetML parts (ECMA-376), with no library: a bulletin writes
+each table twice (in ``tables.xlsx`` and alone), and :func:`write_all_workbooks` builds each sheet
+once for both. The same tables give the same bytes.
 """
 
 from __future__ import annotations
@@ -30,23 +34,33 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import xlsxwriter
 
 from chiso766.core.files import write_atomic
 from chiso766.core.methodology import Group
 from chiso766.core.methodology import load as load_methodology
 from chiso766.render.tables import FORMULA_START, cell_text
 
-__all__ = ["NUMBER_FORMATS", "Column", "Layout", "layout", "sheet_names", "cell", "write_xlsx", "write_workbooks"]
+__all__ = [
+    "NUMBER_FORMATS",
+    "Column",
+    "Layout",
+    "layout",
+    "sheet_names",
+    "cell",
+    "write_xlsx",
+    "write_workbooks",
+    "write_all_workbooks",
+]
 
 # Number formats by kind. Excel shows them with the reader's separators: 84,63 and 50.133 in Vietnamese.
 NUMBER_FORMATS = {
@@ -62,8 +76,6 @@ _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")  # the machine format of cell_
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_MAX = 31
 _WIDTH_MIN, _WIDTH_MAX = 6, 60
-# A fixed creation time: the same tables give the same bytes (verify and the manifest compare them).
-_CREATED = datetime(2000, 1, 1)
 _GROUP = "{group}"
 
 
@@ -255,67 +267,453 @@ def _width(header: str, values: list[Cell], kind: str) -> int:
     return min(_WIDTH_MAX, max(_WIDTH_MIN, longest + 2))
 
 
+# SpreadsheetML --------------------------------------------------------------------------------------
+# The workbook is written as its XML parts (ECMA-376), not through a library: each table's sheet is
+# built once, from its columns, and goes into both ``tables.xlsx`` and the table's own workbook; only
+# the numbers of its strings in the workbook's shared-string table differ between the two.
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# A fixed time in the zip entries and the document properties: the same tables give the same bytes
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CREATED = "2000-01-01T00:00:00Z"
+_EXCEL_EPOCH = datetime(1899, 12, 31)
+_TEXT_MAX = 32767  # Excel's longest cell text, in UTF-16 units
+_WIDTH_PADDING_PX, _DIGIT_PX = 5, 7  # Calibri 11: a digit is 7 pixels, a column has 5 more
+
+# Cell styles (the cellXfs of styles.xml), by index: plain, the header row, the quoted text of either,
+# then one per number format; "General" is the plain style.
+_HEADER, _HEADER_QUOTED, _QUOTED = 1, 2, 3
+_FORMAT_IDS = {  # custom number formats are numbered from 164, the first id Excel leaves to files
+    code: 164 + i
+    for i, code in enumerate(c for c in dict.fromkeys([*NUMBER_FORMATS.values(), _DATETIME_FORMAT]) if c != "General")
+}
+_STYLES = {"General": 0} | {code: 4 + i for i, code in enumerate(_FORMAT_IDS)}
+
+# Marks where a string cell's number in the shared-string table goes: never in a sheet's own XML,
+# whose text is all in the shared strings (and a control character there is written _xHHHH_).
+_SLOT = "\x00"
+
+# The types of values that are one cell when equal (see _Cells)
+_CACHED_TYPES: frozenset[type] = frozenset({str, int, float, Decimal, bool, date, type(None)})
+
+_ESCAPE_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attribute(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;")
+
+
+def _excel_text(text: str) -> str:
+    r"""A text as the shared-string table holds it: control characters, which XML cannot hold, as
+    ``_xHHHH_``, and the ``_`` of a literal ``_xHHHH_`` as ``_x005F_`` (ECMA-376 ST_Xstring).
+
+    Examples
+    --------
+    >>> _excel_text("a\x00b"), _excel_text("_x0041_x0042_"), _excel_text("<&>")
+    ('a_x0000_b', '_x005F_x0041_x005F_x0042_', '&lt;&amp;&gt;')
+    """
+    # every "_" that starts an escape is escaped, also the second of two sharing an "_" (which
+    # XlsxWriter missed): Excel reads "_x005F_x0041_x005F_x0042_" back as "_x0041_x0042_"
+    text = _ESCAPE_ESCAPE.sub("_x005F_", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return _xml_text(text)
+
+
+def _shared_string(text: str) -> str:
+    """The ``<si>`` of one text; spaces at either end kept (Excel trims them otherwise)."""
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<si><t{space}>{_excel_text(text)}</t></si>"
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to what one cell holds (32,767 UTF-16 units: a character beyond U+FFFF counts 2)."""
+    if len(text) <= _TEXT_MAX // 2:
+        return text
+    units = text.encode("utf-16-le")
+    return units[: 2 * _TEXT_MAX].decode("utf-16-le", errors="ignore") if len(units) > 2 * _TEXT_MAX else text
+
+
+def _number_text(value: float) -> str:
+    """A number as the sheet stores it: the shortest text that reads back as the same float, a whole
+    number without ``.0`` (read back as an integer).
+
+    Examples
+    --------
+    >>> _number_text(84.63), _number_text(50133.0), _number_text(1e-05)
+    ('84.63', '50133', '1e-05')
+    """
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _serial(moment: datetime) -> float:
+    """Excel's number for a date and time: days since 31 December 1899, the time a fraction of a day.
+
+    Examples
+    --------
+    >>> _serial(datetime(2026, 9, 26)), _serial(datetime(1900, 2, 28, 12)), _serial(datetime(1900, 3, 1))
+    (46291.0, 59.5, 61.0)
+    """
+    delta = moment - _EXCEL_EPOCH
+    # Excel counts a 29 February 1900 that never was (Lotus 1-2-3's leap year): one day more from March
+    return delta.days + (delta.days >= 60) + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def _column_letters(index: int) -> str:
+    """The letters of the column at 0-based ``index``: ``A`` … ``Z``, ``AA`` …
+
+    Examples
+    --------
+    >>> _column_letters(0), _column_letters(25), _column_letters(26), _column_letters(16383)
+    ('A', 'Z', 'AA', 'XFD')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_width(characters: int) -> str:
+    """The ``width`` Excel stores for a column of ``characters`` digits (their pixels and the padding)."""
+    return f"{(characters * _DIGIT_PX + _WIDTH_PADDING_PX) * 256 // _DIGIT_PX / 256:.16g}"
+
+
+def _text_end(text: str, style: int) -> tuple[str, str]:
+    """A string cell's XML after its reference, and its text as the shared strings hold it."""
+    # a string cell never becomes a formula, a number or a link, whatever it starts with; what csv_safe
+    # neutralises in a CSV is marked with Excel's "quote prefix", the text itself unchanged
+    if text.startswith(FORMULA_START):
+        style = _HEADER_QUOTED if style == _HEADER else _QUOTED
+    styled = f' s="{style}"' if style else ""
+    return f'{styled} t="s"><v>{_SLOT}</v></c>', _cut(text)
+
+
+# A body cell made ready: the cell, its XML after its reference (empty for a missing value: no cell,
+# never 0), and its text for the shared strings (None for a number, a date or nothing).
+_Ready = tuple[Cell, str, str | None]
+_EMPTY: _Ready = (None, "", None)
+
+
+def _ready(value: object, kind: str, words: Mapping[str, Mapping[str, str]]) -> _Ready:
+    converted = cell(value, kind, words)
+    if converted is None:
+        return _EMPTY
+    if isinstance(converted, float):
+        style = _STYLES[NUMBER_FORMATS[kind]]
+        styled = f' s="{style}"' if style else ""
+        return converted, f"{styled}><v>{_number_text(converted)}</v></c>", None
+    if isinstance(converted, datetime):
+        timed = converted.time() != datetime.min.time()
+        style = _STYLES[_DATETIME_FORMAT if timed else NUMBER_FORMATS["date"]]
+        return converted, f' s="{style}"><v>{_number_text(_serial(converted))}</v></c>', None
+    return converted, *_text_end(converted, 0)
+
+
+class _Cells:
+    """The body cells of every table of one write, each distinct value of a kind made ready once (the
+    bulletin's 164,000 cells hold 7,000 distinct values).
+
+    Values are the same cell when equal and of one type (1, 1.0 and True are equal but three cells),
+    of the types in ``_CACHED_TYPES`` only: two equal datetimes in two time zones are two wall-clock
+    times, each converted on its own.
+    """
+
+    def __init__(self, words: Mapping[str, Mapping[str, str]]) -> None:
+        self._words = words
+        self._done: dict[str, dict[tuple[type, object], _Ready]] = {}
+
+    def column(self, values: list[object], kind: str) -> tuple[list[_Ready], list[_Ready]]:
+        """Each value of a column made ready, and the column's distinct ones."""
+        keys = list(zip(map(type, values), values, strict=True))
+        try:
+            column = dict.fromkeys(keys, _EMPTY) if set(map(type, values)) <= _CACHED_TYPES else None
+        except TypeError:  # a signalling NaN cannot be a key
+            column = None
+        if column is None:
+            ready = [_ready(v, kind, self._words) for v in values]
+            return ready, ready
+        done = self._done.setdefault(kind, {})
+        for key in column:
+            column[key] = done.get(key) or done.setdefault(key, _ready(key[1], kind, self._words))
+        return list(map(column.__getitem__, keys)), list(column.values())
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One table's sheet, built once for every workbook it goes into.
+
+    ``xml`` is its ``<sheetData>`` split where the string cells' numbers go; ``indices`` are those
+    numbers in the sheet's own ``strings`` (whose ``<si>`` are ``shared``), in the order they go.
+    """
+
+    columns: int
+    rows: int
+    cols: str
+    xml: list[str]
+    indices: list[int]
+    strings: list[str]
+    shared: list[str]
+
+    @property
+    def ref(self) -> str:
+        """The sheet's cells: its header row and the rows below (``A1`` when it has no column)."""
+        return f"A1:{_column_letters(self.columns - 1)}{self.rows + 1}" if self.columns else "A1"
+
+
+def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> _Sheet:
+    """One table as a sheet: the Vietnamese header row (bold, underlined), then its rows."""
+    pieces: list[list[str]] = []
+    texts: list[list[str | None]] = []
+    widths: list[str] = []
+    for col, key in enumerate(frame.columns):
+        column, letters = plan.column(str(key)), _column_letters(col)
+        ready, distinct = cells.column(frame.iloc[:, col].tolist(), column.kind)
+        header, header_text = _text_end(column.header, _HEADER)
+        body = [f'<c r="{letters}{row}"{end}' if end else "" for row, (_, end, _) in enumerate(ready, start=2)]
+        pieces.append([f'<c r="{letters}1"{header}', *body])
+        texts.append([header_text, *(text for _, _, text in ready)])
+        width = _column_width(_width(column.header, [c for c, _, _ in distinct], column.kind))
+        widths.append(f'<col min="{col + 1}" max="{col + 1}" width="{width}" customWidth="1"/>')
+    rows = "".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(zip(*pieces, strict=True), start=1))
+    # the sheet's own strings, numbered in the order their cells come in the XML
+    strings: dict[str, int] = {}
+    indices = [strings.setdefault(t, len(strings)) for row in zip(*texts, strict=True) for t in row if t is not None]
+    return _Sheet(
+        columns=len(frame.columns),
+        rows=len(frame),
+        cols=f"<cols>{''.join(widths)}</cols>" if widths else "",
+        xml=rows.split(_SLOT),
+        indices=indices,
+        strings=list(strings),
+        shared=[_shared_string(s) for s in strings],
+    )
+
+
+def _sheet_xml(sheet: _Sheet, selected: bool, numbers: list[int] | None) -> bytes:
+    """The worksheet part; ``numbers`` maps the sheet's strings to the workbook's (``None``: the same)."""
+    # the header row frozen and filtered: it stays in view and sorts and filters the rows below it
+    frozen = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
+    selection = ' tabSelected="1"' if selected else ""
+    head = (
+        f'{_DECLARATION}<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONS}"><dimension ref="{sheet.ref}"/>'
+        f'<sheetViews><sheetView{selection} workbookViewId="0">{frozen if sheet.columns else ""}</sheetView>'
+        f'</sheetViews><sheetFormatPr defaultRowHeight="15"/>{sheet.cols}<sheetData>'
+    )
+    autofilter = f'<autoFilter ref="{sheet.ref}"/>' if sheet.columns else ""
+    tail = f"</sheetData>{autofilter}</worksheet>"
+    indices = sheet.indices if numbers is None else [numbers[i] for i in sheet.indices]
+    data: list[str] = [""] * (2 * len(indices) + 1)
+    data[0::2] = sheet.xml
+    data[1::2] = map(str, indices)
+    return "".join([head, *data, tail]).encode("utf-8")
+
+
+def _xf(number_format: int = 0, font: int = 0, border: int = 0, extra: str = "") -> str:
+    applied = "".join(
+        f' apply{what}="1"'
+        for what, used in (("NumberFormat", number_format), ("Font", font), ("Border", border))
+        if used
+    )
+    return f'<xf numFmtId="{number_format}" fontId="{font}" fillId="0" borderId="{border}" xfId="0"{applied}{extra}/>'
+
+
+@cache
+def _styles_xml() -> bytes:
+    """The styles part: the fonts, borders and number formats of ``_STYLES``, in its order."""
+    font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+    quoted = ' quotePrefix="1"'
+    styles = [_xf(), _xf(font=1, border=1), _xf(font=1, border=1, extra=quoted), _xf(extra=quoted)]
+    styles += [_xf(number_format=i) for i in _FORMAT_IDS.values()]
+    formats = "".join(f'<numFmt numFmtId="{i}" formatCode="{_xml_attribute(c)}"/>' for c, i in _FORMAT_IDS.items())
+    return (
+        f'{_DECLARATION}<styleSheet xmlns="{_MAIN}"><numFmts count="{len(_FORMAT_IDS)}">{formats}</numFmts>'
+        f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        '<border><left/><right/><top/><bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{len(styles)}">{"".join(styles)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    ).encode()
+
+
+def _shared_strings(sheets: list[_Sheet]) -> tuple[bytes, list[list[int] | None]]:
+    """The workbook's shared-string table (each text once), and for each sheet the numbers of its
+    strings in it (``None`` for a workbook of one sheet: its own table, in its own order)."""
+    count = sum(len(sheet.indices) for sheet in sheets)
+    if len(sheets) == 1:
+        return _sst_xml(sheets[0].shared, count), [None]
+    numbered: dict[str, int] = {}
+    shared: list[str] = []
+    numbers: list[list[int] | None] = []
+    for sheet in sheets:
+        for text, si in zip(sheet.strings, sheet.shared, strict=True):
+            if text not in numbered:
+                numbered[text] = len(numbered)
+                shared.append(si)
+        numbers.append([numbered[text] for text in sheet.strings])
+    return _sst_xml(shared, count), numbers
+
+
+def _sst_xml(shared: list[str], count: int) -> bytes:
+    """The shared-string part: its ``<si>`` and how many cells use them."""
+    return (
+        f'{_DECLARATION}<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{len(shared)}">{"".join(shared)}</sst>'
+    ).encode()
+
+
+def _relationships(targets: list[tuple[str, str]]) -> bytes:
+    """A relationships part: (type, target) each, numbered rId1 …"""
+    items = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>' for i, (kind, target) in enumerate(targets, 1)
+    )
+    return f'{_DECLARATION}<Relationships xmlns="{_PACKAGE}/relationships">{items}</Relationships>'.encode()
+
+
+def _workbook_xml(names: list[str], sheets: list[_Sheet]) -> bytes:
+    entries = "".join(
+        f'<sheet name="{_xml_attribute(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1)
+    )
+    # the name Excel gives each sheet's filtered range: without it Excel drops the filter
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{_xml_text(_quoted_sheet(name))}!{_absolute(sheet.ref)}</definedName>"
+        for i, (name, sheet) in enumerate(zip(names, sheets, strict=True))
+        if sheet.columns
+    )
+    return (
+        f'{_DECLARATION}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONS}"><bookViews><workbookView/></bookViews>'
+        f"<sheets>{entries}</sheets>{f'<definedNames>{filters}</definedNames>' if filters else ''}</workbook>"
+    ).encode()
+
+
+def _quoted_sheet(name: str) -> str:
+    """A sheet name as a formula refers to it: ``'Điểm các đơn vị'`` (an inner ``'`` doubled)."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _absolute(ref: str) -> str:
+    """``A1:L4`` as ``$A$1:$L$4``."""
+    return re.sub(r"([A-Z]+)([0-9]+)", r"$\1$\2", ref)
+
+
+def _core_xml(title: str) -> bytes:
+    return (
+        f'{_DECLARATION}<cp:coreProperties xmlns:cp="{_PACKAGE}/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{_xml_text(title)}</dc:title>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{_CREATED}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{_CREATED}</dcterms:modified></cp:coreProperties>'
+    ).encode()
+
+
+def _content_types(sheets: int) -> bytes:
+    office = "application/vnd.openxmlformats-officedocument"
+    parts = [
+        ("/xl/workbook.xml", f"{office}.spreadsheetml.sheet.main+xml"),
+        *((f"/xl/worksheets/sheet{i}.xml", f"{office}.spreadsheetml.worksheet+xml") for i in range(1, sheets + 1)),
+        ("/xl/styles.xml", f"{office}.spreadsheetml.styles+xml"),
+        ("/xl/sharedStrings.xml", f"{office}.spreadsheetml.sharedStrings+xml"),
+        ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+    ]
+    overrides = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in parts)
+    return (
+        f'{_DECLARATION}<Types xmlns="{_PACKAGE}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
+    ).encode()
+
+
+def _workbook_bytes(sheets: list[tuple[str, _Sheet]], title: str) -> bytes:
+    """The ``.xlsx`` file of ``sheets`` (name, sheet), the first one selected."""
+    names = [name for name, _ in sheets]
+    built = [sheet for _, sheet in sheets]
+    shared, numbers = _shared_strings(built)
+    relation = f"{_RELATIONS}/"
+    parts = [
+        ("[Content_Types].xml", _content_types(len(built))),
+        (
+            "_rels/.rels",
+            _relationships(
+                [
+                    (f"{relation}officeDocument", "xl/workbook.xml"),
+                    (f"{_PACKAGE}/relationships/metadata/core-properties", "docProps/core.xml"),
+                ]
+            ),
+        ),
+        ("docProps/core.xml", _core_xml(title)),
+        ("xl/workbook.xml", _workbook_xml(names, built)),
+        (
+            "xl/_rels/workbook.xml.rels",
+            _relationships(
+                [
+                    *((f"{relation}worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(built) + 1)),
+                    (f"{relation}styles", "styles.xml"),
+                    (f"{relation}sharedStrings", "sharedStrings.xml"),
+                ]
+            ),
+        ),
+        ("xl/styles.xml", _styles_xml()),
+        ("xl/sharedStrings.xml", shared),
+        *(
+            (f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheet, i == 1, mapping))
+            for i, (sheet, mapping) in enumerate(zip(built, numbers, strict=True), 1)
+        ),
+    ]
+    return _zip(parts)
+
+
+def _zip(parts: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in parts:
+            entry = zipfile.ZipInfo(name, _ZIP_TIME)
+            # the same bytes on any system: Unix, read and write for the owner
+            entry.create_system, entry.external_attr = 3, 0o600 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(entry, data)
+    return buffer.getvalue()
+
+
 # writing -------------------------------------------------------------------------------------------
 
 
-class _Formats:
-    """The workbook's cell formats, made once per workbook (XlsxWriter keeps one per combination)."""
-
-    def __init__(self, book: Any) -> None:
-        self.header = book.add_format({"bold": True, "bottom": 1})
-        # "quote prefix" is Excel's own mark of a text that must never be read as a formula, even
-        # after the cell is edited: what the CSV's leading ' does, without changing the text.
-        self.quoted = book.add_format({"quote_prefix": True})
-        self.numbers = {kind: book.add_format({"num_format": fmt}) for kind, fmt in NUMBER_FORMATS.items()}
-        self.datetime = book.add_format({"num_format": _DATETIME_FORMAT})
-
-
-def _write_text(sheet: Any, row: int, col: int, text: str, formats: _Formats, fmt: Any = None) -> None:
-    # write_string: text is never taken for a formula, a number or a link, whatever it starts with;
-    # what csv_safe neutralises in a CSV is marked in the workbook (the text itself unchanged). Control
-    # characters and a literal "_xHHHH_" are escaped by XlsxWriter as Excel does (ECMA-376 ST_Xstring).
-    sheet.write_string(row, col, text, formats.quoted if text.startswith(FORMULA_START) else fmt)
-
-
-def _write_cell(sheet: Any, row: int, col: int, value: Cell, kind: str, formats: _Formats) -> None:
-    if value is None:
-        return  # missing stays an empty cell, never 0
-    if isinstance(value, float):
-        sheet.write_number(row, col, value, formats.numbers[kind])
-    elif isinstance(value, datetime):
-        timed = value.time() != datetime.min.time()
-        sheet.write_datetime(row, col, value, formats.datetime if timed else formats.numbers["date"])
-    else:
-        _write_text(sheet, row, col, value, formats)
-
-
-def _write_sheet(book: Any, name: str, frame: pd.DataFrame, formats: _Formats, plan: Layout) -> None:
-    """One table as a sheet: Vietnamese header row (bold, frozen, filtered), then its rows."""
-    sheet = book.add_worksheet(name)
-    columns = [plan.column(str(key)) for key in frame.columns]
-    for col, column in enumerate(columns):
-        values = [cell(v, column.kind, plan.words) for v in frame.iloc[:, col].tolist()]
-        for row, value in enumerate(values, start=1):
-            _write_cell(sheet, row, col, value, column.kind, formats)
-        _write_text(sheet, 0, col, column.header, formats, formats.header)
-        sheet.set_column(col, col, _width(column.header, values, column.kind))
-    if columns:
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, len(frame), len(columns) - 1)
-
-
-def _workbook_bytes(sheets: Iterable[tuple[str, pd.DataFrame]], title: str = "") -> bytes:
-    buffer = io.BytesIO()
-    # no guessing from the text: every cell is written by its kind (write_string, write_number …)
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    book = xlsxwriter.Workbook(buffer, options)
-    book.set_properties({"title": title, "created": _CREATED})
-    formats = _Formats(book)
+def _sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, _Sheet]:
     plan = layout()
-    for name, frame in sheets:
-        _write_sheet(book, name, frame, formats, plan)
-    book.close()
-    return buffer.getvalue()
+    cells = _Cells(plan.words)
+    return {name: _sheet(frame, plan, cells) for name, frame in tables.items()}
+
+
+def _write_whole(sheets: Mapping[str, _Sheet], path: Path) -> Path:
+    names = sheet_names(layout().title(name) for name in sheets)
+    named = list(zip(names, sheets.values(), strict=True))
+    # a workbook has at least one sheet (Excel opens no other): an empty one when there is no table
+    empty = [(sheet_names([""])[0], _sheet(pd.DataFrame(), layout(), _Cells({})))]
+    write_atomic(path, _workbook_bytes(named or empty, "Các bảng số liệu"))
+    return path
+
+
+def _write_each(sheets: Mapping[str, _Sheet], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, sheet in sheets.items():
+        title = layout().title(name)
+        target = folder / f"{name}.xlsx"
+        write_atomic(target, _workbook_bytes([(sheet_names([title])[0], sheet)], title))
+        written.append(target)
+    return written
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
@@ -331,20 +729,34 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     ...     [[c.value for c in row] for row in sheet.iter_rows()], sheet["C2"].number_format
     ([['Tên đơn vị', 'Khối', 'Tổng điểm'], ['Xã A', 'Xã, phường, đặc khu', 84.63]], '0.00')
     """
-    plan = layout()
-    names = sheet_names(plan.title(name) for name in tables)
-    write_atomic(path, _workbook_bytes(zip(names, tables.values(), strict=True), "Các bảng số liệu"))
-    return path
+    return _write_whole(_sheets(tables), path)
 
 
 def write_workbooks(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Each table as its own workbook ``<folder>/<name>.xlsx`` (what a table's "XLSX" link downloads)."""
-    plan = layout()
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in tables.items():
-        title = plan.title(name)
-        target = folder / f"{name}.xlsx"
-        write_atomic(target, _workbook_bytes([(sheet_names([title])[0], frame)], title))
-        written.append(target)
-    return written
+    """Each table as its own workbook ``<folder>/<name>.xlsx`` (what a table's "XLSX" link downloads).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     (path,) = write_workbooks({"units": pd.DataFrame({"unit_code": ["H44"]})}, Path(tmp))
+    ...     path.name, openpyxl.load_workbook(path).sheetnames
+    ('units.xlsx', ['Điểm các đơn vị'])
+    """
+    return _write_each(_sheets(tables), folder)
+
+
+def write_all_workbooks(tables: Mapping[str, pd.DataFrame], path: Path, folder: Path) -> list[Path]:
+    """:func:`write_xlsx` to ``path`` and :func:`write_workbooks` to ``folder``, each table's sheet
+    built once for both (what a bulletin writes). Returns ``path``, then each table's workbook.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     tables = {"units": pd.DataFrame({"unit_code": ["H44"]})}
+    ...     [p.name for p in write_all_workbooks(tables, Path(tmp) / "t.xlsx", Path(tmp))]
+    ['t.xlsx', 'units.xlsx']
+    """
+    sheets = _sheets(tables)
+    return [_write_whole(sheets, path), *_write_each(sheets, folder)]
