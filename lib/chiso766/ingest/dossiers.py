@@ -361,7 +361,8 @@ def _value(cell: _Cell) -> str:
         full = f"WHEN {_one_of(lower, _TRUE)} THEN true WHEN {_one_of(lower, _FALSE)} THEN false"
         # the listed spellings are lower case and have no spaces: as they are, they need no lower() nor trim()
         fast = " ".join(f"WHEN {raw} = {_lit(v)} THEN {'true' if v in _TRUE else 'false'}" for v in _SPELLINGS)
-        return f"CASE {fast + ' ' if cell.varchar else ''}{full} END"
+        # an empty cell is no flag: said first, so that it does not go through every spelling
+        return f"CASE WHEN {raw} IS NULL THEN NULL {fast + ' ' if cell.varchar else ''}{full} END"
     if category == "channel":
         if cell.in_range:  # every value is 1, 2 or 3
             return f"CAST(coalesce({raw}, 1) AS INTEGER)"
@@ -370,7 +371,7 @@ def _value(cell: _Cell) -> str:
         lower = f"lower({text})"
         fast = f"WHEN {raw} = '1' THEN 1 WHEN {raw} = '2' THEN 2 WHEN {raw} = '3' THEN 3 " if cell.varchar else ""
         return (
-            f"CASE {fast}"
+            f"CASE WHEN {raw} IS NULL THEN 1 {fast}"  # empty: direct, said before any spelling is tried
             f"WHEN {lower} IS NULL OR {_one_of(lower, ('1', 'trực tiếp', 'truc tiep'))} THEN 1 "
             f"WHEN {_one_of(lower, ('2', 'trực tuyến', 'truc tuyen'))} THEN 2 "
             f"WHEN {_one_of(lower, ('3', 'bưu chính', 'buu chinh'))} THEN 3 END"
@@ -481,8 +482,9 @@ def _parse_sql(
         if cell.source is None or not why or cell.in_range or (cell.native and cell.category == "bool"):
             continue
         reason = "'" + why.replace("{v}", cell.text) + "'"
-        # the value first: the text is made only for a cell without a value
-        checks.append(f"WHEN {cell.value} IS NULL AND {cell.text} IS NOT NULL THEN {_error(cell.source, reason)}")
+        # the value first, then the cell: the text is made only for a cell that has one but no value
+        unread = f"{cell.value} IS NULL AND {cell.raw} IS NOT NULL AND {cell.text} IS NOT NULL"
+        checks.append(f"WHEN {unread} THEN {_error(cell.source, reason)}")
     out.append(f"CASE {' '.join(checks)} END AS _text_error" if checks else "NULL::VARCHAR AS _text_error")
     return (
         f"SELECT {', '.join(out)}\n"
