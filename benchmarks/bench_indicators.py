@@ -1,15 +1,17 @@
-"""Benchmark: every weekly indicator (``indicator_table``) over 10M generated dossiers in one Parquet
-file, DuckDB against polars computing the same table from the same file, and a 100M-row scale point
-over partitioned Parquet.
+"""Benchmark: every weekly indicator (``indicator_rows``, the rows of ``indicator_table``) over 10M
+generated dossiers in one Parquet file, DuckDB against polars computing the same table from the same
+file, and a 100M-row scale point over partitioned Parquet.
 
     python benchmarks/bench_indicators.py [--rows 10000000] [--runs 5] [--scale 100000000]
 
 (``--scale`` generates ~3 GB of partitioned Parquet on first use; without it the last scale point
 recorded in the results file is kept.)
 
-Each figure comes from fresh processes run in turn (DuckDB, polars with and without a row filter,
-a bare DuckDB scan of the columns the indicators read): ``process_s`` is the whole process (start-up
-and imports included), ``seconds`` the computation in it (from the file to the finished table);
+Each figure comes from fresh processes run in turn (DuckDB, the same rows as a pandas frame, polars
+with and without a row filter, a bare DuckDB scan of the columns the indicators read): ``process_s``
+is the whole process (start-up and imports included), ``seconds`` the computation in it (from the
+file to the finished table: DuckDB's rows of Python values, polars' DataFrame; the pandas frame, whose
+import alone takes longer than a week's counting, is reported beside them, not as the target);
 ``ratio_to_polars`` is taken round by round. polars is given its better form for each period: with
 its row filter (a week: most rows are skipped) or without (a year: every row is read). Before any
 time is reported the tables are checked equal: DuckDB's, polars' and, at 10M rows, the vectorised
@@ -36,8 +38,10 @@ sys.path.insert(0, str(ROOT))
 from timing import cpu_seconds, in_turn, machine, report  # noqa: E402
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
+    from chiso766.compute.indicators import IndicatorRow
     from chiso766.core.periods import Period
 
 # Heavy libraries are imported where they are used: a measured process imports only what its
@@ -142,15 +146,11 @@ def _source(path: Path) -> str:
     return f"read_parquet('{path}')"
 
 
-def duckdb_indicators(path: Path, units: pd.DataFrame | Path, period: Period | None = None) -> pd.DataFrame:
-    """``indicator_table`` on table ``dossiers``: the file joined with the registry (as the Spark
-    engine and tests/test_spark.py read Parquet)."""
+def _duckdb(path: Path, units: pd.DataFrame | Path) -> duckdb.DuckDBPyConnection:
+    """A connection with table ``dossiers``: the file joined with the registry (as the Spark engine
+    and tests/test_spark.py read Parquet)."""
     import duckdb
 
-    from chiso766.compute.indicators import indicator_table
-    from chiso766.core.periods import parse_period
-
-    period = period or parse_period(PERIODS["year"])
     con = duckdb.connect()
     if isinstance(units, Path):
         con.execute(
@@ -162,9 +162,25 @@ def duckdb_indicators(path: Path, units: pd.DataFrame | Path, period: Period | N
     con.execute(f"""CREATE VIEW dossiers AS SELECT d.*, u.unit_name, u.tier, NULL::INTEGER AS supplement_count,
                     NULL::TIMESTAMP AS supplement_requested_at, NULL::TIMESTAMP AS supplement_completed_at
                     FROM {_source(path)} d JOIN units u USING (unit_code)""")
-    table = indicator_table(con, period, period.end)
-    con.close()
-    return table
+    return con
+
+
+def duckdb_rows(path: Path, units: pd.DataFrame | Path, period: Period) -> list[IndicatorRow]:
+    """``indicator_rows``: the table as DuckDB's engine gives it (what is timed against polars' frame)."""
+    from chiso766.compute.indicators import indicator_rows
+
+    with _duckdb(path, units) as con:
+        return indicator_rows(con, period, period.end)
+
+
+def duckdb_indicators(path: Path, units: pd.DataFrame | Path, period: Period | None = None) -> pd.DataFrame:
+    """``indicator_table``: the same rows as a pandas frame, as the reports take them."""
+    from chiso766.compute.indicators import indicator_table
+    from chiso766.core.periods import parse_period
+
+    period = period or parse_period(PERIODS["year"])
+    with _duckdb(path, units) as con:
+        return indicator_table(con, period, period.end)
 
 
 def polars_table(path: Path, units: Path, period: Period, row_filter: bool) -> Any:
@@ -201,14 +217,14 @@ def same(duck: pd.DataFrame, pand: pd.DataFrame) -> bool:
     return a.astype(str).equals(b.astype(str))
 
 
-def same_as_polars(duck: pd.DataFrame, polars_frame: Any) -> bool:
+def same_as_polars(duck: list[IndicatorRow], polars_frame: Any) -> bool:
     """Every column polars makes (rates as text with two decimals), row for row, in the table's order."""
     import polars_indicators
 
     columns = polars_indicators.COLUMNS
-    a = duck[columns].astype(str).reset_index(drop=True)
-    b = polars_frame.to_pandas()[columns].astype(object).where(lambda f: f.notna(), None).astype(str)
-    return bool(a.equals(b.reset_index(drop=True)))
+    a = [tuple(str(getattr(row, c)) for c in columns) for row in duck]
+    b = [tuple(str(v) for v in row) for row in polars_frame.select(columns).rows()]
+    return a == b
 
 
 def _period(text: str) -> Period:
@@ -226,9 +242,12 @@ def _period(text: str) -> Period:
 def child(kind: str, path: Path, units: Path, period_name: str) -> None:
     """One measurement in this fresh process: the computation's seconds and the process's peak."""
     # the engine's imports before the clock starts ("seconds" is the computation; "process_s" all)
-    if kind == "duckdb":
+    if kind.startswith("duckdb"):
         import chiso766.compute.indicators  # noqa: F401
         from chiso766.core.periods import parse_period
+
+        if kind == "duckdb-pandas":
+            import pandas  # noqa: F401
 
         period = parse_period(period_name)
     else:
@@ -240,6 +259,8 @@ def child(kind: str, path: Path, units: Path, period_name: str) -> None:
         period = _period(period_name)
     start, cpu = time.perf_counter(), cpu_seconds()
     if kind == "duckdb":
+        rows = len(duckdb_rows(path, units, period))
+    elif kind == "duckdb-pandas":
         rows = len(duckdb_indicators(path, units, period))
     elif kind.startswith("polars"):
         rows = len(polars_table(path, units, period, row_filter=kind == "polars-filter"))
@@ -272,15 +293,18 @@ def check(path: Path, units: Path, period_name: str, with_pandas: bool) -> dict[
     from chiso766.core.periods import parse_period
 
     period = parse_period(period_name)
-    duck = duckdb_indicators(path, units, period)
+    duck = duckdb_rows(path, units, period)
     checked: dict[str, Any] = {"rows": len(duck)}
     for row_filter in (True, False):
         if not same_as_polars(duck, polars_table(path, units, period, row_filter)):
             raise SystemExit(f"{path.name}, {period_name}: DuckDB's and polars' tables differ (filter={row_filter})")
     checked["identical_to_polars"] = True
+    table = duckdb_indicators(path, units, period)
+    if list(table.itertuples(index=False, name=None)) != [tuple(row) for row in duck]:
+        raise SystemExit(f"{path.name}, {period_name}: indicator_table's frame is not indicator_rows' rows")
     if with_pandas and period_name == PERIODS["year"]:
         frame = pd.read_csv(units, dtype=str, keep_default_na=False)
-        checked["identical_to_pandas"] = same(duck, pandas_run(path, frame))
+        checked["identical_to_pandas"] = same(table, pandas_run(path, frame))
         if not checked["identical_to_pandas"]:
             raise SystemExit(f"{path.name}: DuckDB's and pandas' counts differ")
     return checked
@@ -293,7 +317,7 @@ def measure(path: Path, units: Path, runs: int, periods: list[str], with_pandas:
         checked = check(path, units, PERIODS[name], with_pandas)
         commands = {
             kind: [*me, "--child", kind, "--file", str(path), "--units", str(units), "--period", PERIODS[name]]
-            for kind in ("duckdb", "polars-filter", "polars-nofilter", "scan")
+            for kind in ("duckdb", "duckdb-pandas", "polars-filter", "polars-nofilter", "scan")
         }
         result = in_turn(commands, runs, reference="duckdb")
         polars_best = min(("polars-filter", "polars-nofilter"), key=lambda k: result[k]["median"]["process_s"])
@@ -321,6 +345,11 @@ def _print(path: Path, period: str, result: dict[str, Any]) -> None:
         f"  polars  {polars['process_s']:.2f} s whole process ({polars['seconds']:.2f} s computing) "
         f"[{result['polars']}], "
         f"peak {polars['peak_mib']:.0f} MiB"
+    )
+    frame = result["duckdb-pandas"]["median"]
+    print(
+        f"  DuckDB as a pandas frame (indicator_table) {frame['process_s']:.2f} s whole process "
+        f"({frame['seconds']:.2f} s computing)"
     )
     print(f"  bare DuckDB scan {scan['process_s']:.2f} s whole process ({scan['seconds']:.2f} s)")
     print(
@@ -372,6 +401,17 @@ def _figures(record: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
                     peak_mib=duck["peak_mib"],
                 )
                 figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met})
+            # the same rows put in a pandas frame, pandas' import included: shown, not the target
+            frame = result["duckdb-pandas"]["median"]
+            figure = shared.Figure(
+                key=f"indicators_{label.split()[0]}_{name}_pandas_process_s",
+                what=f"weekly indicators, {label}, {name} ({PERIODS[name]}), whole process, as a pandas frame",
+                seconds=frame["process_s"],
+                alternative="polars, same file, same table",
+                alternative_seconds=polars["process_s"],
+                peak_mib=frame["peak_mib"],
+            )
+            figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met})
     return {
         "benchmark": "indicators",
         "runs": args.runs,

@@ -41,9 +41,11 @@ def test_duckdb_and_polars_give_the_same_table(tmp_path, period):
     path, units = tmp_path / "d.parquet", tmp_path / "units.csv"
     frame.to_parquet(path, index=False)
     registry.to_csv(units, index=False)
-    duck = bench_indicators.duckdb_indicators(path, units, parse_period(period))
+    duck = bench_indicators.duckdb_rows(path, units, parse_period(period))
     for row_filter in (True, False):
         table = bench_indicators.polars_table(path, units, parse_period(period), row_filter)
         assert bench_indicators.same_as_polars(duck, table), (period, row_filter)
+    frame = bench_indicators.duckdb_indicators(path, units, parse_period(period))  # the same rows, in pandas
+    assert list(frame.itertuples(index=False, name=None)) == [tuple(row) for row in duck]
     if period in ("2026", "2030"):  # every unit has dossiers in the year; none in 2030 (the province: zeros)
         assert len(duck) == (7 if period == "2030" else 7 * (len(registry) + 2 + 1))

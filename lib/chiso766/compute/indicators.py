@@ -1,5 +1,9 @@
 """Dossier indicators in DuckDB: one SQL query per indicator family (``sql/*.sql``), readable by an
 auditor; rates, targets and points are computed from their counts in Python, exactly.
+
+The weekly indicators are rows of plain values (:func:`indicator_rows`); pandas, which takes longer
+to import than DuckDB takes to count ten million dossiers' week, is imported only where a frame is
+made (:func:`indicator_table` and the other tables).
 """
 
 from __future__ import annotations
@@ -9,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
-import pandas as pd
 
 from chiso766.compute.engines import Engine, as_engine
 from chiso766.compute.scoring import component_points, rate
@@ -20,12 +24,17 @@ from chiso766.core.methodology import Methodology
 from chiso766.core.periods import Period
 from chiso766.core.targets import Target, parse_target
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "INDICATORS",
     "RECEIVED_INDICATORS",
+    "IndicatorRow",
     "sql_text",
     "sql_params",
     "run_query",
+    "indicator_rows",
     "indicator_table",
     "local_components",
     "backlog_table",
@@ -53,19 +62,27 @@ INDICATOR_NAMES = {
     "resolved_on_time": "Tỷ lệ hồ sơ đã giải quyết trước hạn, đúng hạn",
     "resolved_late": "Tỷ lệ hồ sơ đã giải quyết quá hạn",
 }
-COLUMNS = [
-    "level",
-    "unit_code",
-    "unit_name",
-    "indicator",
-    "numerator",
-    "denominator",
-    "rate",
-    "target",
-    "meets_target",
-    "missing",
-    "tier",
-]
+
+
+class IndicatorRow(NamedTuple):
+    """One row of ``tables/indicators.csv``: an indicator of a unit, a tier (``level`` is the tier) or the province."""
+
+    level: str
+    unit_code: str | None
+    unit_name: str | None
+    indicator: str
+    numerator: int
+    denominator: int
+    rate: Decimal | None
+    target: str
+    meets_target: bool | None
+    missing: int
+    tier: str | None
+
+
+COLUMNS = list(IndicatorRow._fields)
+# kept as Python values in the frame (not pandas' strings): empty cells stay None, rates Decimals
+_OBJECT_COLUMNS = {"level", "unit_code", "unit_name", "rate", "tier"}
 
 
 # Every family reports the same three levels: each unit, each tier, the province. The rule is
@@ -108,52 +125,84 @@ def run_query(engine: Engine | duckdb.DuckDBPyConnection, name: str, params: Map
     return frame
 
 
-def _order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    level = frame["level"].map({"province": 0, "so": 1, "xa": 2, "unit": 3})
-    tier = frame["tier"].map({"so": 0, "xa": 1}).fillna(-1)
-    return (
-        frame.assign(_l=level, _t=tier)
-        .sort_values(["_l", key, "_t", "unit_code"], kind="stable")
-        .drop(columns=["_l", "_t"])
-        .reset_index(drop=True)
+_LEVEL_RANK = {"province": 0, "so": 1, "xa": 2, "unit": 3}
+_TIER_RANK = {"so": 0, "xa": 1}
+_INDICATOR_RANK = {name: rank for rank, name in enumerate(INDICATORS)}
+
+
+def _rank(level: str | None, key: object, tier: str | None, unit_code: str | None) -> tuple[object, ...]:
+    """Every table's order: the province, the tiers, the units (another level after them); then
+    ``key`` (the indicator or component), the tier (none first) and the unit code (none last)."""
+    return (_LEVEL_RANK.get(level or "", 4), key, _TIER_RANK.get(tier or "", -1), unit_code is None, unit_code or "")
+
+
+def _order(frame: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    """``frame`` in :func:`_rank`'s order (a stable sort: rows that rank alike keep the engine's order)."""
+    keys = list(
+        zip(frame["level"], frame[key] if key else [0] * len(frame), frame["tier"], frame["unit_code"], strict=True)
     )
+    return frame.iloc[sorted(range(len(keys)), key=lambda i: _rank(*keys[i]))].reset_index(drop=True)
+
+
+def indicator_rows(
+    con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date, targets: Mapping[str, object] | None = None
+) -> list[IndicatorRow]:
+    """The rows of ``tables/indicators.csv``: each indicator per unit, per tier and for the province.
+
+    ``rate`` is in percent, half-up at 2 decimals, computed exactly from the counts; ``missing``
+    counts dossiers whose flag was left empty. Complaints are included when table ``complaints`` exists.
+    """
+    engine = as_engine(con)
+    params = sql_params(period, as_of)
+    families = ["received", "resolution", *(["complaints"] if engine.has_table("complaints") else [])]
+    parsed: dict[str, Target] = {k: parse_target(v) for k, v in (targets or {}).items() if k in INDICATORS}
+    rows = []
+    for family in families:
+        for level, unit_code, unit_name, tier, indicator, numerator, denominator, missing in engine.rows(
+            sql_text(family), params
+        ):
+            exact = rate(numerator, denominator)
+            rounded = None if exact is None else round_half_up(exact, 2)
+            target = parsed.get(indicator)
+            meets = None if target is None or rounded is None else target.meets(rounded)
+            row = IndicatorRow(
+                level,
+                unit_code,
+                unit_name,
+                indicator,
+                int(numerator),
+                int(denominator),
+                rounded,
+                "" if target is None else str(target),
+                meets,
+                int(missing),
+                tier,
+            )
+            rows.append(row)
+    return sorted(rows, key=lambda r: _rank(r.level, _INDICATOR_RANK[r.indicator], r.tier, r.unit_code))
 
 
 def indicator_table(
     con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date, targets: Mapping[str, object] | None = None
 ) -> pd.DataFrame:
-    """``tables/indicators.csv``: each indicator per unit, per tier and for the province.
+    """:func:`indicator_rows` as a frame, the form the reports and ``tables/indicators.csv`` take."""
+    import pandas as pd
 
-    ``rate`` is in percent, half-up at 2 decimals, computed exactly from the counts; ``missing``
-    counts dossiers whose flag was left empty. Complaints are included when table ``complaints`` exists.
-    """
-    params = sql_params(period, as_of)
-    families = ["received", "resolution", *(["complaints"] if as_engine(con).has_table("complaints") else [])]
-    frame = pd.concat([run_query(con, name, params) for name in families], ignore_index=True)
-    parsed: dict[str, Target] = {k: parse_target(v) for k, v in (targets or {}).items() if k in INDICATORS}
-    rates = [
-        None if r is None else round_half_up(r, 2)
-        for r in (rate(n, d) for n, d in zip(frame["numerator"], frame["denominator"], strict=True))
-    ]
-    frame["rate"] = pd.Series(rates, dtype=object)
-    frame["target"] = [str(parsed[i]) if i in parsed else "" for i in frame["indicator"]]
-    frame["meets_target"] = [
-        None if i not in parsed or r is None else parsed[i].meets(r)
-        for i, r in zip(frame["indicator"], frame["rate"], strict=True)
-    ]
-    frame["numerator"] = frame["numerator"].astype(int)
-    frame["denominator"] = frame["denominator"].astype(int)
-    frame["missing"] = frame["missing"].astype(int)
-    frame["indicator"] = pd.Categorical(frame["indicator"], categories=INDICATORS, ordered=True)
-    frame = _order(frame.astype({"unit_code": object, "unit_name": object}), "indicator")
-    frame["indicator"] = frame["indicator"].astype(str)
-    return frame[COLUMNS]
+    rows = indicator_rows(con, period, as_of, targets)
+    return pd.DataFrame(
+        {
+            name: pd.Series([getattr(r, name) for r in rows], dtype=object if name in _OBJECT_COLUMNS else None)
+            for name in COLUMNS
+        }
+    )
 
 
 def local_components(
     con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of: date, method: Methodology
 ) -> pd.DataFrame:
     """The 766 components dossier data determines, scored with the portal's rules."""
+    import pandas as pd
+
     frame = run_query(con, "components", sql_params(period, as_of))
     scored = [
         component_points(method.component(c), n, d)
@@ -164,8 +213,7 @@ def local_components(
     frame["points"] = pd.Series([s.points for s in scored], dtype=object)
     frame["numerator"] = frame["numerator"].astype(int)
     frame["denominator"] = frame["denominator"].astype(int)
-    frame = _order(frame.astype({"unit_code": object, "unit_name": object}), "component")
-    return frame[
+    return _order(frame, "component")[
         ["level", "unit_code", "unit_name", "tier", "group", "component", "numerator", "denominator", "rate", "points"]
     ]
 
@@ -175,7 +223,7 @@ def backlog_table(con: Engine | duckdb.DuckDBPyConnection, period: Period, as_of
     frame = run_query(con, "backlog", sql_params(period, as_of))
     for column in ("in_process", "overdue_in_process", "finished_late"):
         frame[column] = frame[column].astype(int)
-    return _order(frame.astype({"unit_code": object, "unit_name": object}).assign(key=0), "key").drop(columns="key")
+    return _order(frame, None)
 
 
 def rate_of(frame: pd.DataFrame, level: str, indicator: str, unit_code: str | None = None) -> Decimal | None:

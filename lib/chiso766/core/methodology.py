@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from chiso766.core.datafiles import data_rows
+
+if TYPE_CHECKING:  # pandas is imported by the two tables below: scoring and the indicators do without it
+    import pandas as pd
 
 __all__ = [
     "Group",
@@ -185,6 +186,8 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
     >>> methodology_table().query("id == '2.1'")[["group", "max", "threshold"]].iloc[0].tolist()
     ['Tiến độ giải quyết', '20', '']
     """
+    import pandas as pd
+
     method = load(version)
     rows = [
         {
@@ -205,6 +208,8 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
 
 def formulas_table() -> pd.DataFrame:
     """The formula ids that components.csv and the audit appendix cite (F1, F2, Z0, ZF, ZM, M)."""
+    import pandas as pd
+
     return pd.DataFrame(_rows("formulas.csv"))
 
 

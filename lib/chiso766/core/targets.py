@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chiso766.core.textvi import fmt_number
-
 __all__ = ["Target", "parse_target"]
 
 _OPS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "<": "<"}
@@ -44,6 +42,10 @@ class Target:
 
     def label(self, unit: str = "%") -> str:
         """``≥ 60%``, ``= 100%``."""
+        # Vietnamese number formatting (babel) is imported by the texts that print a target, not by
+        # the indicators, which only compare rates with it
+        from chiso766.core.textvi import fmt_number
+
         return f"{_OPS[self.op]} {fmt_number(self.value)}{unit}"
 
     def __str__(self) -> str:
