@@ -92,6 +92,7 @@ bench: setup spark $(BENCH_STAMP) $(GENERATED)
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_bulletin.py
 	$(BIN)/python benchmarks/bench_workbooks.py
+	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_spark.py
 	$(BIN)/python benchmarks/readme_table.py
