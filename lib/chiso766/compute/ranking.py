@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -29,17 +30,25 @@ def competition_rank(values: Sequence[object]) -> list[int | None]:
 
 
 def rank_within(
-    table: pd.DataFrame, value: str = "total", by: str = "tier", unranked: Sequence[str] = ("tinh",)
-) -> pd.Series:
-    """Competition rank of ``value`` within each ``by`` group; tiers in ``unranked`` get none.
+    values: Sequence[object], tiers: Sequence[object], unranked: Sequence[str] = ("tinh",)
+) -> list[int | None]:
+    """Competition rank of each value among the values of its tier; tiers in ``unranked`` get none.
 
     The province itself (tier ``tinh``) is not ranked against its own units.
+
+    Examples
+    --------
+    >>> rank_within([Decimal("70"), Decimal("90"), Decimal("80"), Decimal("60")], ["xa", "so", "xa", "tinh"])
+    [2, 1, 1, None]
     """
-    ranks = pd.Series([None] * len(table), index=table.index, dtype="object")
-    for tier, part in table.groupby(by, sort=False, dropna=False):
-        if tier in unranked:
-            continue
-        ranks.loc[part.index] = competition_rank(part[value].tolist())
+    rows_of: dict[object, list[int]] = defaultdict(list)
+    for row, tier in enumerate(tiers):
+        if tier not in unranked:
+            rows_of[tier].append(row)
+    ranks: list[int | None] = [None] * len(values)
+    for rows in rows_of.values():
+        for row, rank in zip(rows, competition_rank([values[r] for r in rows]), strict=True):
+            ranks[row] = rank
     return ranks
 
 

@@ -11,15 +11,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from chiso766.compute.ranking import rank_within
-from chiso766.compute.scoring import component_points, group_points, group_ratio, points_from_rate, total_points
+from chiso766.compute.scoring import Scored, component_points, group_points, group_ratio, points_from_rate, total_points
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.errors import Diagnostics
-from chiso766.core.methodology import GROUP_KEYS, Methodology
+from chiso766.core.methodology import GROUP_KEYS, Component, Methodology
 from chiso766.core.textvi import name_key
 from chiso766.ingest.portal import Snapshot
 from chiso766.ingest.units import Registry, tier_from_name
@@ -83,22 +84,30 @@ class ScoreCard:
         return hits.iloc[0]
 
 
-def _identify(units: pd.DataFrame, registry: Registry, diagnostics: Diagnostics, source: str) -> pd.DataFrame:
-    """Attach registry codes, names and tiers; an unknown unit is kept and reported."""
-    out = units.copy()
-    codes: list[str] = []
-    names: list[str] = []
-    tiers: list[str] = []
-    for code, name, tier in _rows(out, ["unit_code", "unit_name", "tier"]):
+class _Who(NamedTuple):
+    """A unit as the tables show it: registry code, name and tier, and its key (the code, else the
+    name's key)."""
+
+    code: str
+    name: str
+    tier: str
+    key: str
+
+
+def _identify(units: pd.DataFrame, registry: Registry, diagnostics: Diagnostics, source: str) -> dict[str, _Who]:
+    """Each ``unit_id``'s registry code, name, tier and key; an unknown unit is kept and reported."""
+    who: dict[str, _Who] = {}
+    columns = (units[c].tolist() for c in ("unit_id", "unit_code", "unit_name", "tier"))
+    for unit_id, code, name, tier in zip(*columns, strict=True):
         unit = registry.resolve(name, code) if registry else None
         if registry and unit is None and tier != "tinh":
             diagnostics.warn("unknown_unit", f"đơn vị «{name}» không có trong danh mục đơn vị", source, unit=name)
-        codes.append(unit.code if unit else code)
-        names.append(unit.name if unit else name)
-        tiers.append(unit.tier if unit else (tier or tier_from_name(name)))
-    out["unit_code"], out["unit_name"], out["tier"] = codes, names, tiers
-    out["unit_key"] = [c if c else name_key(n) for c, n in zip(codes, names, strict=True)]
-    return out
+        if unit is not None:
+            code, name, tier = unit.code, unit.name, unit.tier
+        else:
+            tier = tier or tier_from_name(name)
+        who[unit_id] = _Who(code, name, tier, code if code else name_key(name))
+    return who
 
 
 def score_snapshot(
@@ -106,53 +115,56 @@ def score_snapshot(
 ) -> ScoreCard:
     """Recompute every component, group and total of a snapshot and list each difference."""
     diagnostics = Diagnostics()
-    units = _identify(snapshot.units, registry or Registry(), diagnostics, str(snapshot.folder))
-    # Python objects, not pandas' Arrow strings: every cell is read below, and each table is built
-    # once from plain columns (setting a dozen pandas columns one by one cost more than the scoring)
-    units = units.astype(object)
-    who = {
-        i: (code, name, tier, key)
-        for i, code, name, tier, key in _rows(units, ["unit_id", "unit_code", "unit_name", "tier", "unit_key"])
-    }
+    who = _identify(snapshot.units, registry or Registry(), diagnostics, str(snapshot.folder))
+    # All the work is done on plain columns of Python objects and each table is built once at the
+    # end: reading pandas cells, or setting pandas columns one by one, cost more than the scoring.
     src = snapshot.components
-    ids, names = src["unit_id"].tolist(), src["component"].tolist()
+    ids, group_of, names = src["unit_id"].tolist(), src["group"].tolist(), src["component"].tolist()
     numerators, denominators = src["numerator"].tolist(), src["denominator"].tolist()
-    defined = [method.component(c) for c in names]
-    scored = [component_points(c, n, d) for c, n, d in zip(defined, numerators, denominators, strict=True)]
-    comp = pd.DataFrame(
-        {
-            **_identities(ids, who),
-            "unit_id": ids,
-            "group": src["group"].tolist(),
-            "component": names,
-            "numerator": numerators,
-            "denominator": denominators,
-            "rate": [None if s.rate is None else round_half_up(s.rate, 2) for s in scored],
-            "threshold": [c.threshold for c in defined],
-            "max": [c.max for c in defined],
-            "points": [s.points for s in scored],
-            "portal_points": [to_decimal(v) for v in src["portal_points"].tolist()],
-            "portal_reports_points": src["portal_reports_points"].tolist(),
-            "formula": [s.formula for s in scored],
-            "status": [s.status for s in scored],
-            "reason": [s.reason for s in scored],
-            "data_quality": src["data_quality"].tolist(),
-        },
-        dtype=object,
-    )
+
+    # About half the rows repeat another's counts (province-wide components, 0 of 0, no data): each
+    # distinct count pair of a component is scored once. Typed, so that True, 1 and 1.0 do not
+    # share a result.
+    @lru_cache(maxsize=None, typed=True)
+    def score(component_id: str, numerator: object, denominator: object) -> tuple[Component, Scored, Decimal | None]:
+        """The component, its result, and its rate as shown (2 decimals)."""
+        component = method.component(component_id)
+        scored = component_points(component, numerator, denominator)
+        return component, scored, None if scored.rate is None else round_half_up(scored.rate, 2)
+
+    results = [score(c, n, d) for c, n, d in zip(names, numerators, denominators, strict=True)]
+    decimal = lru_cache(maxsize=None, typed=True)(to_decimal)  # portal scores repeat too (full marks, 0)
+    scored = [r[1] for r in results]
+    points = [s.points for s in scored]
+    comp = {
+        **_identities(ids, who),
+        "group": group_of,
+        "component": names,
+        "numerator": numerators,
+        "denominator": denominators,
+        "rate": [r[2] for r in results],
+        "threshold": [r[0].threshold for r in results],
+        "max": [r[0].max for r in results],
+        "points": points,
+        "portal_points": [decimal(v) for v in src["portal_points"].tolist()],
+        "portal_reports_points": src["portal_reports_points"].tolist(),
+        "formula": [s.formula for s in scored],
+        "status": [s.status for s in scored],
+        "reason": [s.reason for s in scored],
+        "data_quality": src["data_quality"].tolist(),
+    }
 
     gathered: dict[tuple[str, str], list[Decimal | None]] = defaultdict(list)
-    for u, g, p in zip(ids, comp["group"].tolist(), comp["points"].tolist(), strict=True):
+    for u, g, p in zip(ids, group_of, points, strict=True):
         gathered[(u, g)].append(p)
-    recomputed = {(u, g): group_points(points, method.group(g)) for (u, g), points in gathered.items()}
+    recomputed = {(u, g): group_points(part, method.group(g)) for (u, g), part in gathered.items()}
     given = snapshot.groups
     group_ids, group_keys = given["unit_id"].tolist(), given["group"].tolist()
     counted = given["counts_given"].tolist()
-    portal = [to_decimal(v) for v in given["portal_points"].tolist()]
-    groups = pd.DataFrame(
+    portal = [decimal(v) for v in given["portal_points"].tolist()]
+    groups = _finish_groups(
         {
             **_identities(group_ids, who),
-            "unit_id": group_ids,
             "group": group_keys,
             "portal_points": portal,
             "points": [
@@ -161,33 +173,43 @@ def score_snapshot(
             ],
             "source": ["recomputed" if c else "portal (no counts)" for c in counted],
         },
-        dtype=object,
+        method,
     )
-    groups = _finish_groups(groups, method)
-    wide = _wide(groups, units[["unit_key", "unit_code", "unit_name", "tier"]], method)
-    portal_total = _portal_totals(groups, method)
-    wide["portal_total"] = wide["unit_key"].map(portal_total)
-    wide["portal_rank"] = None
-    wide["as_of"] = as_of
-    wide["rank"] = rank_within(wide)
-    differences = _differences(comp, groups, wide, method)
+    units = _units(groups, who, method, as_of)
     diagnostics.extend(snapshot.diagnostics)
     return ScoreCard(
         method,
-        wide,
-        groups,
-        comp[["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason", "data_quality"]],
-        differences,
+        pd.DataFrame(units, dtype=object),
+        pd.DataFrame(groups, dtype=object),
+        pd.DataFrame(comp, columns=_COMPONENT_TABLE, dtype=object),
+        _differences(comp, groups, units, method),
         diagnostics,
     )
 
 
-def _identities(ids: list[str], who: dict[str, tuple[str, str, str, str]]) -> dict[str, list[str]]:
-    """The unit code, name, tier and key of each row's ``unit_id``, as plain columns."""
-    rows = [who[i] for i in ids]
-    return {column: [r[n] for r in rows] for n, column in enumerate(("unit_code", "unit_name", "tier", "unit_key"))}
+def _identities(ids: list[str], who: dict[str, _Who]) -> dict[str, list[str]]:
+    """The unit key, code, name and tier of each row's ``unit_id``, as plain columns."""
+    units = [who[i] for i in ids]
+    return {
+        "unit_key": [u.key for u in units],
+        "unit_code": [u.code for u in units],
+        "unit_name": [u.name for u in units],
+        "tier": [u.tier for u in units],
+    }
 
 
+_COMPONENT_TABLE = ["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason", "data_quality"]
+_DIFFERENCE_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "level",
+    "group",
+    "component",
+    "portal",
+    "recomputed",
+    "difference",
+    "rule",
+]
 _GROUP_COLUMNS = [
     "unit_key",
     "unit_code",
@@ -204,26 +226,32 @@ _GROUP_COLUMNS = [
 ]
 
 
-def _finish_groups(groups: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    """Each group row with its maximum, ratio and points lost, in the methodology's group order."""
+def _finish_groups(columns: dict[str, list[Any]], method: Methodology) -> dict[str, list[Any]]:
+    """The group table's columns (``_GROUP_COLUMNS``): each group row with its maximum, ratio and
+    points lost, in the methodology's group order."""
     defined = {g.key: g for g in method.groups}
-    keys, points = groups["group"].tolist(), groups["points"].tolist()
-    columns: dict[str, list[Any]] = {c: groups[c].tolist() for c in _GROUP_COLUMNS if c in groups.columns}
-    columns["max"] = [defined[k].max for k in keys]
-    columns["ratio"] = [group_ratio(p, defined[k]) for p, k in zip(points, keys, strict=True)]
-    columns["lost"] = [None if p is None else m - p for p, m in zip(points, columns["max"], strict=True)]
-    columns.setdefault("given_rate", [None] * len(keys))
-    order = sorted(range(len(keys)), key=lambda i: defined[keys[i]].order)  # stable: units keep their order
-    return pd.DataFrame({c: [columns[c][i] for i in order] for c in _GROUP_COLUMNS}, dtype=object)
+    keys, points = columns["group"], columns["points"]
+    maxima = [defined[k].max for k in keys]
+    columns = {
+        "given_rate": [None] * len(keys),  # unless given: a score table has rates, a snapshot none
+        **columns,
+        "max": maxima,
+        "ratio": [group_ratio(p, defined[k]) for p, k in zip(points, keys, strict=True)],
+        "lost": [None if p is None else m - p for p, m in zip(points, maxima, strict=True)],
+    }
+    ranks = [defined[k].order for k in keys]
+    if ranks == sorted(ranks):  # already in order, as a snapshot is read: group by group
+        return {c: columns[c] for c in _GROUP_COLUMNS}
+    order = sorted(range(len(keys)), key=ranks.__getitem__)  # stable: units keep their order
+    return {c: [columns[c][i] for i in order] for c in _GROUP_COLUMNS}
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``columns`` as tuples of Python objects: each column converted once, not cell by
-    cell as iterating pandas' Arrow-backed strings does."""
-    return zip(*(frame[c].tolist() for c in columns), strict=True)
+def _rows(table: dict[str, list[Any]], columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``columns`` of a table held as plain columns."""
+    return zip(*(table[c] for c in columns), strict=True)
 
 
-def _by_unit(groups: pd.DataFrame, column: str) -> dict[str, dict[str, Decimal | None]]:
+def _by_unit(groups: dict[str, list[Any]], column: str) -> dict[str, dict[str, Decimal | None]]:
     """Each unit's ``column`` by group key."""
     out: dict[str, dict[str, Decimal | None]] = defaultdict(dict)
     for key, group, value in _rows(groups, ["unit_key", "group", column]):
@@ -231,23 +259,30 @@ def _by_unit(groups: pd.DataFrame, column: str) -> dict[str, dict[str, Decimal |
     return out
 
 
-def _wide(groups: pd.DataFrame, units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    by_unit = _by_unit(groups, "points")
-    rows: list[dict[str, object]] = []
-    columns = ["unit_key", "unit_code", "unit_name", "tier"]
-    for key, code, name, tier in _rows(units.drop_duplicates("unit_key"), columns):
-        points = by_unit.get(key, {})
-        row: dict[str, object] = {"unit_key": key, "unit_code": code, "unit_name": name, "tier": tier}
-        row.update({g.key: points.get(g.key) for g in method.groups})
-        row["total"] = total_points(points, method)
-        rows.append(row)
-    return pd.DataFrame(
-        rows, columns=["unit_key", "unit_code", "unit_name", "tier", *GROUP_KEYS, "total"], dtype=object
-    )
-
-
-def _portal_totals(groups: pd.DataFrame, method: Methodology) -> dict[str, Decimal | None]:
-    return {key: total_points(points, method) for key, points in _by_unit(groups, "portal_points").items()}
+def _units(
+    groups: dict[str, list[Any]], who: dict[str, _Who], method: Methodology, as_of: date | None
+) -> dict[str, list[Any]]:
+    """The units table's columns: one row per unit key, in the order units first appear."""
+    first: dict[str, _Who] = {}
+    for unit in who.values():
+        first.setdefault(unit.key, unit)
+    points = _by_unit(groups, "points")
+    portal = _by_unit(groups, "portal_points")
+    of_unit = [points.get(key, {}) for key in first]
+    totals = [total_points(p, method) for p in of_unit]
+    tiers = [unit.tier for unit in first.values()]
+    return {
+        "unit_key": list(first),
+        "unit_code": [unit.code for unit in first.values()],
+        "unit_name": [unit.name for unit in first.values()],
+        "tier": tiers,
+        **{g: [p.get(g) for p in of_unit] for g in GROUP_KEYS},
+        "total": totals,
+        "portal_total": [total_points(portal.get(key, {}), method) for key in first],
+        "portal_rank": [None] * len(first),
+        "as_of": [as_of] * len(first),
+        "rank": rank_within(totals, tiers),
+    }
 
 
 def _suspected_rule(method: Methodology, group: str, component: str) -> str:
@@ -258,58 +293,49 @@ def _suspected_rule(method: Methodology, group: str, component: str) -> str:
     return "rounding or counts differ from the documented rule"
 
 
-def _differences(comp: pd.DataFrame, groups: pd.DataFrame, units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    rows: list[dict[str, object]] = []
+def _differences(
+    comp: dict[str, list[Any]], groups: dict[str, list[Any]], units: dict[str, list[Any]], method: Methodology
+) -> pd.DataFrame:
+    """Each component, group and total whose recomputed points are not the portal's.
 
-    def add(
-        code: str,
-        name: str,
-        level: str,
-        group: str,
-        component: str,
-        portal: Decimal | None,
-        mine: Decimal | None,
-    ) -> None:
-        if portal is None and mine is None:
-            return
-        if portal is not None and mine is not None and portal == mine:
-            return
-        diff = None if portal is None or mine is None else mine - portal
-        # the suspected rule only for the few rows that differ: it is text work
-        rule = "sum of the group differences above" if level == "total" else _suspected_rule(method, group, component)
-        rows.append(
-            {
-                "unit_code": code,
-                "unit_name": name,
-                "level": level,
-                "group": group,
-                "component": component,
-                "portal": portal,
-                "recomputed": mine,
-                "difference": diff,
-                "rule": rule,
-            }
-        )
-
-    # Cells of object columns are Python objects: str codes and names, Decimal or None points.
+    ``portal != mine`` is the whole test (two ``None`` are equal, a ``None`` and a number are not):
+    it is made thousands of times a province, and only the few rows that differ are written out."""
+    found: list[tuple[str, str, str, str, str, Decimal | None, Decimal | None]] = []
     columns = ["unit_code", "unit_name", "group", "component", "portal_reports_points", "portal_points", "points"]
-    for code, name, group, component, reported, portal, mine in _rows(comp, columns):
-        if not reported:
-            continue
-        add(code, name, "component", group, component, portal, mine)
+    found += [
+        (code, name, "component", group, component, portal, mine)
+        for code, name, group, component, reported, portal, mine in _rows(comp, columns)
+        if reported and portal != mine
+    ]
     columns = ["unit_code", "unit_name", "group", "source", "portal_points", "points"]
-    for code, name, group, source, portal, mine in _rows(groups, columns):
-        if source == "recomputed":
-            add(code, name, "group", group, "", portal, mine)
+    found += [
+        (code, name, "group", group, "", portal, mine)
+        for code, name, group, source, portal, mine in _rows(groups, columns)
+        if source == "recomputed" and portal != mine
+    ]
     columns = ["unit_code", "unit_name", "portal_total", "total"]
-    for code, name, portal, mine in _rows(units, columns):
-        if mine is not None and portal is not None:
-            add(code, name, "total", "", "", portal, mine)
-    return pd.DataFrame(
-        rows,
-        columns=["unit_code", "unit_name", "level", "group", "component", "portal", "recomputed", "difference", "rule"],
-        dtype=object,
-    )
+    found += [
+        (code, name, "total", "", "", portal, mine)
+        for code, name, portal, mine in _rows(units, columns)
+        if mine is not None and portal is not None and portal != mine
+    ]
+    rows = [
+        {
+            "unit_code": code,
+            "unit_name": name,
+            "level": level,
+            "group": group,
+            "component": component,
+            "portal": portal,
+            "recomputed": mine,
+            "difference": None if portal is None or mine is None else mine - portal,
+            "rule": (
+                "sum of the group differences above" if level == "total" else _suspected_rule(method, group, component)
+            ),
+        }
+        for code, name, level, group, component, portal, mine in found
+    ]
+    return pd.DataFrame(rows, columns=_DIFFERENCE_COLUMNS, dtype=object)
 
 
 # The ranks a score table gives as the portal published them: overall, out of how many, per group.
@@ -400,36 +426,27 @@ def from_unit_table(table: pd.DataFrame, method_for: Callable[[date | None], Met
     """
     scored, diagnostics = points_from_table(table, method_for)
     method = method_for(scored["as_of"].iloc[0] if len(scored) else None)
-    records = []
-    for row in scored.itertuples(index=False):
-        for group in method.groups:
-            points = getattr(row, group.key)
-            records.append(
-                {
-                    "unit_key": row.unit_key,
-                    "unit_code": row.unit_code,
-                    "unit_name": row.unit_name,
-                    "tier": row.tier,
-                    "group": group.key,
-                    "points": points,
-                    "portal_points": points,
-                    "given_rate": getattr(row, f"{group.key}_rate"),
-                    "source": getattr(row, f"{group.key}_source") or "missing",
-                }
-            )
-    groups = _finish_groups(pd.DataFrame(records), method)
+    pairs = [(row, group.key) for row in scored.itertuples(index=False) for group in method.groups]
+    points = [getattr(row, key) for row, key in pairs]
+    groups = _finish_groups(
+        {
+            **{c: [getattr(row, c) for row, _ in pairs] for c in ("unit_key", "unit_code", "unit_name", "tier")},
+            "group": [key for _, key in pairs],
+            "points": points,
+            "portal_points": points,
+            "given_rate": [getattr(row, f"{key}_rate") for row, key in pairs],
+            "source": [getattr(row, f"{key}_source") or "missing" for row, key in pairs],
+        },
+        method,
+    )
     units = scored.copy()
     units["portal_total"] = None  # a score table is the source itself: nothing to compare with
     units["rank"] = None
     for _, part in units.groupby("as_of", sort=False, dropna=False):
-        units.loc[part.index, "rank"] = rank_within(part)
-    empty_comp = pd.DataFrame(
-        columns=["unit_key", *COMPONENT_COLUMNS, "tier", "formula", "status", "reason", "data_quality"]
-    )
-    empty_diff = pd.DataFrame(
-        columns=["unit_code", "unit_name", "level", "group", "component", "portal", "recomputed", "difference", "rule"]
-    )
-    return ScoreCard(method, units, groups, empty_comp, empty_diff, diagnostics)
+        units.loc[part.index, "rank"] = rank_within(part["total"].tolist(), part["tier"].tolist())
+    empty_comp = pd.DataFrame(columns=_COMPONENT_TABLE)
+    empty_diff = pd.DataFrame(columns=_DIFFERENCE_COLUMNS)
+    return ScoreCard(method, units, pd.DataFrame(groups, dtype=object), empty_comp, empty_diff, diagnostics)
 
 
 def pooled_province(card: ScoreCard) -> pd.DataFrame:

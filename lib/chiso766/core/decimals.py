@@ -22,16 +22,17 @@ def to_decimal(value: object) -> Decimal | None:
     >>> to_decimal(14.81), to_decimal(None), to_decimal("")
     (Decimal('14.81'), None, None)
     """
-    if value is None or isinstance(value, bool):
+    # most frequent first: a province converts thousands of portal scores (floats) and counts
+    if value is None:
         return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
     if isinstance(value, float):
         if value != value:  # NaN is how pandas spells missing
             return None
         return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return None if isinstance(value, bool) else Decimal(value)
     text = str(value).strip()
     if not text or text.lower() in {"nan", "none", "null"}:
         return None
@@ -49,14 +50,15 @@ def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     >>> round_half_up(Decimal("14.808")), round_half_up(Decimal("16.45"), 1)
     (Decimal('14.81'), Decimal('16.5'))
     """
+    # The rounding is passed by position: given by keyword, its parsing costs as much as the rounding.
     if places == 2 and value.adjusted() < _SAFE_DIGITS:  # points and rates: thousands a province, keep it short
-        return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+        return value.quantize(_CENT, ROUND_HALF_UP)
     quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
     if value.adjusted() + places < _SAFE_DIGITS:  # no context to set up
-        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return value.quantize(quantum, ROUND_HALF_UP)
     with localcontext() as ctx:
         ctx.prec = 50  # a huge value still rounds instead of raising InvalidOperation
-        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return value.quantize(quantum, ROUND_HALF_UP)
 
 
 def fmt_plain(value: Decimal | None) -> str:

@@ -90,10 +90,12 @@ class Methodology:
     components: tuple[Component, ...]
 
     def group(self, key: str) -> Group:
-        for group in self.groups:
-            if group.key == key:
-                return group
-        raise KeyError(key)
+        return self._group_by_key[key]
+
+    @cached_property
+    def _group_by_key(self) -> dict[str, Group]:
+        # scoring a province looks a group up for each of its ~1.000 unit groups
+        return {g.key: g for g in self.groups}
 
     def components_of(self, group_key: str) -> tuple[Component, ...]:
         return tuple(c for c in self.components if c.group == group_key)
