@@ -650,13 +650,20 @@ _RAGGED = "_ragged"  # why a row was not read as the header says (its cells are 
 
 # The reader's buffer, set: on 10M rows (1.1 GB) an explicit 32 MiB took about a third less CPU
 # than the reader's default over the whole ingest, for a peak within some 100 MiB of it (measured).
+# A file within one buffer is parsed by one thread, so a smaller file gets buffers of an eighth of
+# its size, at least 2 MiB: every core takes part (a month of Phú Thọ, 22 MB: 0,71 s → 0,47 s).
 _CSV_BUFFER = 32 << 20
+
+
+def _csv_buffer(path: Path) -> int:
+    return min(_CSV_BUFFER, max(2 << 20, path.stat().st_size // 8))
 
 
 def _read_csv_sql(path: Path, delimiter: str) -> str:
     return (
         f"read_csv({_lit(str(path))}, all_varchar = true, header = true, delim = {_lit(delimiter)}, quote = '\"', "
-        f"escape = '\"', strict_mode = true, null_padding = false, auto_detect = true, buffer_size = {_CSV_BUFFER})"
+        f"escape = '\"', strict_mode = true, null_padding = false, auto_detect = true, "
+        f"buffer_size = {_csv_buffer(path)})"
     )
 
 
