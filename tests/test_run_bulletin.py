@@ -372,3 +372,38 @@ def test_runs_side_by_side_make_what_a_run_alone_makes(hai_phong, tmp_path):
         if name.name not in ("manifest.json", "notebook.ipynb"):  # these record when and from where
             assert (side / name).read_bytes() == (hai_phong / name).read_bytes(), name
     assert (outcomes[1].out / "bulletin.pdf").is_file()
+
+
+def _cells(notebook: Path) -> list[tuple[object, object]]:
+    """Each code cell's number and outputs, but for the injected parameters and the staging folder's
+    path (a folder of its own in every run)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [
+        (c["execution_count"], c["outputs"])
+        for c in cells
+        if c["cell_type"] == "code"
+        and "injected-parameters" not in c["metadata"].get("tags", [])
+        and ".partial-" not in json.dumps(c["outputs"])
+    ]
+
+
+def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(tmp_path):
+    """Three params files on one worker: the kernel of the first runs the next two, reset in between;
+    the Hải Phòng bulletin, run last, is byte for byte the one its params make alone, cells from 1."""
+    copies = []
+    for source in (UNIT, PT, HP):
+        copy = tmp_path / "params" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
+        copies.append(str(copy))
+    alone = run(copies[-1], out=tmp_path / "alone")
+    outcomes = list(run_many(copies, [], None, jobs=1))
+    assert all(o.error == "" for o in outcomes)
+    last = outcomes[-1].out
+    made = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(last) for p in last.rglob("*") if p.is_file())
+    for name in made:
+        if name.name not in ("manifest.json", "notebook.ipynb"):
+            assert (last / name).read_bytes() == (alone / name).read_bytes(), name
+    assert _cells(last / "notebook.ipynb") == _cells(alone / "notebook.ipynb")
+    assert _cells(last / "notebook.ipynb")[0][0] == 1

@@ -12,6 +12,7 @@ that is not empty, and a folder that holds, or lies inside, one of the run's own
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
@@ -136,6 +137,59 @@ def _kernel_manager() -> type[Any]:
             await super()._async_interrupt_kernel()
 
     return QuietKernelManager
+
+
+class _KeptKernel:
+    """One kernel kept for the consecutive runs of :func:`run_many` in a process (a worker, or the
+    caller's): starting a kernel and importing the library in it cost more than a second a run.
+
+    Before each run the kernel is reset as a new session: every name of the run before is gone and
+    the cell numbers start again from 1, so the notebook and every output are what a fresh kernel
+    makes (a test compares them byte for byte). Modules stay imported; the library keeps no state
+    between runs but caches of its own data. A kernel that died is replaced.
+    """
+
+    def __init__(self) -> None:
+        self.manager: Any = None
+
+    def ready(self) -> Any:
+        from jupyter_core.utils import run_sync
+
+        if self.manager is not None and run_sync(self.manager.is_alive)():
+            client = self.manager.blocking_client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive(
+                    "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
+                )
+            finally:
+                client.stop_channels()
+            return self.manager
+        self.stop()
+        manager = _kernel_manager()(kernel_name="python3")
+        # as nbclient starts its own: the notebooks' folder as working directory, history in memory
+        run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.manager = manager
+        return manager
+
+    def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        manager, self.manager = self.manager, None
+        if manager is not None:
+            with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
+                run_sync(manager.shutdown_kernel)()
+
+
+_KEPT: _KeptKernel | None = None  # set while run_many runs in this process; None: a kernel per run
+
+
+def _keep_kernel() -> None:
+    """A run_many worker's start: its runs share one kernel, stopped when the worker exits."""
+    global _KEPT
+    _KEPT = _KeptKernel()
+    atexit.register(_KEPT.stop)
 
 
 def _listed(folder: Path) -> set[str] | None:
@@ -342,6 +396,7 @@ def _run(
                     str(staging / "notebook.ipynb"),
                     kernel_name="python3",
                     kernel_manager_class=_kernel_manager(),
+                    **({} if _KEPT is None else {"km": _KEPT.ready()}),
                     parameters={
                         "params_path": str(Path(params_path).resolve()),
                         "overrides": overrides,
@@ -396,18 +451,24 @@ def run_many(
     """Run several params files, one :class:`Outcome` each, in the order of ``paths``; one failure does
     not stop the others.
 
-    With ``jobs`` above 1, that many runs go at once, each in its own worker process and kernel, so
-    each output is made exactly as a run alone makes it; ``progress`` is then not told (the steps of
-    runs side by side would interleave). Otherwise ``progress`` is told the steps of each run (see
-    :func:`run`).
+    With ``jobs`` above 1, that many runs go at once, each worker process with its own kernel;
+    ``progress`` is then not told (the steps of runs side by side would interleave). Otherwise
+    ``progress`` is told the steps of each run (see :func:`run`). Consecutive runs in a process share
+    its kernel, reset between them (:class:`_KeptKernel`): each output is what a run alone makes.
     """
+    global _KEPT
     workers = min(jobs, len(paths))
     if workers <= 1:
-        for path in paths:
-            yield _outcome(path, overrides, out, if_changed, progress)
+        _KEPT = _KeptKernel()
+        try:
+            for path in paths:
+                yield _outcome(path, overrides, out, if_changed, progress)
+        finally:
+            _KEPT.stop()
+            _KEPT = None
         return
     # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_keep_kernel) as pool:
         yield from pool.map(_outcome, paths, repeat(overrides), repeat(out), repeat(if_changed), repeat(None))
 
 
