@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import platform
+import queue
 import shutil
 import subprocess
 import time
@@ -143,40 +144,71 @@ class _KeptKernel:
     """One kernel kept for the consecutive runs of :func:`run_many` in a process (a worker, or the
     caller's): starting a kernel and importing the library in it cost more than a second a run.
 
-    Before each run the kernel is reset as a new session: every name of the run before is gone and
-    the cell numbers start again from 1, so the notebook and every output are what a fresh kernel
-    makes (a test compares them byte for byte). Modules stay imported; the library keeps no state
-    between runs but caches of its own data. A kernel that died is replaced.
+    :meth:`start` launches it and has it import the report's modules while this process goes on
+    loading papermill and checking the run (two cores: the two overlap); :meth:`ready` waits for
+    that, then resets the kernel as a new session: every name of the run before is gone and the
+    cell numbers start again from 1, so the notebook and every output are what a fresh kernel makes
+    (a test compares them byte for byte). Modules stay imported; the library keeps no state between
+    runs but caches of its own data. A kernel that died is replaced.
     """
 
     def __init__(self) -> None:
         self.manager: Any = None
+        self.client: Any = None
+        self.warming: str | None = None  # the id of the import request not yet answered
 
-    def ready(self) -> Any:
+    def start(self, report: str) -> None:
         from jupyter_core.utils import run_sync
 
-        if self.manager is not None and run_sync(self.manager.is_alive)():
-            client = self.manager.blocking_client()
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=60)
-                client.execute_interactive(
-                    "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
-                )
-            finally:
-                client.stop_channels()
-            return self.manager
-        self.stop()
-        manager = _kernel_manager()(kernel_name="python3")
-        # as nbclient starts its own: the notebooks' folder as working directory, history in memory
-        run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        self.manager = manager
-        return manager
+        if self.manager is None or not run_sync(self.manager.is_alive)():
+            self.stop()
+            manager = _kernel_manager()(kernel_name="python3")
+            # as nbclient starts its own: the notebooks' folder as working directory, history in memory
+            run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self.manager = manager
+        if self.client is None:
+            self.client = self.manager.blocking_client()
+            self.client.start_channels()
+        # names the library's modules only (the report comes from checked params); zmq keeps the
+        # request until the kernel is up to read it
+        code = f"import chiso766.render.notebook, chiso766.report.{report}"
+        self.warming = self.client.execute(code, silent=True, store_history=False)
+
+    def ready(self) -> Any:
+        """The started kernel, its imports done, reset as a new session; None when it died or does
+        not answer (papermill then starts a kernel of its own, as for a run alone)."""
+        from jupyter_core.utils import run_sync
+
+        client, deadline = self.client, time.monotonic() + 120
+        try:
+            while self.warming is not None:
+                try:
+                    reply = client.get_shell_msg(timeout=1)
+                except queue.Empty:
+                    if time.monotonic() > deadline or not run_sync(self.manager.is_alive)():
+                        raise RuntimeError("the kept kernel does not answer") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == self.warming:
+                    self.warming = None
+            client.execute_interactive(
+                "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
+            )
+        except (RuntimeError, TimeoutError):
+            self.stop()
+            return None
+        finally:
+            if self.client is not None:
+                # until the next start: its iopub would otherwise gather every output of the run
+                self.client.stop_channels()
+                self.client = None
+        return self.manager
 
     def stop(self) -> None:
         from jupyter_core.utils import run_sync
 
-        manager, self.manager = self.manager, None
+        manager, client, self.manager, self.client, self.warming = self.manager, self.client, None, None, None
+        if client is not None:
+            client.stop_channels()
         if manager is not None:
             with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
                 run_sync(manager.shutdown_kernel)()
@@ -369,6 +401,8 @@ def _run(
         unchanged = if_changed and _up_to_date(params, overrides, final)
     if unchanged:
         return final, True
+    if _KEPT is not None:
+        _KEPT.start(params.report)
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
     failed = final.parent / f"{final.name}.failed.ipynb"
     try:
@@ -396,7 +430,7 @@ def _run(
                     str(staging / "notebook.ipynb"),
                     kernel_name="python3",
                     kernel_manager_class=_kernel_manager(),
-                    **({} if _KEPT is None else {"km": _KEPT.ready()}),
+                    km=None if _KEPT is None else _KEPT.ready(),
                     parameters={
                         "params_path": str(Path(params_path).resolve()),
                         "overrides": overrides,
