@@ -80,7 +80,7 @@ def spark_sql(text: str, params: Mapping[str, datetime]) -> str:
 
     for key, value in _used(text, params).items():
         text = text.replace(f"${key}", f"CAST('{value:%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)")
-    return sqlglot.transpile(text, read="duckdb", write="spark")[0]
+    return str(sqlglot.transpile(text, read="duckdb", write="spark")[0])  # str: Any where sqlglot is absent
 
 
 # The driver's log4j configuration: errors only, to the JVM's stderr (which is the log file).

@@ -21,6 +21,7 @@ import platform
 import queue
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -210,8 +211,10 @@ class _KeptKernel:
         if client is not None:
             client.stop_channels()
         if manager is not None:
+            # killed, not asked: every run's notebook has finished and its history is in memory, so the
+            # kernel holds nothing to save, and asking waits half a second for it to wind down
             with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
-                run_sync(manager.shutdown_kernel)()
+                run_sync(manager.shutdown_kernel)(now=True)
 
 
 _KEPT: _KeptKernel | None = None  # set while run_many runs in this process; None: a kernel per run
@@ -222,6 +225,17 @@ def _keep_kernel() -> None:
     global _KEPT
     _KEPT = _KeptKernel()
     atexit.register(_KEPT.stop)
+
+
+def _prepare_renderers() -> None:
+    """Load the page's and the PDF's machinery ahead of need. Only time is at stake: a failure here
+    is left for the step itself to meet and report."""
+    from chiso766.render.html import prepare_html
+    from chiso766.render.pdf import prepare_pdf
+
+    with contextlib.suppress(Exception):
+        prepare_html()
+        prepare_pdf()
 
 
 def _listed(folder: Path) -> set[str] | None:
@@ -424,6 +438,9 @@ def _run(
             from chiso766.render.pdf import render_pdf
             from chiso766.render.quarto import quarto_available, render_quarto
 
+            # this process waits while the kernel works: it loads what the page and the PDF need meanwhile
+            preparing = threading.Thread(target=_prepare_renderers, name="chiso766-prepare", daemon=True)
+            preparing.start()
             try:
                 papermill.execute_notebook(
                     str(notebook),
@@ -444,6 +461,8 @@ def _run(
                 # replaces, never writes through a link
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
                 raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
+            finally:
+                preparing.join()
             if not (staging / "document.json").is_file():
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
                 raise RunError(

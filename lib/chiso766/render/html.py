@@ -32,12 +32,14 @@ from chiso766.report.outline import Details, Document, Figure, Section
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
 
 __all__ = [
     "HTML",
     "AUDIT_PAGE",
     "INLINE_LIMIT",
     "render_html",
+    "prepare_html",
     "section_html",
     "appendix_html",
     "audit_sections",
@@ -224,13 +226,9 @@ def _exporter(**options: object) -> HTMLExporter:
     return BulletinExporter(**options)
 
 
-def render_html(notebook_path: Path, title: str, version: str) -> str:
-    """The bulletin page: outputs only (no code), cells tagged ``remove`` left out, a table of contents
-    at the top; it links ``audit.html`` when the notebook's ``nb.save`` wrote one beside it."""
-    import nbformat  # imported here: the kernel's cells use this module without it
+def _page_of(notebook: NotebookNode, title: str, version: str) -> str:
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    notebook = nbformat.read(notebook_path, as_version=4)
     exporter = _exporter(
         extra_template_basedirs=[str(_TEMPLATES)],
         template_name="html",
@@ -241,4 +239,21 @@ def render_html(notebook_path: Path, title: str, version: str) -> str:
     remover = TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
-    return _with_toc(str(body), audit=(Path(notebook_path).parent / AUDIT_PAGE).is_file())
+    return str(body)
+
+
+def render_html(notebook_path: Path, title: str, version: str) -> str:
+    """The bulletin page: outputs only (no code), cells tagged ``remove`` left out, a table of contents
+    at the top; it links ``audit.html`` when the notebook's ``nb.save`` wrote one beside it."""
+    import nbformat  # imported here: the kernel's cells use this module without it
+
+    body = _page_of(nbformat.read(notebook_path, as_version=4), title, version)
+    return _with_toc(body, audit=(Path(notebook_path).parent / AUDIT_PAGE).is_file())
+
+
+def prepare_html() -> None:
+    """Load and compile what a first page costs (nbconvert, its templates: half a second), so that
+    :func:`render_html` is quick later; ``chiso766 run`` calls it while the notebook runs."""
+    import nbformat
+
+    _page_of(nbformat.v4.new_notebook(), "", "")

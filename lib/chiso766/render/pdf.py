@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chiso766.core.errors import InputError
 
-__all__ = ["render_pdf", "font_paths", "FONTS", "FontsMissing"]
+__all__ = ["render_pdf", "prepare_pdf", "font_paths", "FONTS", "FontsMissing"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 FONTS = Path(str(resources.files("chiso766.render").joinpath("fonts")))
@@ -41,6 +41,14 @@ def font_paths() -> list[str]:
                 folder,
             )
     return [str(FONTS), str(dejavu)]
+
+
+def prepare_pdf() -> None:
+    """Import Typst and find the fonts (matplotlib's among them: a third of a second), so that
+    :func:`render_pdf` is quick later; ``chiso766 run`` calls it while the notebook runs."""
+    import typst  # noqa: F401
+
+    font_paths()
 
 
 def render_pdf(out_dir: Path) -> bytes:
