@@ -30,7 +30,7 @@ from chiso766.core.errors import Diagnostics
 from chiso766.core.methodology import GROUP_KEYS, load
 from chiso766.ingest.scores import read_scores
 from chiso766.publish.runner import run
-from chiso766.render.tables import BOM, csv_safe, to_csv_text, write_csv, write_tables
+from chiso766.render.tables import BOM, cell_text, csv_safe, to_csv_text, write_csv, write_tables
 from chiso766.render.workbooks import (
     NUMBER_FORMATS,
     layout,
@@ -449,6 +449,31 @@ def test_a_text_longer_than_a_cell_holds_is_cut_at_its_limit(tmp_path: Path) -> 
     frame = pd.DataFrame({"unit_name": texts})
     cells = excel_column(write_xlsx({"units": frame}, tmp_path / "t.xlsx"))
     assert [cells[2], cells[3], cells[4]] == ["ă" * 32_767, "😀" * 16_383, "x" * 32_767]
+
+
+_ANY_CELL = st.one_of(
+    st.none(),
+    st.just(pd.NA),
+    st.booleans(),
+    st.integers(),
+    st.decimals(allow_nan=False, places=4),
+    st.floats(),
+    st.dates(),
+    st.datetimes(),
+    st.text(max_size=12),
+    _TRICKY,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_ANY_CELL, min_size=3, max_size=3), max_size=6))
+def test_every_cell_of_a_mixed_column_is_written_as_cell_text_makes_it(rows: list[list[object]]) -> None:
+    """Cells of any type side by side in one column (the CSV writer takes the common types by their
+    exact type first): each is read back as :func:`cell_text` gives it, text made safe."""
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
+    back = list(csv.reader(io.StringIO(to_csv_text(frame).removeprefix(BOM)), lineterminator="\n"))
+    expected = [[csv_safe(cell_text(v)) if isinstance(v, str) else cell_text(v) for v in row] for row in rows]
+    assert back == [["a", "b", "c"], *expected]
 
 
 @settings(max_examples=100, deadline=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +22,8 @@ __all__ = [
     "ScoredReport",
     "fmt_cell",
     "format_table",
+    "format_rows",
+    "table_block",
     "new_document",
     "close",
     "appendix",
@@ -84,6 +86,14 @@ class TableSet:
         return format_table(name, caption, frame, cols, note, highlight, numbered)
 
 
+def format_rows(frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[str]]:
+    """``frame``'s rows formatted for a reader, one text per column of ``cols`` (:func:`fmt_cell`)."""
+    return [
+        [fmt_cell(value, c.kind) for c, value in zip(cols, values, strict=False)]
+        for values in frame[[c.key for c in cols]].itertuples(index=False, name=None)
+    ]
+
+
 def format_table(
     name: str,
     caption: str,
@@ -94,12 +104,21 @@ def format_table(
     numbered: bool = True,
 ) -> Table:
     """``frame`` formatted for a reader as a table block whose CSV is ``tables/<name>.csv``."""
-    frame = frame.reset_index(drop=True)
     cols = list(cols)
-    rows = [
-        [fmt_cell(value, c.kind) for c, value in zip(cols, values, strict=False)]
-        for values in frame[[c.key for c in cols]].itertuples(index=False, name=None)
-    ]
+    return table_block(name, caption, format_rows(frame, cols), cols, note, highlight, numbered)
+
+
+def table_block(
+    name: str,
+    caption: str,
+    rows: list[list[str]],
+    cols: Sequence[Col],
+    note: str = "",
+    highlight: Iterable[int] = (),
+    numbered: bool = True,
+) -> Table:
+    """Rows already formatted (:func:`format_rows`) as a table block whose CSV is ``tables/<name>.csv``;
+    many tables cut from one frame format it once."""
     columns = [c.label for c in cols]
     align = ["r" if c.kind != "text" else "l" for c in cols]
     # the PDF shares the page width in proportion to each column's longest cell or header word
