@@ -120,9 +120,17 @@ class Bulletin(ScoredReport):
     national: National | None = None  # the province among the 34
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
     unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
+    _idle: tuple[ScoreCard, set[tuple[str, str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def tier(self, tier: str) -> pd.DataFrame:
         return tier_members(self.units, tier)
+
+    @property
+    def idle(self) -> set[tuple[str, str]]:
+        """:func:`no_data_groups` of the card, found once per card: the outline asks it for every unit."""
+        if self._idle is None or self._idle[0] is not self.card:
+            self._idle = (self.card, no_data_groups(self.card))
+        return self._idle[1]
 
     @property
     def has_groups(self) -> bool:
@@ -228,7 +236,7 @@ def _rate_of(name: str, rate: Decimal, text: dict[str, Any]) -> str:
 
 def _active(b: Bulletin, tier: str, group: str) -> pd.DataFrame:
     """Members with something to count in ``group`` ("không phát sinh" units are left out)."""
-    idle = no_data_groups(b.card)
+    idle = b.idle
     members = b.tier(tier)
     keep = pd.Series([(str(k), group) not in idle for k in members["unit_key"]], index=members.index, dtype=bool)
     return members[keep]
@@ -354,7 +362,7 @@ def _bottom_intro(b: Bulletin, tier: str, key: str) -> str:
 def _lost_most(b: Bulletin, row: Any) -> tuple[Group, Decimal] | None:
     """The group where a unit lost most points among those it had something to count in: points lost
     because nothing happened (0/0) are not a task."""
-    idle = no_data_groups(b.card)
+    idle = b.idle
     lost = [
         (b.method.group(g.key).max - getattr(row, g.key), g)
         for g in b.method.groups
@@ -660,7 +668,7 @@ def _over_time(b: Bulletin, name: str) -> list[Block]:
 def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
     blocks: list[Block] = [Heading(f"{number}. Kết quả đánh giá, xếp hạng của các sở, ban, ngành")]
     letters = iter(LETTERS)
-    idle = no_data_groups(b.card)
+    idle = b.idle
     for g in b.method.groups:
         if departments[g.key].isna().all():
             continue
