@@ -1277,16 +1277,18 @@ def _audit_section(b: Bulletin) -> Section:
     by_unit: dict[object, list[list[str]]] = {}
     for code, row in zip(audit["unit_code"], rows, strict=True):
         by_unit.setdefault(code, []).append(row)
-    given_by_unit = dict(tuple(groups[groups["source"] != "recomputed"].groupby("unit_code", sort=False)))
+    given = groups[groups["source"] != "recomputed"]
+    given_by_unit: dict[object, list[tuple[str, object]]] = {}
+    for code, group, points in zip(given["unit_code"], given["group"], given["points"], strict=True):
+        given_by_unit.setdefault(code, []).append((group, points))
     for unit in order.itertuples():
         mine = by_unit.get(str(unit.unit_code), [])
-        given = given_by_unit.get(str(unit.unit_code), groups.iloc[0:0])
         caption = f"{unit.unit_name}: các chỉ số thành phần"
         blocks: list[Block] = [table_block("audit", caption, mine, _AUDIT_COLS)]
-        for g in given.itertuples():
+        for group, points in given_by_unit.get(str(unit.unit_code), []):
             blocks.append(
                 Paragraph(
-                    f"Nhóm {b.method.group(g.group).name_vi}: {fmt_points(g.points)} điểm theo Cổng "
+                    f"Nhóm {b.method.group(group).name_vi}: {fmt_points(points)} điểm theo Cổng "
                     "(Cổng không công bố tử số, mẫu số của đơn vị).",
                     "note",
                 )
