@@ -116,7 +116,8 @@ def test_cells_read_as_the_original_formulas_did() -> None:
         (channel, dossiers._value(cell("channel"))),
         (f"{text} IS NULL", dossiers._empty(cell("channel"))),
     ]
-    strings = _strings(20_000, 15) + faults.BOOL_VALUES + faults.CHANNELS + faults.COUNTS
+    # "True" and "FALSE" beside the fault file's spellings: exports of Python and of spreadsheets
+    strings = _strings(20_000, 15) + faults.BOOL_VALUES + ["True", "FALSE"] + faults.CHANNELS + faults.COUNTS
     with duckdb.connect() as con:
         con.execute("CREATE TABLE t (_t0 VARCHAR)")
         con.executemany("INSERT INTO t VALUES (?)", [[s] for s in [*strings, None]])

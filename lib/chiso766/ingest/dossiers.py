@@ -92,8 +92,9 @@ _DATES = {"received_at", "due_at", "finished_at", "handled_at", "supplement_requ
 _BOOLS = {"fee_required", "paid_online", "updated_on_system", "digitized", "reused_data", "satisfied"}
 _TRUE = ("1", "true", "t", "yes", "y", "x", "có", "co", "đúng", "dung", "đã", "da")
 _FALSE = ("0", "false", "f", "no", "n", "không", "khong", "chưa", "chua")
-# Every listed spelling, the ones exports use most first (a cell is compared until one matches).
-_FIRST = ("1", "0", "true", "false", "có", "không", "x")
+# Every listed spelling, the ones exports use most first (a cell is compared until one matches);
+# Python's and pandas' True and False among them, read by the full rule's lower() otherwise.
+_FIRST = ("1", "0", "true", "false", "True", "False", "có", "không", "x")
 _SPELLINGS = (*_FIRST, *(v for v in _TRUE + _FALSE if v not in _FIRST))
 _COMMON = "%Y-%m-%d %H:%M:%S"  # how nearly every export writes a time: tried first
 _FORMATS = [
@@ -357,10 +358,12 @@ def _value(cell: _Cell) -> str:
     if category == "bool":
         if cell.native:
             return raw
-        lower = f"lower({text})"
-        full = f"WHEN {_one_of(lower, _TRUE)} THEN true WHEN {_one_of(lower, _FALSE)} THEN false"
-        # the listed spellings are lower case and have no spaces: as they are, they need no lower() nor trim()
-        fast = " ".join(f"WHEN {raw} = {_lit(v)} THEN {'true' if v in _TRUE else 'false'}" for v in _SPELLINGS)
+        # a lookup computes the trimmed, lowered cell once; equalities joined by OR, once for each
+        # spelling (list_contains or IN would be made a join, and the rows would lose the file's order)
+        words = ", ".join(f"{_lit(v)}: {'true' if v in _TRUE else 'false'}" for v in _TRUE + _FALSE)
+        full = f"ELSE MAP {{{words}}}[lower({text})]"
+        # the spellings have no spaces: as they are, they need no trim(), and lower() gives a listed one
+        fast = " ".join(f"WHEN {raw} = {_lit(v)} THEN {'true' if v.lower() in _TRUE else 'false'}" for v in _SPELLINGS)
         # an empty cell is no flag: said first, so that it does not go through every spelling
         return f"CASE WHEN {raw} IS NULL THEN NULL {fast + ' ' if cell.varchar else ''}{full} END"
     if category == "channel":
