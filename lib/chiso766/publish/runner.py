@@ -132,6 +132,19 @@ def _kernel_manager() -> type[Any]:
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
             super().__init__(**kwargs)
+            self.handed_out: list[Any] = []
+
+        def client(self, **kwargs: Any) -> Any:
+            client = super().client(**kwargs)
+            self.handed_out.append(client)
+            return client
+
+        def release_clients(self) -> None:
+            """Close the clients handed out: nbclient leaves open the client of a kernel it did not
+            start, with its ZeroMQ context (a dozen file descriptors a run, until a long session, such
+            as JupyterLab or a test run, has none left)."""
+            while self.handed_out:
+                self.handed_out.pop().stop_channels()
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -161,6 +174,8 @@ class _KeptKernel:
     def start(self, report: str) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.manager is not None:
+            self.manager.release_clients()  # the run before's, left open by nbclient
         if self.manager is None or not run_sync(self.manager.is_alive)():
             self.stop()
             manager = _kernel_manager()(kernel_name="python3")
@@ -211,10 +226,13 @@ class _KeptKernel:
         if client is not None:
             client.stop_channels()
         if manager is not None:
+            manager.release_clients()
             # killed, not asked: every run's notebook has finished and its history is in memory, so the
             # kernel holds nothing to save, and asking waits half a second for it to wind down
             with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
                 run_sync(manager.shutdown_kernel)(now=True)
+            if manager._created_context:
+                manager.context.destroy(linger=0)
 
 
 _KEPT: _KeptKernel | None = None  # set while run_many runs in this process; None: a kernel per run
