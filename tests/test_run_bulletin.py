@@ -411,3 +411,15 @@ def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(t
             assert (last / name).read_bytes() == (alone / name).read_bytes(), name
     assert _cells(last / "notebook.ipynb") == _cells(alone / "notebook.ipynb")
     assert _cells(last / "notebook.ipynb")[0][0] == 1
+
+
+def test_a_kept_kernel_that_cannot_start_leaves_the_run_to_papermill(tmp_path, monkeypatch):
+    """The shared kernel is for speed only: when it cannot start, the run starts its own, as alone."""
+    import chiso766.publish.runner as runner
+
+    def cannot_start(self: object, report: str) -> None:
+        raise RuntimeError("no kernel")
+
+    monkeypatch.setattr(runner._KeptKernel, "_start", cannot_start)
+    (outcome,) = run_many([str(UNIT)], [], str(tmp_path / "out"), jobs=1)
+    assert outcome.error == "" and outcome.out is not None and (outcome.out / "bulletin.pdf").is_file()

@@ -172,6 +172,14 @@ class _KeptKernel:
         self.warming: str | None = None  # the id of the import request not yet answered
 
     def start(self, report: str) -> None:
+        """Start the kernel (or keep the live one) and have it import the report's modules. A kernel
+        that cannot start is left to papermill, whose own start names what is wrong."""
+        try:
+            self._start(report)
+        except Exception:  # see above: papermill meets and reports it
+            self.stop()
+
+    def _start(self, report: str) -> None:
         from jupyter_core.utils import run_sync
 
         if self.manager is not None:
@@ -196,6 +204,8 @@ class _KeptKernel:
         from jupyter_core.utils import run_sync
 
         client, deadline = self.client, time.monotonic() + 120
+        if client is None:  # none started
+            return None
         try:
             while self.warming is not None:
                 try:
