@@ -192,7 +192,9 @@ class _KeptKernel:
             self.manager = manager
         if self.client is None:
             self.client = self.manager.blocking_client()
-            self.client.start_channels()
+            # requests and their replies only: no heartbeat, whose thread, stopped as it starts (a run
+            # refused at once), reopens its socket in a loop until the process has no descriptor left
+            self.client.start_channels(stdin=False, hb=False, control=False)
         # names the library's modules only (the report comes from checked params); zmq keeps the
         # request until the kernel is up to read it
         code = f"import chiso766.render.notebook, chiso766.report.{report}"
