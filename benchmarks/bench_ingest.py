@@ -19,7 +19,6 @@ Writes benchmarks/results/ingest.json. Data is generated under benchmarks/data/ 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from timing import cpu_seconds, machine, paired, report  # noqa: E402
+from timing import cpu_seconds, machine, module_from_file, paired, report  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_PEAK_MIB = 2048.0
@@ -46,12 +45,7 @@ def _module(path: str | None) -> ModuleType:
         from chiso766.ingest import dossiers
 
         return dossiers
-    spec = importlib.util.spec_from_file_location("baseline_dossiers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["baseline_dossiers"] = module
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file(path, "baseline_dossiers")
 
 
 def _registry(units: Path) -> Any:

@@ -17,7 +17,6 @@ Writes benchmarks/results/workbooks.json (see record.py).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from record import Figure, save
+from timing import module_from_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
@@ -44,15 +44,6 @@ def tables(scratch: Path) -> dict[str, Any]:
     built = bulletin.build(nb.load(str(PARAMS), [], str(scratch / "params")))
     bulletin.outline(built)
     return built.table_frames()
-
-
-def _module(path: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("baseline_workbooks", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["baseline_workbooks"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def writer(module: ModuleType) -> Callable[[dict[str, Any], Path], None]:
@@ -110,7 +101,7 @@ def main() -> None:
 
     contenders = {"ours": writer(workbooks), "csv": csv_floor}
     if args.baseline:
-        contenders["baseline"] = writer(_module(args.baseline))
+        contenders["baseline"] = writer(module_from_file(args.baseline, "baseline_workbooks"))
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         frames = tables(scratch)

@@ -4,10 +4,12 @@
 run in turn in fresh processes (A B A B …), each reporting its own figures as one JSON line; the
 ratio A/B is taken pair by pair, so that a machine whose speed drifts during the run (other work on
 it) moves both sides of each ratio alike. ``machine`` says what the figures were measured on.
+``module_from_file``: an earlier version of a library module (``--baseline``), timed the same way.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -18,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -145,3 +148,14 @@ def machine() -> dict[str, Any]:
         "duckdb": duckdb.__version__,
         "executable": sys.executable,
     }
+
+
+def module_from_file(path: str, name: str) -> ModuleType:
+    """The module in ``path`` (say ``git show <commit>:lib/chiso766/ingest/dossiers.py > /tmp/old.py``),
+    loaded as ``name`` beside the library's own."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
