@@ -486,6 +486,10 @@ def _run(
                     cwd=str(NOTEBOOKS),
                     progress_bar=False,
                     log_output=False,
+                    # papermill otherwise writes the whole notebook before and after every cell while
+                    # the kernel waits (0,5 s a bulletin); it still writes it at the end, and with the
+                    # failing cell marked when one fails
+                    request_save_on_cell_execute=False,
                 )
             except papermill.PapermillExecutionError as exc:
                 # replaces, never writes through a link
