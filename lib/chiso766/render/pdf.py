@@ -3,7 +3,8 @@
 Fonts are given explicitly (``ignore_system_fonts``) so the same document gives the same bytes on
 every machine, whatever fonts it has: the text's serif, Tinos (metric-compatible with Times New
 Roman, full Vietnamese; SIL OFL 1.1, ``fonts/OFL.txt``), is shipped in this package, and the
-charts' DejaVu Sans (their SVG text) comes with matplotlib.
+charts' DejaVu Sans (their SVG text) comes with matplotlib. A chart's PNG is its SVG drawn by the
+same Typst (:func:`png_of_svg`): the page's picture and the PDF's are one drawing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from chiso766.core.errors import InputError
 
-__all__ = ["render_pdf", "prepare_pdf", "font_paths", "FONTS", "FontsMissing"]
+__all__ = ["render_pdf", "png_of_svg", "prepare_pdf", "font_paths", "FONTS", "FontsMissing"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 FONTS = Path(str(resources.files("chiso766.render").joinpath("fonts")))
@@ -49,6 +50,34 @@ def prepare_pdf() -> None:
     import typst  # noqa: F401
 
     font_paths()
+
+
+# one page the size of the SVG (its width and height attributes, in pt), nothing around it
+_PNG_PAGE = (
+    b'#set page(width: auto, height: auto, margin: 0pt, fill: white)\n#image(bytes(sys.inputs.svg), format: "svg")\n'
+)
+
+
+def png_of_svg(svg: bytes, ppi: int) -> bytes:
+    """``svg`` (a chart's, UTF-8) as PNG at ``ppi`` pixels per inch, drawn by Typst with the PDF's fonts.
+
+    Example::
+
+        png_of_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt"/>', 150)[:4]
+        # b'\\x89PNG' (a 150 x 75 pixel picture)
+    """
+    import typst
+
+    png = typst.compile(
+        _PNG_PAGE,
+        font_paths=font_paths(),
+        ignore_system_fonts=True,
+        format="png",
+        ppi=ppi,
+        sys_inputs={"svg": svg.decode("utf-8")},
+    )
+    assert isinstance(png, bytes)  # one page: one picture
+    return png
 
 
 def render_pdf(out_dir: Path) -> bytes:
