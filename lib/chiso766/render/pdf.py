@@ -68,7 +68,8 @@ def png_of_svg(svg: bytes, ppi: int) -> bytes:
     """
     import typst
 
-    png = typst.compile(
+    # the stub ties the source's type to the font folders' (bytes here, str there): Typst takes both
+    png = typst.compile(  # type: ignore[call-overload]
         _PNG_PAGE,
         font_paths=font_paths(),
         ignore_system_fonts=True,
