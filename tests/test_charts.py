@@ -1,0 +1,45 @@
+"""A chart's two files: the SVG matplotlib draws, and its PNG, the same SVG drawn by Typst (as the PDF draws it)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+from PIL import Image
+
+from chiso766.render import charts
+from chiso766.report.outline import Chart, Figure
+
+LABELS = ["Sở Văn hóa, Thể thao và Du lịch", "UBND phường <Âu Cơ> & Tân Sơn"]
+
+
+def _figure() -> Figure:
+    chart = Chart("ranking_chart", {"labels": LABELS, "values": [71.6, 15.96], "highlight": 1, "title": "Tổng điểm"})
+    return Figure("rank", "Xếp hạng", "Hai đơn vị", chart, pd.DataFrame({"unit_name": LABELS}))
+
+
+def _svg_size_pt(svg: bytes) -> tuple[float, float]:
+    found = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert found is not None
+    return float(found[1]), float(found[2])
+
+
+def test_the_png_is_the_svg_at_150_ppi_and_the_same_bytes_every_time():
+    first = charts.rendered(_figure())
+    again = charts.rendered(_figure())  # a new figure: drawn again, not the cache
+    assert (first.png, first.svg) == (again.png, again.svg)
+    width_pt, height_pt = _svg_size_pt(first.svg)
+    image = Image.open(io.BytesIO(first.png))
+    assert image.size == (round(width_pt * 150 / 72), round(height_pt * 150 / 72)) == (1080, 360)
+
+
+def test_the_png_draws_the_svg_text_and_bars():
+    rendered = charts.rendered(_figure())
+    assert "UBND phường &lt;Âu Cơ&gt; &amp; Tân Sơn" in rendered.svg.decode("utf-8")  # escaped XML, read by Typst
+    image = Image.open(io.BytesIO(rendered.png)).convert("RGB")
+    colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 20) or []}
+    assert (31, 78, 121) in colours and (179, 38, 30) in colours  # ACCENT bar, ALERT bar
+    # the labels' column (left of the axes) holds dark text pixels, not a blank strip
+    labels = image.crop((0, 0, 300, image.height)).convert("L")
+    assert labels.getextrema()[0] < 80
