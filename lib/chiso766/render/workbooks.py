@@ -683,7 +683,9 @@ def _zip(parts: list[tuple[str, bytes]]) -> bytes:
             # the same bytes on any system: Unix, read and write for the owner
             entry.create_system, entry.external_attr = 3, 0o600 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
-            package.writestr(entry, data)
+            # level 3, not zlib's 6: a bulletin's workbooks compress in 0,09 s instead of 0,22 s, and
+            # weigh 1,46 MB instead of 1,26 MB
+            package.writestr(entry, data, compresslevel=3)
     return buffer.getvalue()
 
 
