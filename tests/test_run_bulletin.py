@@ -415,11 +415,11 @@ def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(t
 
 def test_a_kept_kernel_that_cannot_start_leaves_the_run_to_papermill(tmp_path, monkeypatch):
     """The shared kernel is for speed only: when it cannot start, the run starts its own, as alone."""
-    import chiso766.publish.runner as runner
+    from chiso766.publish import kernel
 
-    def cannot_start(self: object, report: str) -> None:
+    def cannot_start(self: object) -> None:
         raise RuntimeError("no kernel")
 
-    monkeypatch.setattr(runner._KeptKernel, "_start", cannot_start)
+    monkeypatch.setattr(kernel.KeptKernel, "_boot", cannot_start)
     (outcome,) = run_many([str(UNIT)], [], str(tmp_path / "out"), jobs=1)
     assert outcome.error == "" and outcome.out is not None and (outcome.out / "bulletin.pdf").is_file()

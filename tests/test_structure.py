@@ -110,3 +110,16 @@ def test_notebook_in_jupyterlab_shows_charts_with_its_shipped_parameters(tmp_pat
     assert 'href="tables/' not in html and 'href="figures/' not in html, "no link to files a notebook run does not write"
     assert "Tỉnh Phú Thọ" in html or "Phú Thọ" in html
     assert not list(NOTEBOOKS.glob("*.csv")) and not (NOTEBOOKS / "figures").exists(), "nothing written without out_dir"
+
+
+def test_the_kernel_module_loads_without_params_or_pandas() -> None:
+    """``chiso766 run`` starts the kernel before the runner loads: what that takes must stay light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chiso766.publish.kernel as k; k.kernel_manager();"
+        "print(sorted({'pandas', 'pydantic', 'chiso766.core.params', 'matplotlib'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

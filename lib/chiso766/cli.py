@@ -112,11 +112,17 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from chiso766.publish.runner import run_many
-
     if args.out and len(args.params) > 1:
         print("Lỗi: --out chỉ dùng với một tệp tham số", file=sys.stderr)
         return 2
+    if len(args.params) == 1 and not args.if_changed:
+        # The kernel's start and imports are a run's longest wait: begun now, they overlap the loading
+        # of the runner and of the params (a bulletin --if-changed may keep needs no kernel).
+        from chiso766.publish import kernel
+
+        kernel.keep(boot=True)
+    from chiso766.publish.runner import run_many
+
     # The steps of a single run; several runs print one line each, as each ends.
     steps = _Steps(sys.stderr) if len(args.params) == 1 and not args.quiet else None
     status = 0

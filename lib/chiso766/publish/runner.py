@@ -12,13 +12,11 @@ that is not empty, and a folder that holds, or lies inside, one of the run's own
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import json
 import os
 import platform
-import queue
 import shutil
 import subprocess
 import threading
@@ -27,7 +25,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata, resources
+from importlib import metadata
 from itertools import repeat
 from multiprocessing import get_context
 from pathlib import Path
@@ -39,6 +37,8 @@ from chiso766.core.errors import InputError
 from chiso766.core.files import files_under, is_within, read_regular, recover_leftovers, swap_folder, write_atomic
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
+from chiso766.publish import kernel
+from chiso766.publish.kernel import NOTEBOOKS, kernel_manager
 
 __all__ = [
     "RunError",
@@ -53,7 +53,6 @@ __all__ = [
     "OUTPUT_MARKER",
 ]
 
-NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 _PACKAGES = (
     "chiso766",
     "pandas",
@@ -111,150 +110,6 @@ class Outcome:
     seconds: float
     skipped: bool = False  # ``--if-changed`` found the folder up to date
     error: str = ""
-
-
-def _kernel_manager() -> type[Any]:
-    """The kernel manager of a run's notebook: jupyter_client's, without its two messages on the terminal.
-
-    * The kernel talks to us over local TCP; unencrypted, ipykernel warns on stderr at every start
-      ("Kernel is running over TCP without encryption"). The manager gives the kernel CurveZMQ keys
-      (``transport_encryption``), as the kernelspec allows (``supported_encryption``), so the warning
-      has no cause. (A pyzmq built without libsodium cannot encrypt; PyPI's wheels and conda-forge's
-      builds have it.)
-    * Shutting a kernel down starts with an interrupt (SIGINT); when it lands while the kernel is still
-      answering the last request, ipykernel logs "KeyboardInterrupt caught in kernel". The notebook
-      has finished by then: nothing is left to interrupt, so the shutdown request is sent alone.
-    """
-    import zmq
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
-            super().__init__(**kwargs)
-            self.handed_out: list[Any] = []
-
-        def client(self, **kwargs: Any) -> Any:
-            client = super().client(**kwargs)
-            self.handed_out.append(client)
-            return client
-
-        def release_clients(self) -> None:
-            """Close the clients handed out: nbclient leaves open the client of a kernel it did not
-            start, with its ZeroMQ context (a dozen file descriptors a run, until a long session, such
-            as JupyterLab or a test run, has none left)."""
-            while self.handed_out:
-                self.handed_out.pop().stop_channels()
-
-        async def _async_interrupt_kernel(self) -> None:
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return QuietKernelManager
-
-
-class _KeptKernel:
-    """One kernel kept for the consecutive runs of :func:`run_many` in a process (a worker, or the
-    caller's): starting a kernel and importing the library in it cost more than a second a run.
-
-    :meth:`start` launches it and has it import the report's modules while this process goes on
-    loading papermill and checking the run (two cores: the two overlap); :meth:`ready` waits for
-    that, then resets the kernel as a new session: every name of the run before is gone and the
-    cell numbers start again from 1, so the notebook and every output are what a fresh kernel makes
-    (a test compares them byte for byte). Modules stay imported; the library keeps no state between
-    runs but caches of its own data. A kernel that died is replaced.
-    """
-
-    def __init__(self) -> None:
-        self.manager: Any = None
-        self.client: Any = None
-        self.warming: str | None = None  # the id of the import request not yet answered
-
-    def start(self, report: str) -> None:
-        """Start the kernel (or keep the live one) and have it import the report's modules. A kernel
-        that cannot start is left to papermill, whose own start names what is wrong."""
-        try:
-            self._start(report)
-        except Exception:  # see above: papermill meets and reports it
-            self.stop()
-
-    def _start(self, report: str) -> None:
-        from jupyter_core.utils import run_sync
-
-        if self.manager is not None:
-            self.manager.release_clients()  # the run before's, left open by nbclient
-        if self.manager is None or not run_sync(self.manager.is_alive)():
-            self.stop()
-            manager = _kernel_manager()(kernel_name="python3")
-            # as nbclient starts its own: the notebooks' folder as working directory, history in memory
-            run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-            self.manager = manager
-        if self.client is None:
-            self.client = self.manager.blocking_client()
-            # requests and their replies only: no heartbeat, whose thread, stopped as it starts (a run
-            # refused at once), reopens its socket in a loop until the process has no descriptor left
-            self.client.start_channels(stdin=False, hb=False, control=False)
-        # names the library's modules only (the report comes from checked params); zmq keeps the
-        # request until the kernel is up to read it
-        code = f"import chiso766.render.notebook, chiso766.report.{report}"
-        self.warming = self.client.execute(code, silent=True, store_history=False)
-
-    def ready(self) -> Any:
-        """The started kernel, its imports done, reset as a new session; None when it died or does
-        not answer (papermill then starts a kernel of its own, as for a run alone)."""
-        from jupyter_core.utils import run_sync
-
-        client, deadline = self.client, time.monotonic() + 120
-        if client is None:  # none started
-            return None
-        try:
-            while self.warming is not None:
-                try:
-                    reply = client.get_shell_msg(timeout=1)
-                except queue.Empty:
-                    if time.monotonic() > deadline or not run_sync(self.manager.is_alive)():
-                        raise RuntimeError("the kept kernel does not answer") from None
-                    continue
-                if reply["parent_header"].get("msg_id") == self.warming:
-                    self.warming = None
-            client.execute_interactive(
-                "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
-            )
-        except (RuntimeError, TimeoutError):
-            self.stop()
-            return None
-        finally:
-            if self.client is not None:
-                # until the next start: its iopub would otherwise gather every output of the run
-                self.client.stop_channels()
-                self.client = None
-        return self.manager
-
-    def stop(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        manager, client, self.manager, self.client, self.warming = self.manager, self.client, None, None, None
-        if client is not None:
-            client.stop_channels()
-        if manager is not None:
-            manager.release_clients()
-            # killed, not asked: every run's notebook has finished and its history is in memory, so the
-            # kernel holds nothing to save, and asking waits half a second for it to wind down
-            with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
-                run_sync(manager.shutdown_kernel)(now=True)
-            if manager._created_context:
-                manager.context.destroy(linger=0)
-
-
-_KEPT: _KeptKernel | None = None  # set while run_many runs in this process; None: a kernel per run
-
-
-def _keep_kernel() -> None:
-    """A run_many worker's start: its runs share one kernel, stopped when the worker exits."""
-    global _KEPT
-    _KEPT = _KeptKernel()
-    atexit.register(_KEPT.stop)
 
 
 def _prepare_renderers() -> None:
@@ -445,8 +300,9 @@ def _run(
         unchanged = if_changed and _up_to_date(params, overrides, final)
     if unchanged:
         return final, True
-    if _KEPT is not None:
-        _KEPT.start(params.report)
+    kept = kernel.kept()
+    if kept is not None:
+        kept.start(params.report)
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
     failed = final.parent / f"{final.name}.failed.ipynb"
     try:
@@ -476,8 +332,8 @@ def _run(
                     str(notebook),
                     str(staging / "notebook.ipynb"),
                     kernel_name="python3",
-                    kernel_manager_class=_kernel_manager(),
-                    km=None if _KEPT is None else _KEPT.ready(),
+                    kernel_manager_class=kernel_manager(),
+                    km=None if kept is None else kept.ready(),
                     parameters={
                         "params_path": str(Path(params_path).resolve()),
                         "overrides": overrides,
@@ -541,21 +397,20 @@ def run_many(
     With ``jobs`` above 1, that many runs go at once, each worker process with its own kernel;
     ``progress`` is then not told (the steps of runs side by side would interleave). Otherwise
     ``progress`` is told the steps of each run (see :func:`run`). Consecutive runs in a process share
-    its kernel, reset between them (:class:`_KeptKernel`): each output is what a run alone makes.
+    its kernel, reset between them (:class:`chiso766.publish.kernel.KeptKernel`): each output is what a run alone makes.
     """
-    global _KEPT
     workers = min(jobs, len(paths))
     if workers <= 1:
-        _KEPT = _KeptKernel()
+        kernel.keep()  # or the one the caller started already (chiso766 run of one file)
         try:
             for path in paths:
                 yield _outcome(path, overrides, out, if_changed, progress)
         finally:
-            _KEPT.stop()
-            _KEPT = None
+            kernel.release()
         return
     # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_keep_kernel) as pool:
+    # (a worker's runs share one kernel, kernel.keep; started at its first run that is not skipped)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=kernel.keep) as pool:
         yield from pool.map(_outcome, paths, repeat(overrides), repeat(out), repeat(if_changed), repeat(None))
 
 

@@ -1,0 +1,196 @@
+"""The Jupyter kernel a run's notebook executes in, kept for the consecutive runs of one process.
+
+This module imports neither the params nor pandas: ``chiso766 run`` of one bulletin starts the kernel
+before it loads the rest of the runner, and the kernel's start and imports, the longest wait of a
+run, overlap that loading.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import queue
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KeptKernel", "NOTEBOOKS", "keep", "kept", "kernel_manager", "release"]
+
+NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
+
+
+@functools.cache
+def kernel_manager() -> type[Any]:
+    """The kernel manager of a run's notebook: jupyter_client's, without its two messages on the terminal.
+
+    * The kernel talks to us over local TCP; unencrypted, ipykernel warns on stderr at every start
+      ("Kernel is running over TCP without encryption"). The manager gives the kernel CurveZMQ keys
+      (``transport_encryption``), as the kernelspec allows (``supported_encryption``), so the warning
+      has no cause. (A pyzmq built without libsodium cannot encrypt; PyPI's wheels and conda-forge's
+      builds have it.)
+    * Shutting a kernel down starts with an interrupt (SIGINT); when it lands while the kernel is still
+      answering the last request, ipykernel logs "KeyboardInterrupt caught in kernel". The notebook
+      has finished by then: nothing is left to interrupt, so the shutdown request is sent alone.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
+            super().__init__(**kwargs)
+            self.handed_out: list[Any] = []
+
+        def client(self, **kwargs: Any) -> Any:
+            client = super().client(**kwargs)
+            self.handed_out.append(client)
+            return client
+
+        def release_clients(self) -> None:
+            """Close the clients handed out: nbclient leaves open the client of a kernel it did not
+            start, with its ZeroMQ context (a dozen file descriptors a run, until a long session, such
+            as JupyterLab or a test run, has none left)."""
+            while self.handed_out:
+                self.handed_out.pop().stop_channels()
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+class KeptKernel:
+    """One kernel kept for the consecutive runs of :func:`run_many` in a process (a worker, or the
+    caller's): starting a kernel and importing the library in it cost more than a second a run.
+
+    :meth:`boot` launches it (``chiso766 run`` of one file, before anything else);
+    :meth:`start` launches it if need be and has it import the report's modules while this process
+    goes on loading papermill and checking the run (two cores: the two overlap); :meth:`ready` waits for
+    that, then resets the kernel as a new session: every name of the run before is gone and the
+    cell numbers start again from 1, so the notebook and every output are what a fresh kernel makes
+    (a test compares them byte for byte). Modules stay imported; the library keeps no state between
+    runs but caches of its own data. A kernel that died is replaced.
+    """
+
+    def __init__(self) -> None:
+        self.manager: Any = None
+        self.client: Any = None
+        self.warming: str | None = None  # the id of the import request not yet answered
+
+    def boot(self) -> None:
+        """Start the kernel process, or keep the live one, without waiting for it. A kernel that cannot
+        start is left to papermill, whose own start names what is wrong."""
+        try:
+            self._boot()
+        except Exception:  # see above: papermill meets and reports it
+            self.stop()
+
+    def start(self, report: str) -> None:
+        """Boot the kernel (or keep the live one) and have it import the report's modules."""
+        try:
+            self._boot()
+            self._warm(report)
+        except Exception:  # as in boot
+            self.stop()
+
+    def _boot(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.manager is not None:
+            self.manager.release_clients()  # the run before's, left open by nbclient
+        if self.manager is None or not run_sync(self.manager.is_alive)():
+            self.stop()
+            manager = kernel_manager()(kernel_name="python3")
+            # as nbclient starts its own: the notebooks' folder as working directory, history in memory
+            run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self.manager = manager
+
+    def _warm(self, report: str) -> None:
+        if self.client is None:
+            self.client = self.manager.blocking_client()
+            # requests and their replies only: no heartbeat, whose thread, stopped as it starts (a run
+            # refused at once), reopens its socket in a loop until the process has no descriptor left
+            self.client.start_channels(stdin=False, hb=False, control=False)
+        # names the library's modules only (the report comes from checked params); zmq keeps the
+        # request until the kernel is up to read it
+        code = f"import chiso766.render.notebook, chiso766.report.{report}"
+        self.warming = self.client.execute(code, silent=True, store_history=False)
+
+    def ready(self) -> Any:
+        """The started kernel, its imports done, reset as a new session; None when it died or does
+        not answer (papermill then starts a kernel of its own, as for a run alone)."""
+        from jupyter_core.utils import run_sync
+
+        client, deadline = self.client, time.monotonic() + 120
+        if client is None:  # none started
+            return None
+        try:
+            while self.warming is not None:
+                try:
+                    reply = client.get_shell_msg(timeout=1)
+                except queue.Empty:
+                    if time.monotonic() > deadline or not run_sync(self.manager.is_alive)():
+                        raise RuntimeError("the kept kernel does not answer") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == self.warming:
+                    self.warming = None
+            client.execute_interactive(
+                "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
+            )
+        except (RuntimeError, TimeoutError):
+            self.stop()
+            return None
+        finally:
+            if self.client is not None:
+                # until the next start: its iopub would otherwise gather every output of the run
+                self.client.stop_channels()
+                self.client = None
+        return self.manager
+
+    def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        manager, client, self.manager, self.client, self.warming = self.manager, self.client, None, None, None
+        if client is not None:
+            client.stop_channels()
+        if manager is not None:
+            manager.release_clients()
+            # killed, not asked: every run's notebook has finished and its history is in memory, so the
+            # kernel holds nothing to save, and asking waits half a second for it to wind down
+            with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
+                run_sync(manager.shutdown_kernel)(now=True)
+            if manager._created_context:
+                manager.context.destroy(linger=0)
+
+
+_KEPT: KeptKernel | None = None  # the process's kept kernel, between keep() and release()
+
+
+def keep(boot: bool = False) -> KeptKernel:
+    """The kernel this process's runs share (made at the first call); ``boot``: start it now.
+
+    It is stopped by :func:`release`, or when the process exits."""
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = KeptKernel()
+        atexit.register(release)
+    if boot:
+        _KEPT.boot()
+    return _KEPT
+
+
+def kept() -> KeptKernel | None:
+    """The kept kernel, if :func:`keep` made one; None: each run starts its own."""
+    return _KEPT
+
+
+def release() -> None:
+    """Stop the kept kernel; runs after this start their own until :func:`keep` again."""
+    global _KEPT
+    kernel, _KEPT = _KEPT, None
+    if kernel is not None:
+        kernel.stop()
