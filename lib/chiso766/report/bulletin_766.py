@@ -121,9 +121,17 @@ class Bulletin(ScoredReport):
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
     unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
     _idle: tuple[ScoreCard, set[tuple[str, str]]] | None = field(default=None, init=False, repr=False, compare=False)
+    _tiers: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def tier(self, tier: str) -> pd.DataFrame:
-        return tier_members(self.units, tier)
+        """:func:`tier_members` of the units, sorted once per units table: the outline asks it dozens of
+        times (the frame is read, never changed in place)."""
+        cached = self._tiers.get(tier)
+        if cached is None or cached[0] is not self.units:
+            cached = self._tiers[tier] = (self.units, tier_members(self.units, tier))
+        return cached[1]
 
     @property
     def idle(self) -> set[tuple[str, str]]:
