@@ -25,7 +25,7 @@ from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import BottomRule, Params
 from chiso766.core.targets import Target, parse_target
 from chiso766.ingest.dossiers import Loaded, ingest
-from chiso766.ingest.units import Registry, load_registry
+from chiso766.ingest.units import Registry, params_registry
 
 __all__ = [
     "DossierFacts",
@@ -213,7 +213,7 @@ def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry,
         return DuckDBEngine(con), registry, loaded
     settings = params.get("spark") or {}
     engine = SparkEngine.start(settings.get("master", "local[2]"), settings.get("remote"))
-    registry = load_registry(params.inputs["units"])
+    registry = params_registry(params)
     units = pd.DataFrame([(u.code, u.name, u.tier) for u in registry.units], columns=["unit_code", "unit_name", "tier"])
     engine.load(params.inputs["dossiers"], units, params.inputs.get("complaints"))
     rows = int(engine.query("SELECT count(*) AS n FROM dossiers", {})["n"].iloc[0])

@@ -17,7 +17,7 @@ from chiso766.core.params import Params
 from chiso766.ingest.national import captured_on, read_national
 from chiso766.ingest.portal import monthly_chart, read_snapshot
 from chiso766.ingest.scores import read_scores
-from chiso766.ingest.units import Registry, load_registry
+from chiso766.ingest.units import params_registry
 
 __all__ = [
     "methodology_for",
@@ -42,7 +42,7 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
     ``source`` names another input to score instead (``previous``: the previous period, a snapshot
     folder or a score table).
     """
-    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    registry = params_registry(params)
     stated = params.get("methodology_version")
 
     def method_for(as_of: date | None) -> Methodology:
@@ -77,7 +77,7 @@ def build_history(params: Params, card: ScoreCard) -> list[Point] | None:
     """The history of ``inputs.history`` ending with the current card, when params give one."""
     if "history" not in params.inputs:
         return None
-    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    registry = params_registry(params)
     current = Point(params.period.label, params.as_of, card, params.period)
     return read_history(params.inputs["history"], current, registry, params.get("methodology_version"))
 

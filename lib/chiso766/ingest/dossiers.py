@@ -44,7 +44,7 @@ import pandas as pd
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.textvi import fold, name_key
 from chiso766.ingest.tabular import csv_records, decode_text, read_table, sniff_delimiter
-from chiso766.ingest.units import Registry, load_registry, tier_from_name
+from chiso766.ingest.units import Registry, params_registry, tier_from_name
 
 if TYPE_CHECKING:
     from chiso766.core.params import Params
@@ -1213,7 +1213,7 @@ def load_complaints(
 
 def ingest(params: Params, con: duckdb.DuckDBPyConnection, diagnostics: Diagnostics) -> tuple[Registry, list[Loaded]]:
     """Load the params' dossiers (and complaints) into ``con``; header mappings from ``options.columns``."""
-    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    registry = params_registry(params)
     mappings = (params.get("options") or {}).get("columns") or {}
     loaded = [load_dossiers(con, params.inputs["dossiers"], registry, mappings.get("dossiers"), diagnostics)]
     if "complaints" in params.inputs:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.textvi import loose_name_key, name_key, nfc
 from chiso766.ingest.tabular import read_table
 
-__all__ = ["Unit", "Registry", "TIERS", "load_registry", "tier_from_name"]
+if TYPE_CHECKING:
+    from chiso766.core.params import Params
+
+__all__ = ["Unit", "Registry", "TIERS", "load_registry", "params_registry", "tier_from_name"]
 
 TIERS = {"tinh": "tỉnh, thành phố", "so": "sở, ban, ngành", "xa": "xã, phường, đặc khu"}
 
@@ -112,3 +117,25 @@ def load_registry(path: str | Path, diagnostics: Diagnostics | None = None) -> R
                 )
         units.append(Unit(code, name, tier, aliases))
     return Registry(units, str(path))
+
+
+def params_registry(params: Params) -> Registry:
+    """The registry of the params' ``inputs.units`` (empty without one), read once for each version of
+    the file: every step of a report needs it (a bulletin's three), and a read costs a tenth of a second.
+
+    The registry is shared between the callers: none changes it.
+    """
+    path = params.inputs.get("units")
+    if path is None:
+        return Registry()
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return load_registry(path)  # which names what is wrong
+    return _registry_at(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _registry_at(path: str, _mtime_ns: int, _size: int) -> Registry:
+    """:func:`load_registry`, remembered by the file's modification time and size: an edited file is read again."""
+    return load_registry(path)

@@ -31,7 +31,7 @@ from chiso766.core.methodology import GROUP_KEYS, Group
 from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import province_scope
 from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, name_key
-from chiso766.ingest.units import Registry, load_registry
+from chiso766.ingest.units import Registry, params_registry
 from chiso766.report.model import Col, ScoredReport, TableSet, close, new_document, officer_text, paragraphs
 from chiso766.report.narrative import fill, phrasings, tier_plural
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Heading, Paragraph, Section
@@ -165,7 +165,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Un
         params = load_params(params, overrides)
     card = build_scorecard(params)
     unit = _find(card.units, str(params.get("unit")), params.path)
-    registry = load_registry(params.inputs["units"]) if "units" in params.inputs else Registry()
+    registry = params_registry(params)
     source = params.inputs.get("portal", params.inputs.get("scores"))
     from_snapshot = source is not None and source.is_dir()
     history = _history(_with_history(params, card), unit, registry, from_snapshot, params.as_of)

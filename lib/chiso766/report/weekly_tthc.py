@@ -24,7 +24,7 @@ from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import province_scope
 from chiso766.core.targets import Target, parse_target
 from chiso766.core.textvi import fmt_count, fmt_date, fmt_fraction, fmt_percent
-from chiso766.ingest.units import load_registry
+from chiso766.ingest.units import params_registry
 from chiso766.report.model import (
     Col,
     Report,
@@ -87,7 +87,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> We
         params = load_params(params, overrides)
     registry = pd.DataFrame(columns=_UNIT_COLUMNS)
     if "units" in params.inputs:
-        units = load_registry(params.inputs["units"]).units
+        units = params_registry(params).units
         registry = pd.DataFrame([(u.code, u.name, u.tier) for u in units], columns=_UNIT_COLUMNS, dtype=object)
     return Weekly(params, weekly_facts(params), registry=registry)
 
