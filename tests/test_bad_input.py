@@ -310,3 +310,24 @@ def test_read_and_score_warnings_keep_the_file_order(tmp_path):
         ("rate_points_mismatch", 2), ("total_mismatch", 2),
         ("unknown_unit", 3), ("rate_points_mismatch", 3), ("total_mismatch", 3),
     ]
+
+
+def test_the_params_registry_is_read_again_once_the_file_changes(tmp_path):
+    """Read once for a report's steps, but an edited registry (a JupyterLab session re-running a bulletin) is read anew."""
+    import os
+
+    from chiso766.ingest.units import params_registry
+
+    units = tmp_path / "units.csv"
+    units.write_text("unit_code,unit_name,tier\nS1,Sở Y tế,so\n", encoding="utf-8")
+    data = write(tmp_path, HEADER + "Sở Y tế,so,130,35.3,\n")
+    body = f"report: bulletin_766\nperiod: '2025'\ninputs:\n  scores: {data}\n  units: {units}\n"
+    params = load_params(_params(tmp_path, body))
+    first = params_registry(params)
+    assert params_registry(params) is first and [u.name for u in first.units] == ["Sở Y tế"]
+    units.write_text("unit_code,unit_name,tier\nS1,Sở Y tế,so\nS2,Sở Tư pháp,so\n", encoding="utf-8")
+    os.utime(units, ns=(1, 1))  # even with a time from the past
+    assert [u.name for u in params_registry(params).units] == ["Sở Y tế", "Sở Tư pháp"]
+    units.unlink()
+    with pytest.raises(InputError):
+        params_registry(params)
