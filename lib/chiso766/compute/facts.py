@@ -6,9 +6,10 @@ Report kinds phrase these facts; they never compute them again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -68,16 +69,15 @@ def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
         )
         ratios = [r if r is not None else group_ratio(p, group) for r, p in zip(given, out[group.key], strict=True)]
         out[f"{group.key}_ratio"] = pd.Series(ratios, index=out.index, dtype=object)
+    rows = out.to_dict("records")  # plain dicts: a Series a row costs more than the work on it
     bottoms: list[Group | None] = []
-    for _, row in out.iterrows():
+    for row in rows:
         known = [(row[f"{g.key}_ratio"], g.order, g) for g in method.groups if row[f"{g.key}_ratio"] is not None]
         bottoms.append(min(known, key=lambda t: (t[0], t[1]))[2] if known else None)
     out["bottom_group"] = [g.name_vi if g else None for g in bottoms]
     out["bottom_short"] = [g.short_vi if g else None for g in bottoms]
-    out["bottom_ratio"] = [
-        row[f"{g.key}_ratio"] if g else None for g, (_, row) in zip(bottoms, out.iterrows(), strict=False)
-    ]
-    lost = [_most_lost(row, method) for _, row in out.iterrows()]
+    out["bottom_ratio"] = [row[f"{g.key}_ratio"] if g else None for g, row in zip(bottoms, rows, strict=True)]
+    lost = [_most_lost(row, method) for row in rows]
     out["most_lost_group"] = [g.key if g else None for g, _ in lost]
     out["most_lost_points"] = pd.Series([points for _, points in lost], index=out.index, dtype=object)
     out["_rank_sort"] = out["rank"].map(lambda r: _NO_RANK if r is None or r != r else int(r))
@@ -86,7 +86,7 @@ def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     return out
 
 
-def _most_lost(row: pd.Series, method: Methodology) -> tuple[Group | None, Decimal | None]:
+def _most_lost(row: Mapping[Hashable, Any], method: Methodology) -> tuple[Group | None, Decimal | None]:
     """The group where the unit lost most points (the first in the methodology on a tie); none lost: None."""
     lost = [(group.max - row[group.key], group) for group in method.groups if row[group.key] is not None]
     if not lost:

@@ -7,10 +7,11 @@ reference bulletins print ("Công khai, minh bạch – Điểm (18)", "Tiến �
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -191,7 +192,7 @@ def read_scores(
 
     rows: list[dict[str, object]] = []
     seen: dict[tuple[object, object], int] = {}
-    for position, (_, raw) in enumerate(table.frame.iterrows()):
+    for position, raw in enumerate(table.frame.to_dict("records")):  # in the file's order
         line = table.line(position)
         row = _parse_row(raw, roles, path, line, method_for, default_as_of, registry, diagnostics)
         ident = (row["unit_key"], row["as_of"])
@@ -214,7 +215,7 @@ def _header_of(roles: dict[str, tuple[str, str]], field: str, kind: str = "") ->
 
 
 def _parse_row(
-    raw: pd.Series[str],
+    raw: Mapping[Hashable, Any],
     roles: dict[str, tuple[str, str]],
     path: str | Path,
     line: int,

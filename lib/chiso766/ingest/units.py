@@ -93,7 +93,7 @@ def load_registry(path: str | Path, diagnostics: Diagnostics | None = None) -> R
     units: list[Unit] = []
     seen: dict[str, int] = {}
     spelled: dict[str, tuple[int, str]] = {}  # name_key → (line, unit)
-    for position, (_, row) in enumerate(frame.iterrows()):  # the frame's index is 0..n-1
+    for position, row in enumerate(frame.to_dict("records")):  # in the file's order
         line = table.line(position)
         code, name, tier = nfc(row["unit_code"]), nfc(row["unit_name"]), nfc(row["tier"]).lower()
         if not name:
