@@ -98,7 +98,12 @@ class Methodology:
         return {g.key: g for g in self.groups}
 
     def components_of(self, group_key: str) -> tuple[Component, ...]:
-        return tuple(c for c in self.components if c.group == group_key)
+        return self._by_group.get(group_key, ())
+
+    @cached_property
+    def _by_group(self) -> dict[str, tuple[Component, ...]]:
+        # reading a snapshot asks it for every group of every unit (and again for each procedure)
+        return {g: tuple(c for c in self.components if c.group == g) for g in {c.group for c in self.components}}
 
     def component(self, component_id: str) -> Component:
         return self._by_id[component_id]
