@@ -82,9 +82,14 @@ def _esc(value: object) -> Markup:
 def _cells(row: Sequence[object], align: Sequence[str]) -> Markup:
     # a table's row of cells at once: through the template, cell by cell, the audit appendix's
     # thousands of cells cost half a second
-    opening = [f'<td class="{escape(c)}">' for c in align[: len(row)]]
-    opening += ['<td class="">'] * (len(row) - len(opening))
+    opening = _openings(tuple(align), len(row))
     return Markup("".join(f"{o}{html.escape(str(v))}</td>" for o, v in zip(opening, row, strict=True)))
+
+
+@lru_cache(maxsize=64)
+def _openings(align: tuple[str, ...], width: int) -> tuple[str, ...]:
+    """The opening tags of a row's cells: the same for every row of a table."""
+    return (*(f'<td class="{escape(c)}">' for c in align[:width]), *(['<td class="">'] * (width - len(align))))
 
 
 _SVG_PROLOG = re.compile(rb"^.*?(?=<svg[\s>])", re.DOTALL)  # XML declaration and DOCTYPE (a DTD address)
