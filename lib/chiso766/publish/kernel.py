@@ -23,7 +23,8 @@ NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 
 @functools.cache
 def kernel_manager() -> type[Any]:
-    """The kernel manager of a run's notebook: jupyter_client's, without its two messages on the terminal.
+    """The kernel manager of a run's notebook: jupyter_client's, without its two messages on the terminal
+    and a fifth of a second quicker to hand a kernel over.
 
     * The kernel talks to us over local TCP; unencrypted, ipykernel warns on stderr at every start
       ("Kernel is running over TCP without encryption"). The manager gives the kernel CurveZMQ keys
@@ -33,14 +34,39 @@ def kernel_manager() -> type[Any]:
     * Shutting a kernel down starts with an interrupt (SIGINT); when it lands while the kernel is still
       answering the last request, ipykernel logs "KeyboardInterrupt caught in kernel". The notebook
       has finished by then: nothing is left to interrupt, so the shutdown request is sent alone.
+    * Its clients are ready once the kernel has answered on the request and the broadcast channels
+      (:class:`PromptClient`), where jupyter_client's then read the broadcast channel until nothing
+      came for 0,2 s.
     """
     import zmq
+    from jupyter_client.asynchronous.client import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+
+    class PromptClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """jupyter_client's wait for the kernel's first answer, on the request channel and on the
+            broadcast one, without the last step: reading the broadcast channel until nothing came for
+            0,2 s, a fifth of a second every run. nbclient skips the messages of other requests."""
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                with contextlib.suppress(queue.Empty):
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    if reply["msg_type"] == "kernel_info_reply":
+                        # the broadcast channel answers too: it is connected
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                        self._handle_kernel_info_reply(reply)
+                        return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
     class QuietKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("transport_encryption", "auto" if zmq.has("curve") else "disabled")
             super().__init__(**kwargs)
+            self.client_factory = PromptClient
             self.handed_out: list[Any] = []
 
         def client(self, **kwargs: Any) -> Any:
