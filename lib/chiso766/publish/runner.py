@@ -13,6 +13,7 @@ that is not empty, and a folder that holds, or lies inside, one of the run's own
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -190,6 +191,7 @@ def output_dir(params: Params, out: str | Path | None = None) -> Path:
     return root / "outputs" / params.report / params.period.slug
 
 
+@functools.cache  # a process's packages do not change between its runs; each lookup scans sys.path
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in _PACKAGES:
@@ -254,7 +256,7 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
         "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
         "inputs": input_files(params),
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": sha256_file(p)} for p in outputs],
-        "versions": _versions(),
+        "versions": dict(_versions()),
         "renderer": renderer,
         "code_sha256": _code_sha256(params.report),
         "git_commit": _git_commit(Path(__file__).resolve().parent),
