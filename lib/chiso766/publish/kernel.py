@@ -178,12 +178,12 @@ class KeptKernel:
         return self.manager
 
     def stop(self) -> None:
-        from jupyter_core.utils import run_sync
-
         manager, client, self.manager, self.client, self.warming = self.manager, self.client, None, None, None
         if client is not None:
             client.stop_channels()
         if manager is not None:
+            from jupyter_core.utils import run_sync  # here: a run --if-changed skipped started no kernel
+
             manager.release_clients()
             # killed, not asked: every run's notebook has finished and its history is in memory, so the
             # kernel holds nothing to save, and asking waits half a second for it to wind down
