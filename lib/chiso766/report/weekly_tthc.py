@@ -62,6 +62,10 @@ class Weekly(Report):
     facts: WeeklyFacts
     tables: TableSet = field(default_factory=TableSet)
     registry: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_UNIT_COLUMNS))
+    # _units of (tier, indicator) with the tables it was made from: the outline asks each a few times
+    _units_made: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -137,7 +141,15 @@ def _has(row: pd.Series | None) -> bool:
 
 def _units(w: Weekly, tier: str, indicator: str) -> pd.DataFrame:
     """Every unit of ``tier`` with its counts for ``indicator``, in the registry's order (the table's
-    order without a registry); a unit with nothing to count has 0/0 and no rate."""
+    order without a registry); a unit with nothing to count has 0/0 and no rate. Made once for the
+    model's tables (the frame is read, never changed in place)."""
+    made = w._units_made.get((tier, indicator))
+    if made is None or made[0] is not w.indicators or made[1] is not w.registry:
+        made = w._units_made[(tier, indicator)] = (w.indicators, w.registry, _tier_units(w, tier, indicator))
+    return made[2]
+
+
+def _tier_units(w: Weekly, tier: str, indicator: str) -> pd.DataFrame:
     table = w.indicators
     rows = table[(table["level"] == "unit") & (table["tier"] == tier) & (table["indicator"] == indicator)]
     rows = rows[["unit_code", "unit_name", "numerator", "denominator", "rate", "meets_target"]].copy()
