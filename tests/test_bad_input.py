@@ -313,7 +313,8 @@ def test_read_and_score_warnings_keep_the_file_order(tmp_path):
 
 
 def test_the_params_registry_is_read_again_once_the_file_changes(tmp_path):
-    """Read once for a report's steps, but an edited registry (a JupyterLab session re-running a bulletin) is read anew."""
+    """Read once for a report's steps, but an edited registry (a JupyterLab session re-running a bulletin) is read
+    anew, even one of the same size and time."""
     import os
 
     from chiso766.ingest.units import params_registry
@@ -325,8 +326,12 @@ def test_the_params_registry_is_read_again_once_the_file_changes(tmp_path):
     params = load_params(_params(tmp_path, body))
     first = params_registry(params)
     assert params_registry(params) is first and [u.name for u in first.units] == ["Sở Y tế"]
+    # the same size and modification time (as cp -p or rsync -a leave it): the content tells
+    stat = units.stat()
+    units.write_text("unit_code,unit_name,tier\nS7,Sở Y tế,so\n", encoding="utf-8")
+    os.utime(units, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert units.stat().st_size == stat.st_size and [u.code for u in params_registry(params).units] == ["S7"]
     units.write_text("unit_code,unit_name,tier\nS1,Sở Y tế,so\nS2,Sở Tư pháp,so\n", encoding="utf-8")
-    os.utime(units, ns=(1, 1))  # even with a time from the past
     assert [u.name for u in params_registry(params).units] == ["Sở Y tế", "Sở Tư pháp"]
     units.unlink()
     with pytest.raises(InputError):

@@ -32,6 +32,8 @@ def test_the_png_is_the_svg_at_150_ppi_and_the_same_bytes_every_time():
     width_pt, height_pt = _svg_size_pt(first.svg)
     image = Image.open(io.BytesIO(first.png))
     assert image.size == (round(width_pt * 150 / 72), round(height_pt * 150 / 72)) == (1080, 360)
+    # it says so: Word or LibreOffice place it 7,2 inches wide, as in the PDF, not at 96 dpi
+    assert tuple(round(d) for d in image.info["dpi"]) == (150, 150)
 
 
 def test_the_png_draws_the_svg_text_and_bars():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,8 +121,10 @@ def load_registry(path: str | Path, diagnostics: Diagnostics | None = None) -> R
 
 
 def params_registry(params: Params) -> Registry:
-    """The registry of the params' ``inputs.units`` (empty without one), read once for each version of
-    the file: every step of a report needs it (a bulletin's three), and a read costs a tenth of a second.
+    """The registry of the params' ``inputs.units`` (empty without one), parsed once for each content
+    of the file: every step of a report needs it (a bulletin's three), and parsing it costs a tenth of
+    a second. The content is told by its SHA-256, as the manifest records it, not by the file's time
+    and size, which a copy keeping times (``cp -p``, ``rsync -a``) or a coarse file system keeps.
 
     The registry is shared between the callers: none changes it.
     """
@@ -129,13 +132,13 @@ def params_registry(params: Params) -> Registry:
     if path is None:
         return Registry()
     try:
-        stat = Path(path).stat()
+        content = Path(path).read_bytes()
     except OSError:
         return load_registry(path)  # which names what is wrong
-    return _registry_at(str(path), stat.st_mtime_ns, stat.st_size)
+    return _registry_at(str(path), hashlib.sha256(content).hexdigest())
 
 
 @functools.lru_cache(maxsize=8)
-def _registry_at(path: str, _mtime_ns: int, _size: int) -> Registry:
-    """:func:`load_registry`, remembered by the file's modification time and size: an edited file is read again."""
+def _registry_at(path: str, _sha256: str) -> Registry:
+    """:func:`load_registry`, remembered with the content it read."""
     return load_registry(path)

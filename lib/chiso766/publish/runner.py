@@ -191,7 +191,7 @@ def output_dir(params: Params, out: str | Path | None = None) -> Path:
     return root / "outputs" / params.report / params.period.slug
 
 
-@functools.cache  # a process's packages do not change between its runs; each lookup scans sys.path
+@functools.cache  # cleared by each run and run_many: their runs share the packages; a lookup scans sys.path
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in _PACKAGES:
@@ -278,6 +278,7 @@ def run(
     With ``if_changed``, a folder whose manifest records the same params, inputs and code is kept.
     ``progress`` is told each of :data:`STEPS` as it starts and ends.
     """
+    _versions.cache_clear()  # as run_many
     return _run(params_path, overrides, out, if_changed, progress)[0]
 
 
@@ -401,6 +402,7 @@ def run_many(
     ``progress`` is told the steps of each run (see :func:`run`). Consecutive runs in a process share
     its kernel, reset between them (:class:`chiso766.publish.kernel.KeptKernel`): each output is what a run alone makes.
     """
+    _versions.cache_clear()  # a long session (JupyterLab) may have installed others since its last call
     workers = min(jobs, len(paths))
     if workers <= 1:
         kernel.keep()  # or the one the caller started already (chiso766 run of one file)

@@ -72,7 +72,7 @@ _VI = FuncFormatter(lambda value, _pos: fmt_number(Decimal(repr(round(float(valu
 
 @dataclass(frozen=True)
 class Rendered:
-    """A chart's files: SVG (the page's and the PDF's drawing) and PNG (150 dpi, the same drawing)."""
+    """A chart's files: SVG (the page's and the PDF's drawing) and PNG (the same drawing at 150 dpi)."""
 
     png: bytes
     svg: bytes

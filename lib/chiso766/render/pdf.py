@@ -10,7 +10,9 @@ same Typst (:func:`png_of_svg`): the page's picture and the PDF's are one drawin
 from __future__ import annotations
 
 import shutil
+import struct
 import tempfile
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -78,7 +80,19 @@ def png_of_svg(svg: bytes, ppi: int) -> bytes:
         sys_inputs={"svg": svg.decode("utf-8")},
     )
     assert isinstance(png, bytes)  # one page: one picture
-    return png
+    return _with_ppi(png, ppi)
+
+
+def _with_ppi(png: bytes, ppi: int) -> bytes:
+    """``png`` with the chunk that gives its resolution (``pHYs``), which Typst does not write: Word or
+    LibreOffice then place a chart at its size in inches, not at 96 dpi."""
+    ihdr_end = 8 + 4 + 4 + 13 + 4  # signature; IHDR's length, type, 13 bytes and CRC
+    if png[12:16] != b"IHDR" or b"pHYs" in png[ihdr_end : ihdr_end + 8]:
+        return png
+    per_metre = round(ppi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)  # unit 1: the metre
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:ihdr_end] + chunk + png[ihdr_end:]
 
 
 def render_pdf(out_dir: Path) -> bytes:
