@@ -8,6 +8,7 @@ file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -306,7 +307,9 @@ def _weak_units(b: Bulletin, group: Group) -> pd.DataFrame:
     return pd.concat(parts) if parts else b.units.iloc[0:0]
 
 
-def _recommendations(b: Bulletin, *, with_bottom: bool = True) -> list[str]:
+def _recommendations(b: Bulletin, bottom_actions: Mapping[str, list[str]] | None) -> list[str]:
+    """The numbered recommendations; with ``bottom_actions`` (each tier's :func:`_bottom_actions`), one
+    for each tier's bottom group whose units get no actions of their own."""
     scored = []
     for group in b.method.groups if b.has_groups else ():
         weak = _weak_units(b, group)
@@ -320,9 +323,9 @@ def _recommendations(b: Bulletin, *, with_bottom: bool = True) -> list[str]:
         items.append(
             fill(b.text["recommendations"][group.key], units=join_names(list(names.head(b.text["lowest_listed"]))))
         )
-    for tier, _ in _TIERS if with_bottom else ():
+    for tier, actions in (bottom_actions or {}).items():
         bottom = _bottom(b, tier)
-        if len(bottom) and not _bottom_actions(b, tier):  # else each unit gets its own actions below
+        if len(bottom) and not actions:  # else each unit gets its own actions below
             items.append(fill(b.text["bottom_recommendation"], units=join_names(list(bottom["unit_name"]))))
     mismatch = _mismatch(b)
     if mismatch is not None:
@@ -993,7 +996,8 @@ def _bottom_actions(b: Bulletin, tier: str) -> list[str]:
 
 
 def _proposals_section(b: Bulletin) -> Section:
-    items = _recommendations(b)
+    bottom_actions = {tier: _bottom_actions(b, tier) for tier, _ in _TIERS}
+    items = _recommendations(b, bottom_actions)
     items[-1:-1] = [
         line.removeprefix("- ") for line in (officer_text(b.params).instructions or "").splitlines() if line.strip()
     ]
@@ -1002,7 +1006,7 @@ def _proposals_section(b: Bulletin) -> Section:
         items.append(fill(b.text["deadline_task"], to_whom="", deadline=fmt_date(framing.deadline)).replace("  ", " "))
     intro = Paragraph(fill(b.text["proposals_intro"], scope=_scope(b)))
     blocks: list[Block] = [intro, Bullets(items, numbered=True)]
-    actions = [line for tier, _ in _TIERS for line in _bottom_actions(b, tier)]
+    actions = [line for tier, _ in _TIERS for line in bottom_actions[tier]]
     if actions:
         blocks += [Paragraph(b.text["bottom_actions_intro"]), Bullets(actions)]
     return Section("de-xuat", "III. ĐỀ XUẤT VÀ KIẾN NGHỊ", blocks)
@@ -1020,7 +1024,7 @@ def _directive_sections(b: Bulletin) -> list[Section]:
     sections = [Section("tinh-hinh", "", [Paragraph(fill(b.text[key], headline=lead, scope=_scope(b), body=body))])]
     numbered: list[Block] = []
     number = 1
-    general = _recommendations(b, with_bottom=False)  # the bottom group gets its own numbered tasks
+    general = _recommendations(b, None)  # the bottom group gets its own numbered tasks
     numbered.append(Paragraph(f"{number}. Các sở, ban, ngành, Ủy ban nhân dân các xã, phường, đặc khu:"))
     numbered.append(Bullets(general))
     for tier, _ in _TIERS:
