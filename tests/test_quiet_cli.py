@@ -337,3 +337,21 @@ def test_the_conda_environment_pins_what_requirements_lock_pins():
     assert sorted(set(names) - set(locked)) == [], "in environment.yml, not pinned in requirements.lock"
     assert [(n, v, w) for n, v, w in listed if locked[n] != v] == [], "another version than requirements.lock"
     assert not any(line.startswith("-r") for e in environment["dependencies"] if isinstance(e, dict) for line in e["pip"])
+
+
+def test_the_command_leaves_at_once_after_its_exit_handlers_and_with_its_output(tmp_path):
+    """``chiso766`` skips the interpreter's teardown (a fifth of a second), not what the exit owes:
+    the exit handlers run, everything printed arrives, and the status is main's."""
+    import sys
+
+    mark = tmp_path / "handler-ran"
+    code = (
+        "import atexit, sys; from chiso766.cli import entry;"
+        f"atexit.register(lambda: open({str(mark)!r}, 'w').write('x'));"
+        "sys.argv = ['chiso766'] + sys.argv[1:]; entry()"
+    )
+    done = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and __version__ in done.stdout and mark.is_file()
+    mark.unlink()
+    done = subprocess.run([sys.executable, "-c", code, "run", str(tmp_path / "none.yaml")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("Lỗi: ") and mark.is_file()

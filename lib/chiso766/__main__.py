@@ -3,9 +3,9 @@
 import sys
 
 try:
-    from chiso766.cli import main
+    from chiso766.cli import entry
 except KeyboardInterrupt:  # Ctrl+C during the imports, before the CLI's own error boundary exists
     print("Đã dừng theo yêu cầu (Ctrl+C).", file=sys.stderr)
     raise SystemExit(130) from None
 
-raise SystemExit(main())
+entry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import errno
 import os
@@ -698,5 +699,18 @@ def _unanticipated(exc: BaseException, argv: list[str], args: argparse.Namespace
     return 3
 
 
+def entry() -> NoReturn:
+    """The ``chiso766`` command: :func:`main`, then out at once. Tearing the interpreter down (every
+    module and object of a run freed one by one) takes a fifth of a second once the work is done and
+    changes nothing; the exit handlers run first (a kept kernel stopped, Spark's scratch folder
+    removed), and the output is flushed."""
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(ValueError, OSError):  # closed, or its reader gone (``| head``)
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
