@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from chiso766.compute.facts import (
     DossierFacts,
@@ -71,7 +69,7 @@ from chiso766.report.model import (
     provisional,
     table_block,
 )
-from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural, when_phrase
+from chiso766.report.narrative import fill, headline, join_names, phrasings, tier_plural, when_phrase, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Details, Document, Figure, Heading, Paragraph, Section
 from chiso766.report.trends import change_words, history_blocks, monthly_blocks, point_words
 
@@ -90,9 +88,7 @@ _EVIDENCE = {
 
 @lru_cache(maxsize=1)
 def _own_wording() -> dict[str, Any]:
-    text = resources.files("chiso766.report").joinpath("bulletin_766.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return wording_file("bulletin_766.yaml")
 
 
 def wording(custom: str | Path | None = None) -> dict[str, Any]:

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from chiso766.compute.pipeline import build_history, build_scorecard
 from chiso766.compute.ranking import competition_rank
@@ -33,7 +31,7 @@ from chiso766.core.provinces import province_scope
 from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, name_key
 from chiso766.ingest.units import Registry, params_registry
 from chiso766.report.model import Col, ScoredReport, TableSet, close, new_document, officer_text, paragraphs
-from chiso766.report.narrative import fill, phrasings, tier_plural
+from chiso766.report.narrative import fill, phrasings, tier_plural, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Heading, Paragraph, Section
 
 __all__ = ["UnitReport", "build", "outline", "wording", "grade_phrase", "lead"]
@@ -41,9 +39,7 @@ __all__ = ["UnitReport", "build", "outline", "wording", "grade_phrase", "lead"]
 
 @lru_cache(maxsize=1)
 def _wording() -> dict[str, Any]:
-    text = resources.files("chiso766.report").joinpath("unit_report.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return wording_file("unit_report.yaml")
 
 
 def wording() -> dict[str, Any]:

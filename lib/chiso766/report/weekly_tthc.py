@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from chiso766.compute.facts import WeeklyFacts, weekly_facts
 from chiso766.compute.indicators import INDICATORS, RECEIVED_INDICATORS
@@ -36,7 +34,7 @@ from chiso766.report.model import (
     officer_text,
     paragraphs,
 )
-from chiso766.report.narrative import fill, phrasings
+from chiso766.report.narrative import fill, phrasings, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Heading, Paragraph, Section, Table
 
 __all__ = ["Weekly", "build", "outline", "wording"]
@@ -48,9 +46,7 @@ _UNIT_COLUMNS = ["unit_code", "unit_name", "tier"]
 @lru_cache(maxsize=1)
 def wording() -> dict[str, Any]:
     """The notice's wording (``weekly_tthc.yaml`` beside this module)."""
-    text = resources.files("chiso766.report").joinpath("weekly_tthc.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    return wording_file("weekly_tthc.yaml")
 
 
 @dataclass

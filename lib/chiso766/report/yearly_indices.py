@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from chiso766.compute.indices import IndexFact, index_facts, indices_table, same_province
 from chiso766.core.errors import InputError
@@ -39,7 +37,7 @@ from chiso766.report.model import (
     officer_text,
     paragraphs,
 )
-from chiso766.report.narrative import fill, join_names, phrasings
+from chiso766.report.narrative import fill, join_names, phrasings, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Paragraph, Section
 
 __all__ = ["YearlyIndices", "build", "outline", "wording"]
@@ -48,9 +46,7 @@ __all__ = ["YearlyIndices", "build", "outline", "wording"]
 @lru_cache(maxsize=1)
 def wording() -> dict[str, Any]:
     """The shared phrasings, then this kind's own (``yearly_indices.yaml``)."""
-    text = resources.files("chiso766.report").joinpath("yearly_indices.yaml").read_text(encoding="utf-8")
-    own: dict[str, Any] = yaml.safe_load(text)
-    return dict(phrasings()) | own
+    return dict(phrasings()) | wording_file("yearly_indices.yaml")
 
 
 @dataclass
