@@ -39,7 +39,7 @@ from chiso766.core.files import files_under, is_within, read_regular, recover_le
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 from chiso766.publish import kernel
-from chiso766.publish.kernel import NOTEBOOKS, kernel_manager
+from chiso766.publish.kernel import NOTEBOOKS
 
 __all__ = [
     "RunError",
@@ -335,7 +335,7 @@ def _run(
                     str(notebook),
                     str(staging / "notebook.ipynb"),
                     kernel_name="python3",
-                    kernel_manager_class=kernel_manager(),
+                    kernel_manager_class=kernel.kernel_manager(),
                     km=None if kept is None else kept.ready(),
                     parameters={
                         "params_path": str(Path(params_path).resolve()),

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +85,9 @@ _EVIDENCE = {
 }
 
 
-@lru_cache(maxsize=1)
-def _own_wording() -> dict[str, Any]:
-    return wording_file("bulletin_766.yaml")
-
-
 def wording(custom: str | Path | None = None) -> dict[str, Any]:
     """The bulletin's wording: the shared phrasings, this kind's own, then a params file's (``options.phrasings``)."""
-    merged = dict(phrasings()) | _own_wording()
+    merged = dict(phrasings()) | wording_file("bulletin_766.yaml")
     return merged | dict(phrasings(custom)) if custom else merged
 
 

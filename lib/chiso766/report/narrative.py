@@ -31,8 +31,10 @@ def _parsed(text: str) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=8)
 def wording_file(name: str) -> dict[str, Any]:
-    """A wording file of the package, ``report/<name>`` (a report kind's own, or the shared phrasings)."""
+    """A wording file of the package, ``report/<name>`` (a report kind's own, or the shared phrasings),
+    read once: package data does not change."""
     return _parsed(resources.files("chiso766.report").joinpath(name).read_text(encoding="utf-8"))
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +36,9 @@ from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Hea
 __all__ = ["UnitReport", "build", "outline", "wording", "grade_phrase", "lead"]
 
 
-@lru_cache(maxsize=1)
-def _wording() -> dict[str, Any]:
-    return wording_file("unit_report.yaml")
-
-
 def wording() -> dict[str, Any]:
     """The unit report's sentences (``report/unit_report.yaml``) with the document forms of phrasings.yaml."""
-    return {"forms": phrasings()["forms"], **_wording()}
+    return {"forms": phrasings()["forms"], **wording_file("unit_report.yaml")}
 
 
 @dataclass

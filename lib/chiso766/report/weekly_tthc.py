@@ -10,7 +10,6 @@ read, used, set aside) is an HTML-only audit part.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,6 @@ _TIERS = ("so", "xa")
 _UNIT_COLUMNS = ["unit_code", "unit_name", "tier"]
 
 
-@lru_cache(maxsize=1)
 def wording() -> dict[str, Any]:
     """The notice's wording (``weekly_tthc.yaml`` beside this module)."""
     return wording_file("weekly_tthc.yaml")
