@@ -18,6 +18,7 @@ import base64
 import html
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -212,9 +213,13 @@ def page(template: str, **context: Any) -> str:
     return templates().get_template(template).render(**context)
 
 
-def _exporter(**options: object) -> HTMLExporter:
+@lru_cache(maxsize=1)
+def _exporter() -> tuple[HTMLExporter, threading.Lock]:
+    """The bulletin page's exporter, made once a process: its templates are compiled at the first page
+    (a tenth of a second), not again for each run of :func:`run_many`; with the lock its pages take turns."""
     from nbconvert import HTMLExporter, TemplateExporter  # imported here: nbconvert is slow to import
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     class BulletinExporter(HTMLExporter):
         """HTMLExporter without its BeautifulSoup pass (seconds on a large bulletin): our template
@@ -228,22 +233,25 @@ def _exporter(**options: object) -> HTMLExporter:
             )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    return BulletinExporter(**options)
-
-
-def _page_of(notebook: NotebookNode, title: str, version: str) -> str:
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    exporter = _exporter(
+    exporter = BulletinExporter(
         extra_template_basedirs=[str(_TEMPLATES)],
         template_name="html",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # nbconvert checks the whole notebook after each of its eleven default preprocessors, the
+        # disabled ones too; the page needs one, which leaves out the cells tagged "remove" (the others
+        # enabled change nothing here: no patterns to remove, highlighting of code it does not show)
+        default_preprocessors=[],
     )
-    remover = TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True)
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True)
+    return exporter, threading.Lock()
+
+
+def _page_of(notebook: NotebookNode, title: str, version: str) -> str:
+    exporter, lock = _exporter()
+    with lock:
+        body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
     return str(body)
 
 
