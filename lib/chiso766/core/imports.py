@@ -15,9 +15,7 @@ __all__ = ["papermill"]
 #   importing it compiles an Earley grammar, 0,8 to 1,5 s. JupyterLab brings it in
 #   (jsonschema[format-nongpl] through jupyter-events).
 # - pyarrow.fs: papermill's hdfs:// notebooks; 0,45 s with the numpy and Arrow it loads.
-# - isoduration: jsonschema's "duration" format check; 35 ms with the arrow package it loads (nbformat
-#   checks notebooks with fastjsonschema, and their schema has no such format).
-_UNUSED = ("rfc3987_syntax", "pyarrow.fs", "isoduration")
+_UNUSED = ("rfc3987_syntax", "pyarrow.fs")
 
 
 @contextmanager
