@@ -436,6 +436,26 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
         kept.stop()
 
 
+def test_an_edited_page_template_is_read_again_by_the_same_process(tmp_path, monkeypatch):
+    """The page's exporter is kept for a process's runs (its templates compiled once), not past an
+    edit of them: a long session (JupyterLab) pages with what the manifest's code digest names."""
+    import nbformat
+
+    from chiso766.render import html
+
+    templates = tmp_path / "templates"
+    shutil.copytree(html._TEMPLATES, templates)
+    monkeypatch.setattr(html, "_TEMPLATES", templates)
+    notebook = nbformat.v4.new_notebook()
+    before = html._page_of(notebook, "Báo cáo", "0")
+    index = templates / "html" / "index.html.j2"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        '<main class="bulletin">', '<main class="bulletin" data-sua="1">'), encoding="utf-8")
+    after = html._page_of(notebook, "Báo cáo", "0")
+    assert 'data-sua="1"' not in before and 'data-sua="1"' in after
+    assert html._page_of(notebook, "Báo cáo", "0") == after
+
+
 def test_a_kept_kernel_that_cannot_start_leaves_the_run_to_papermill(tmp_path, monkeypatch):
     """The shared kernel is for speed only: when it cannot start, the run starts its own, as alone."""
     from chiso766.publish import kernel

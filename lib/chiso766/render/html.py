@@ -15,6 +15,7 @@ a reader opens, on a phone too, stays small. Charts are embedded as SVG (text, s
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -213,10 +214,20 @@ def page(template: str, **context: Any) -> str:
     return templates().get_template(template).render(**context)
 
 
+def _templates_digest() -> str:
+    """The page templates' contents: the exporter holds its page template once loaded, so a template
+    edited in a long session (JupyterLab) asks for a new one, as the manifest's code digest says."""
+    digest = hashlib.sha256()
+    for path in sorted((_TEMPLATES / "html").iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
-def _exporter() -> tuple[HTMLExporter, threading.Lock]:
-    """The bulletin page's exporter, made once a process: its templates are compiled at the first page
-    (a tenth of a second), not again for each run of :func:`run_many`; with the lock its pages take turns."""
+def _exporter(templates: str) -> tuple[HTMLExporter, threading.Lock]:
+    """The bulletin page's exporter for the templates of digest ``templates``, made once a process
+    while they stay the same: they are compiled at the first page (a tenth of a second), not again for
+    each run of :func:`run_many`; with the lock its pages take turns."""
     from nbconvert import HTMLExporter, TemplateExporter  # imported here: nbconvert is slow to import
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -249,7 +260,7 @@ def _exporter() -> tuple[HTMLExporter, threading.Lock]:
 
 
 def _page_of(notebook: NotebookNode, title: str, version: str) -> str:
-    exporter, lock = _exporter()
+    exporter, lock = _exporter(_templates_digest())
     with lock:
         body, _ = exporter.from_notebook_node(notebook, resources={"title": title, "chiso766_version": version})
     return str(body)
