@@ -413,6 +413,32 @@ def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(t
     assert _cells(last / "notebook.ipynb")[0][0] == 1
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
+    """Ctrl+C reaches the whole process group: the -j 2 workers stop their kernels and leave at
+    once, and the terminal shows one line, never a worker's traceback ("Kernel died")."""
+    import signal
+    import sys
+    import time
+
+    copies = []
+    for source in (PT, HP, UNIT):
+        copy = tmp_path / "params" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
+        copies.append(str(copy))
+    command = [sys.executable, "-m", "chiso766", "run", "-j", "2", *copies]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "outputs").glob("*/.*.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until a worker's notebook runs
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, (stdout, stderr)
+    assert stderr == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)\n"
+
+
 def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collector():
     """What the kept kernel's imports made is frozen (gc.freeze), once: the collector's full passes,
     one at each reset between runs, no longer walk its 130,000 objects."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import os
 import queue
+import signal
 import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KeptKernel", "NOTEBOOKS", "keep", "kept", "kernel_manager", "release"]
+__all__ = ["KeptKernel", "NOTEBOOKS", "keep", "keep_in_worker", "kept", "kernel_manager", "release"]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 
@@ -134,10 +136,11 @@ class KeptKernel:
             self.manager.release_clients()  # the run before's, left open by nbclient
         if self.manager is None or not run_sync(self.manager.is_alive)():
             self.stop()
-            manager = kernel_manager()(kernel_name="python3")
+            # kept before it starts: a start stopped midway (Ctrl+C) leaves a kernel process that
+            # stop() must find, or it outlives us and warns on the terminal that its parent is gone
+            self.manager = manager = kernel_manager()(kernel_name="python3")
             # as nbclient starts its own: the notebooks' folder as working directory, history in memory
             run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
-            self.manager = manager
 
     def _warm(self, report: str) -> None:
         if self.client is None:
@@ -218,6 +221,34 @@ def keep(boot: bool = False) -> KeptKernel:
     if boot:
         _KEPT.boot()
     return _KEPT
+
+
+def keep_in_worker(boot: bool) -> None:
+    """:func:`keep` in a worker process of ``run_many(jobs=…)``, which Ctrl+C ends at once and quietly.
+
+    The terminal sends Ctrl+C to the whole group: the caller reports the stop in one line. Left to
+    Python, a worker would leave through its exit handlers with nbclient's cell still pending, and
+    asyncio would print that cell's "Kernel died" traceback as the kept kernel stops. Here the
+    worker kills its kernel and leaves; the run it was making stays a ``.partial`` folder, which the
+    next run in that folder removes, as after any killed run. SIGTERM does the same: the pool sends
+    it to the workers left when one has gone, and a worker ended without killing its kernel leaves
+    it running, to warn on the terminal a second later that its parent is gone.
+    """
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stop_worker)
+    keep(boot)
+
+
+def _stop_worker(signum: int, _frame: object) -> None:
+    # the kernel killed here and now, not through its manager's event loop, which the signal may have
+    # interrupted midway (a start, a cell): the manager's stop could then fail and leave it running
+    manager = _KEPT.manager if _KEPT is not None else None
+    if manager is not None:
+        with contextlib.suppress(Exception):  # not started yet, or gone already
+            manager.provisioner.process.kill()
+        with contextlib.suppress(Exception):
+            manager.cleanup_connection_file()
+    os._exit(128 + signum)
 
 
 def kept() -> KeptKernel | None:

@@ -413,10 +413,13 @@ def run_many(
             kernel.release()
         return
     # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test).
-    # A worker's runs share one kernel (kernel.keep), booted as the worker starts unless --if-changed
+    # A worker's runs share one kernel (kernel.keep_in_worker), booted as the worker starts unless --if-changed
     # may skip them all; then at its first run that is not skipped.
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=kernel.keep, initargs=(not if_changed,)
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=kernel.keep_in_worker,
+        initargs=(not if_changed,),
     ) as pool:
         yield from pool.map(_outcome, paths, repeat(overrides), repeat(out), repeat(if_changed), repeat(None))
 
