@@ -388,15 +388,22 @@ def _cells(notebook: Path) -> list[tuple[object, object]]:
     ]
 
 
-def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(tmp_path):
-    """Three params files on one worker: the kernel of the first runs the next two, reset in between;
-    the Hải Phòng bulletin, run last, is byte for byte the one its params make alone, cells from 1."""
+def _params_copies(tmp_path: Path, *sources: Path) -> list[str]:
+    """The params files copied into a project of their own under ``tmp_path`` (outputs go there),
+    their data still read from the repository's."""
     copies = []
-    for source in (UNIT, PT, HP):
+    for source in sources:
         copy = tmp_path / "params" / source.parent.name / source.name
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
         copies.append(str(copy))
+    return copies
+
+
+def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(tmp_path):
+    """Three params files on one worker: the kernel of the first runs the next two, reset in between;
+    the Hải Phòng bulletin, run last, is byte for byte the one its params make alone, cells from 1."""
+    copies = _params_copies(tmp_path, UNIT, PT, HP)
     alone = run(copies[-1], out=tmp_path / "alone")
     descriptors = len(os.listdir("/proc/self/fd"))
     outcomes = list(run_many(copies, [], None, jobs=1))
@@ -421,12 +428,7 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     import sys
     import time
 
-    copies = []
-    for source in (PT, HP, UNIT):
-        copy = tmp_path / "params" / source.parent.name / source.name
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(source.read_text(encoding="utf-8").replace("data/", f"{ROOT}/data/"), encoding="utf-8")
-        copies.append(str(copy))
+    copies = _params_copies(tmp_path, PT, HP, UNIT)
     command = [sys.executable, "-m", "chiso766", "run", "-j", "2", *copies]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)

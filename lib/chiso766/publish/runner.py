@@ -413,8 +413,8 @@ def run_many(
             kernel.release()
         return
     # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test).
-    # A worker's runs share one kernel (kernel.keep_in_worker), booted as the worker starts unless --if-changed
-    # may skip them all; then at its first run that is not skipped.
+    # A worker's runs share one kernel (kernel.keep_in_worker), booted as the worker starts unless
+    # --if-changed may skip them all; then at its first run that is not skipped.
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
