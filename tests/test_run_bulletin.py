@@ -433,8 +433,8 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 120
-    while not list((tmp_path / "outputs").glob("*/.*.partial-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # until a worker's notebook runs
+    while len(list((tmp_path / "outputs").glob("*/.*.partial-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until both workers are making a bulletin
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, (stdout, stderr)
