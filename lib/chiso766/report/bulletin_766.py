@@ -59,6 +59,7 @@ from chiso766.report.model import (
     TableSet,
     appendix,
     close,
+    derived,
     document_params,
     format_rows,
     new_document,
@@ -112,17 +113,12 @@ class Bulletin(ScoredReport):
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
     unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
     _idle: tuple[ScoreCard, set[tuple[str, str]]] | None = field(default=None, init=False, repr=False, compare=False)
-    _tiers: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def tier(self, tier: str) -> pd.DataFrame:
-        """:func:`tier_members` of the units, sorted once per units table: the outline asks it dozens of
-        times (the frame is read, never changed in place)."""
-        cached = self._tiers.get(tier)
-        if cached is None or cached[0] is not self.units:
-            cached = self._tiers[tier] = (self.units, tier_members(self.units, tier))
-        return cached[1]
+        """:func:`tier_members` of the units, sorted once per units table (:func:`derived`): the outline
+        asks it dozens of times."""
+        return derived(self._derived, tier, (self.units,), lambda: tier_members(self.units, tier))
 
     @property
     def idle(self) -> set[tuple[str, str]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -33,7 +33,10 @@ __all__ = [
     "form_phrase",
     "provisional",
     "officer_tasks",
+    "derived",
 ]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,30 @@ def table_block(
         rows = [[str(i), *r] for i, r in enumerate(rows, start=1)]
         columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
     return Table(name, caption, columns, rows, align, widths, note, list(highlight))
+
+
+def derived(
+    cache: dict[Hashable, tuple[tuple[object, ...], Any]],
+    key: Hashable,
+    sources: tuple[object, ...],
+    make: Callable[[], _T],
+) -> _T:
+    """``make()``, kept in ``cache`` under ``key`` while ``sources`` are the same objects: a table the
+    outline asks for many times, derived from a model's frames (read, never changed in place), is made
+    once, and made again if the model is given other frames.
+
+    Examples
+    --------
+    >>> cache: dict = {}
+    >>> frame = [1, 2]
+    >>> derived(cache, "sum", (frame,), lambda: sum(frame)), derived(cache, "sum", (frame,), lambda: 0)
+    (3, 3)
+    """
+    held = cache.get(key)
+    if held is None or any(a is not b for a, b in zip(held[0], sources, strict=True)):
+        held = cache[key] = (sources, make())
+    value: _T = held[1]
+    return value
 
 
 class Report:

@@ -28,6 +28,7 @@ from chiso766.report.model import (
     TableSet,
     appendix,
     close,
+    derived,
     format_table,
     new_document,
     officer_text,
@@ -56,10 +57,7 @@ class Weekly(Report):
     facts: WeeklyFacts
     tables: TableSet = field(default_factory=TableSet)
     registry: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_UNIT_COLUMNS))
-    # _units of (tier, indicator) with the tables it was made from: the outline asks each a few times
-    _units_made: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -136,11 +134,8 @@ def _has(row: pd.Series | None) -> bool:
 def _units(w: Weekly, tier: str, indicator: str) -> pd.DataFrame:
     """Every unit of ``tier`` with its counts for ``indicator``, in the registry's order (the table's
     order without a registry); a unit with nothing to count has 0/0 and no rate. Made once for the
-    model's tables (the frame is read, never changed in place)."""
-    made = w._units_made.get((tier, indicator))
-    if made is None or made[0] is not w.indicators or made[1] is not w.registry:
-        made = w._units_made[(tier, indicator)] = (w.indicators, w.registry, _tier_units(w, tier, indicator))
-    return made[2]
+    model's tables (:func:`derived`): the outline asks each a few times."""
+    return derived(w._derived, (tier, indicator), (w.indicators, w.registry), lambda: _tier_units(w, tier, indicator))
 
 
 def _tier_units(w: Weekly, tier: str, indicator: str) -> pd.DataFrame:
