@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from chiso766.publish.runner import run
+from chiso766.render.pdf import png_of_svg, render_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "params").glob("*/*.yaml"))
@@ -138,3 +140,16 @@ def test_totals_only_table_gives_a_whole_document(built: dict[str, Path]) -> Non
     for absent in ("nhóm thấp nhất", "Nhóm chỉ số", "tỉnh Hải Phòng", "—", "đạt 0%"):
         assert absent not in text, absent
     assert "Văn phòng Ủy ban nhân dân thành phố báo cáo Chủ tịch Ủy ban nhân dân thành phố xem xét, chỉ đạo./." in text
+
+
+@pytest.mark.slow
+def test_a_pdf_compiled_after_others_is_the_one_a_fresh_process_makes(built: dict[str, Path]) -> None:
+    """The process keeps one Typst compiler (its fonts read once): each document is read afresh, so
+    one compiled after others and after charts' PNGs is byte for byte what a fresh process makes."""
+    for out in built.values():
+        render_pdf(out)
+    png_of_svg(next((built["bao_cao"] / "figures").glob("*.svg")).read_bytes(), 150)
+    code = ("import sys; from pathlib import Path; from chiso766.render.pdf import render_pdf; "
+            "sys.stdout.buffer.write(render_pdf(Path(sys.argv[1])))")
+    fresh = subprocess.run([sys.executable, "-c", code, str(built["totals"])], capture_output=True, check=True).stdout
+    assert render_pdf(built["totals"]) == fresh == (built["totals"] / "bulletin.pdf").read_bytes()

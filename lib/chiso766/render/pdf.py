@@ -13,11 +13,18 @@ import importlib.util
 import shutil
 import struct
 import tempfile
+import threading
 import zlib
+from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chiso766.core.errors import InputError
+
+if TYPE_CHECKING:
+    import typst
 
 __all__ = ["render_pdf", "png_of_svg", "prepare_pdf", "font_paths", "FONTS", "FontsMissing"]
 
@@ -54,11 +61,45 @@ def font_paths() -> list[str]:
 
 
 def prepare_pdf() -> None:
-    """Import Typst and find the fonts, so that :func:`render_pdf` is quick later; ``chiso766 run``
+    """Import Typst and load the fonts, so that :func:`render_pdf` is quick later; ``chiso766 run``
     calls it while the notebook runs."""
-    import typst  # noqa: F401
+    _compiler(tuple(font_paths()))
 
-    font_paths()
+
+# A compiler holds the fonts it has read: made once per process, it spares each document and each
+# chart's PNG the 20 ms of reading them again. Its files are read afresh on every compile (Typst
+# checks each against the disk), and what it is given each time (input, root, inputs) is set anew.
+_COMPILING = threading.Lock()  # one compile at a time: the compiler is changed by each
+
+
+@lru_cache(maxsize=1)
+def _compiler(fonts: tuple[str, ...]) -> typst.Compiler:
+    import typst
+
+    return typst.Compiler(font_paths=list(fonts), ignore_system_fonts=True)
+
+
+def _compile(
+    source: str | bytes,
+    fonts: list[str],
+    *,
+    root: str | None = None,
+    png_ppi: int | None = None,
+    inputs: Mapping[str, str] = {},
+) -> bytes:
+    """``source`` (a file's path, or Typst text) as PDF, or as PNG at ``png_ppi``, with ``fonts``
+    (:func:`font_paths`); it reads only ``inputs`` as ``sys.inputs``, never those of an earlier compile."""
+    with _COMPILING:
+        # the stub's type variable takes a path or bytes, not either: Typst itself takes both
+        result = _compiler(tuple(fonts)).compile(  # type: ignore[type-var]
+            input=source,
+            root=root,
+            format="png" if png_ppi else "pdf",
+            ppi=png_ppi,
+            sys_inputs=dict(inputs),
+        )
+    assert isinstance(result, bytes)  # one PDF, or a one-page PNG
+    return result
 
 
 # one page the size of the SVG (its width and height attributes, in pt), nothing around it
@@ -75,19 +116,7 @@ def png_of_svg(svg: bytes, ppi: int) -> bytes:
         png_of_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt"/>', 150)[:4]
         # b'\\x89PNG' (a 150 x 75 pixel picture)
     """
-    import typst
-
-    # the stub ties the source's type to the font folders' (bytes here, str there): Typst takes both
-    png = typst.compile(  # type: ignore[call-overload]
-        _PNG_PAGE,
-        font_paths=font_paths(),
-        ignore_system_fonts=True,
-        format="png",
-        ppi=ppi,
-        sys_inputs={"svg": svg.decode("utf-8")},
-    )
-    assert isinstance(png, bytes)  # one page: one picture
-    return _with_ppi(png, ppi)
+    return _with_ppi(_compile(_PNG_PAGE, font_paths(), png_ppi=ppi, inputs={"svg": svg.decode("utf-8")}), ppi)
 
 
 def _with_ppi(png: bytes, ppi: int) -> bytes:
@@ -104,8 +133,6 @@ def _with_ppi(png: bytes, ppi: int) -> bytes:
 
 def render_pdf(out_dir: Path) -> bytes:
     """Compile ``out_dir/document.json`` and its SVG figures with the NĐ 30/2020 Typst template."""
-    import typst
-
     fonts = font_paths()  # before any work: a missing font is named, not a Typst fallback
     with tempfile.TemporaryDirectory(prefix="chiso766-typst-") as tmp:
         build = Path(tmp)
@@ -114,4 +141,4 @@ def render_pdf(out_dir: Path) -> bytes:
         shutil.copyfile(_TEMPLATES / "common" / "nd30.json", build / "nd30.json")
         if (out_dir / "figures").is_dir():
             shutil.copytree(out_dir / "figures", build / "figures")
-        return typst.compile(str(build / "document.typ"), root=str(build), font_paths=fonts, ignore_system_fonts=True)
+        return _compile(str(build / "document.typ"), fonts, root=str(build))
