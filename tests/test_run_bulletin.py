@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -425,7 +426,6 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     """Ctrl+C reaches the whole process group: the -j 2 workers stop their kernels and leave at
     once, and the terminal shows one line, never a worker's traceback ("Kernel died")."""
     import signal
-    import sys
     import time
 
     copies = _params_copies(tmp_path, PT, HP, UNIT)
@@ -444,7 +444,8 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
 
 def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collector():
     """What the kept kernel's imports made is frozen (gc.freeze), once: the collector's full passes,
-    one at each reset between runs, no longer walk its 130,000 objects."""
+    one at each reset between runs, no longer walk its 130,000 objects. The kernel is ipykernel's
+    without its debugger (debugpy, a tenth of a second of each start), the notebook's folder on its path."""
     from chiso766.publish import kernel
 
     kept = kernel.KeptKernel()
@@ -456,13 +457,30 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
         client.start_channels()
         printed: list[str] = []
         client.execute_interactive(
-            "import gc, sys; print(gc.get_freeze_count(), 'chiso766.report.unit_report' in sys.modules)",
+            "import gc, sys; print(gc.get_freeze_count(), 'chiso766.report.unit_report' in sys.modules, "
+            "sys.modules.get('debugpy', 'absent'), '' in sys.path, sys.argv[0].endswith('kernel_launcher.py'))",
             timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
         client.stop_channels()
-        frozen, imported = "".join(printed).split()
+        frozen, imported, debugpy, cwd_on_path, ours = "".join(printed).split()
         assert int(frozen) > 50_000 and imported == "True"
+        assert (debugpy, cwd_on_path, ours) == ("None", "True", "True")
     finally:
         kept.stop()
+
+
+def test_a_kernel_of_another_interpreter_is_started_as_its_spec_says():
+    """Only ipykernel's launcher in chiso766's own interpreter is swapped for the one without a debugger."""
+    from jupyter_client.kernelspec import KernelSpec
+
+    from chiso766.publish import kernel
+
+    manager = kernel.kernel_manager()(kernel_name="python3")
+    manager.connection_file, manager._launch_args = "k.json", {}
+    for python, launcher in ((sys.executable, "chiso766.publish.kernel_launcher"),
+                             ("/opt/other/bin/python", "ipykernel_launcher")):
+        manager._kernel_spec = KernelSpec(argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+        command = manager.format_kernel_cmd()
+        assert command[:3] == [python, "-m", launcher] and command[-1].endswith("k.json")
 
 
 def test_an_edited_page_template_is_read_again_by_the_same_process(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ import functools
 import os
 import queue
 import signal
+import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -87,6 +88,14 @@ def kernel_manager() -> type[Any]:
             if self.shutting_down:
                 return
             await super()._async_interrupt_kernel()
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            command: list[str] = super().format_kernel_cmd(extra_arguments)
+            # ipykernel's launcher in this interpreter (where chiso766 is): swapped for ours, the same
+            # kernel without its debugger; a kernel of another interpreter is started as its spec says
+            if command[0] == sys.executable and "ipykernel_launcher" in command:
+                command[command.index("ipykernel_launcher")] = "chiso766.publish.kernel_launcher"
+            return command
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             # a killed kernel is gone within milliseconds: looking every 0,1 s made each stop wait 0,1 s
