@@ -158,14 +158,16 @@ class KeptKernel:
             # refused at once), reopens its socket in a loop until the process has no descriptor left
             self.client.start_channels(stdin=False, hb=False, control=False)
         # names the library's modules only (the report comes from checked params); zmq keeps the
-        # request until the kernel is up to read it. The first time, what the imports made (130,000
-        # objects, none of them garbage) is set aside from the garbage collector (gc.freeze): its full
-        # passes, two in a month's bulletin and one in each reset between runs, each went through them
-        # all (0,07 s a pass) for nothing. Frozen objects are not freed at the interpreter's exit, where
-        # DuckDB's bindings would print them as leaks: a kept kernel is killed, it never exits itself.
+        # request until the kernel is up to read it. The imports are made with no collector pass
+        # (core.imports.uncollected). The first time, what they made (130,000 objects, none of them
+        # garbage) is set aside from the garbage collector (gc.freeze): its full passes, two in a
+        # month's bulletin and one in each reset between runs, each went through them all (0,07 s a
+        # pass) for nothing. Frozen objects are not freed at the interpreter's exit, where DuckDB's
+        # bindings would print them as leaks: a kept kernel is killed, it never exits itself.
         code = (
-            f"import chiso766.render.notebook, chiso766.report.{report}, gc\n"
-            "if not gc.get_freeze_count():\n    gc.freeze()"
+            "import gc\nfrom chiso766.core.imports import uncollected\nwith uncollected():\n"
+            f"    import chiso766.render.notebook, chiso766.report.{report}\n"
+            "    if not gc.get_freeze_count():\n        gc.freeze()"
         )
         self.warming = self.client.execute(code, silent=True, store_history=False)
 

@@ -119,7 +119,7 @@ def _prepare_renderers() -> None:
     from chiso766.render.html import prepare_html
     from chiso766.render.pdf import prepare_pdf
 
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception), notebook_stack.uncollected():
         prepare_html()
         prepare_pdf()
 
@@ -321,11 +321,11 @@ def _run(
             # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report
             # is made, not when this module is imported (``chiso766 explain`` and ``verify`` import it)
             # nor for a report ``if_changed`` keeps; its few seconds count in this step.
-            papermill = notebook_stack.papermill()
-
-            from chiso766.render.html import render_html
-            from chiso766.render.pdf import render_pdf
-            from chiso766.render.quarto import quarto_available, render_quarto
+            with notebook_stack.uncollected():
+                papermill = notebook_stack.papermill()
+                from chiso766.render.html import render_html
+                from chiso766.render.pdf import render_pdf
+                from chiso766.render.quarto import quarto_available, render_quarto
 
             # this process waits while the kernel works: it loads what the page and the PDF need meanwhile
             preparing = threading.Thread(target=_prepare_renderers, name="chiso766-prepare", daemon=True)
