@@ -9,7 +9,9 @@ table of totals only still gives a whole document.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -143,13 +145,42 @@ def test_totals_only_table_gives_a_whole_document(built: dict[str, Path]) -> Non
 
 
 @pytest.mark.slow
-def test_a_pdf_compiled_after_others_is_the_one_a_fresh_process_makes(built: dict[str, Path]) -> None:
+def test_a_pdf_compiled_after_others_is_the_one_a_fresh_process_makes(
+    built: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The process keeps one Typst compiler (its fonts read once): each document is read afresh, so
-    one compiled after others and after charts' PNGs is byte for byte what a fresh process makes."""
-    for out in built.values():
-        render_pdf(out)
-    png_of_svg(next((built["bao_cao"] / "figures").glob("*.svg")).read_bytes(), 150)
+    one compiled after others and after charts' PNGs is byte for byte what a fresh process makes,
+    even once the working directory is gone."""
+    order = ["totals", *(key for key in built if key != "totals"), "totals"]
+    for key in order:
+        png_of_svg(next((built["bao_cao"] / "figures").glob("*.svg")).read_bytes(), 150)
+        assert render_pdf(built[key]) == (built[key] / "bulletin.pdf").read_bytes(), key
     code = ("import sys; from pathlib import Path; from chiso766.render.pdf import render_pdf; "
             "sys.stdout.buffer.write(render_pdf(Path(sys.argv[1])))")
     fresh = subprocess.run([sys.executable, "-c", code, str(built["totals"])], capture_output=True, check=True).stdout
-    assert render_pdf(built["totals"]) == fresh == (built["totals"] / "bulletin.pdf").read_bytes()
+    assert fresh == (built["totals"] / "bulletin.pdf").read_bytes()
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert render_pdf(built["totals"]) == fresh
+
+
+def test_a_font_replaced_in_a_long_session_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept compiler is made again when a font file changes (an upgrade, an edit), never left
+    with the fonts it read before."""
+    from chiso766.render import pdf
+
+    fonts = tmp_path / "fonts"
+    shutil.copytree(pdf.FONTS, fonts)
+    monkeypatch.setattr(pdf, "FONTS", fonts)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt"><text y="20">Chữ</text></svg>'.encode()
+    pdf.png_of_svg(svg, 72)
+    kept = pdf._compiler(tuple(pdf.font_paths()), pdf._font_files(pdf.font_paths()))
+    pdf.png_of_svg(svg, 72)
+    assert pdf._compiler(tuple(pdf.font_paths()), pdf._font_files(pdf.font_paths())) is kept
+    regular = fonts / "Tinos-Regular.ttf"
+    regular.write_bytes(regular.read_bytes())  # the same font, written again: a new time
+    os.utime(regular, ns=(0, 0))
+    pdf.png_of_svg(svg, 72)
+    assert pdf._compiler(tuple(pdf.font_paths()), pdf._font_files(pdf.font_paths())) is not kept

@@ -444,8 +444,9 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
 
 def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collector():
     """What the kept kernel's imports made is frozen (gc.freeze), once: the collector's full passes,
-    one at each reset between runs, no longer walk its 130,000 objects. The kernel is ipykernel's
-    without its debugger (debugpy) nor matplotlib's help text (A46), the notebook's folder on its path."""
+    one at each reset between runs, no longer walk it, and the collector is on again after. The
+    kernel is ipykernel's without its debugger (debugpy) nor matplotlib's help text (A46), the
+    notebook's folder on its path."""
     from chiso766.publish import kernel
 
     kept = kernel.KeptKernel()
@@ -457,14 +458,15 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
         client.start_channels()
         printed: list[str] = []
         client.execute_interactive(
-            "import gc, sys; print(gc.get_freeze_count(), 'chiso766.report.unit_report' in sys.modules, "
-            "sys.modules.get('debugpy', 'absent'), '' in sys.path, sys.argv[0].endswith('kernel_launcher.py'), "
-            "'antialiased' in sys.modules['matplotlib.lines'].Line2D.set.__doc__)",
+            "import gc, sys, json; from pathlib import Path\n"
+            "print(json.dumps([gc.get_freeze_count(), gc.isenabled(), 'chiso766.report.unit_report' in sys.modules,"
+            " repr(sys.modules.get('debugpy', 'absent')), '' in sys.path, Path(sys.argv[0]).name,"
+            " 'antialiased' in sys.modules['matplotlib.lines'].Line2D.set.__doc__]))",
             timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
         client.stop_channels()
-        frozen, imported, debugpy, cwd_on_path, ours, help_text = "".join(printed).split()
-        assert int(frozen) > 50_000 and imported == "True"
-        assert (debugpy, cwd_on_path, ours, help_text) == ("None", "True", "True", "False")
+        frozen, collecting, imported, debugpy, cwd_on_path, launcher, help_text = json.loads("".join(printed))
+        assert frozen > 50_000 and collecting and imported
+        assert (debugpy, cwd_on_path, launcher, help_text) == ("None", True, "batch_kernel.py", False)
     finally:
         kept.stop()
 
@@ -477,7 +479,7 @@ def test_a_kernel_of_another_interpreter_is_started_as_its_spec_says():
 
     manager = kernel.kernel_manager()(kernel_name="python3")
     manager.connection_file, manager._launch_args = "k.json", {}
-    for python, launcher in ((sys.executable, "chiso766.publish.kernel_launcher"),
+    for python, launcher in ((sys.executable, "chiso766.publish.batch_kernel"),
                              ("/opt/other/bin/python", "ipykernel_launcher")):
         manager._kernel_spec = KernelSpec(argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
         command = manager.format_kernel_cmd()

@@ -92,9 +92,9 @@ def kernel_manager() -> type[Any]:
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             command: list[str] = super().format_kernel_cmd(extra_arguments)
             # ipykernel's launcher in this interpreter (where chiso766 is): swapped for ours, the same
-            # kernel without its debugger; a kernel of another interpreter is started as its spec says
+            # kernel without its debugger (batch_kernel); another interpreter's starts as its spec says
             if command[0] == sys.executable and "ipykernel_launcher" in command:
-                command[command.index("ipykernel_launcher")] = "chiso766.publish.kernel_launcher"
+                command[command.index("ipykernel_launcher")] = "chiso766.publish.batch_kernel"
             return command
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
@@ -158,17 +158,8 @@ class KeptKernel:
             # refused at once), reopens its socket in a loop until the process has no descriptor left
             self.client.start_channels(stdin=False, hb=False, control=False)
         # names the library's modules only (the report comes from checked params); zmq keeps the
-        # request until the kernel is up to read it. The imports are made with no collector pass
-        # (core.imports.uncollected). The first time, what they made (130,000 objects, none of them
-        # garbage) is set aside from the garbage collector (gc.freeze): its full passes, two in a
-        # month's bulletin and one in each reset between runs, each went through them all (0,07 s a
-        # pass) for nothing. Frozen objects are not freed at the interpreter's exit, where DuckDB's
-        # bindings would print them as leaks: a kept kernel is killed, it never exits itself.
-        code = (
-            "import gc\nfrom chiso766.core.imports import uncollected\nwith uncollected():\n"
-            f"    import chiso766.render.notebook, chiso766.report.{report}\n"
-            "    if not gc.get_freeze_count():\n        gc.freeze()"
-        )
+        # request until the kernel is up to read it
+        code = f"from chiso766.publish.batch_kernel import warm_up\nwarm_up({report!r})"
         self.warming = self.client.execute(code, silent=True, store_history=False)
 
     def ready(self) -> Any:

@@ -10,6 +10,7 @@ same Typst (:func:`png_of_svg`): the page's picture and the PDF's are one drawin
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import struct
 import tempfile
@@ -63,35 +64,60 @@ def font_paths() -> list[str]:
 def prepare_pdf() -> None:
     """Import Typst and load the fonts, so that :func:`render_pdf` is quick later; ``chiso766 run``
     calls it while the notebook runs."""
-    _compiler(tuple(font_paths()))
+    fonts = font_paths()
+    _compiler(tuple(fonts), _font_files(fonts))
 
 
-# A compiler holds the fonts it has read: made once per process, it spares each document and each
-# chart's PNG the 20 ms of reading them again. Its files are read afresh on every compile (Typst
-# checks each against the disk), and what it is given each time (input, root, inputs) is set anew.
+# A compiler holds the fonts it has read: kept for the process, it spares each document and each
+# chart's PNG the 20 ms of reading them again. A font file replaced meanwhile (an upgrade, an edit)
+# makes a new one. Its sources are read afresh on every compile (Typst checks each against the
+# disk), and what it is given each time (input, root, inputs) is set anew; its root is never the
+# working directory, which a long session may have deleted.
 _COMPILING = threading.Lock()  # one compile at a time: the compiler is changed by each
+_ROOT = str(_TEMPLATES / "typst")  # where a chart's PNG is compiled from: it reads no file
 
 
 @lru_cache(maxsize=1)
-def _compiler(fonts: tuple[str, ...]) -> typst.Compiler:
+def _compiler(fonts: tuple[str, ...], _files: tuple[tuple[str, int, int], ...]) -> typst.Compiler:
     import typst
 
-    return typst.Compiler(font_paths=list(fonts), ignore_system_fonts=True)
+    return typst.Compiler(root=_ROOT, font_paths=list(fonts), ignore_system_fonts=True)
+
+
+def _font_files(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
+    """Each file of ``folders`` with its size and time: what a compiler's fonts were read from."""
+    files = []
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            files += [(e.path, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file()]
+    return tuple(sorted(files))
+
+
+def _forget_compiler() -> None:
+    # a child of fork() inherits the compiler and the lock as they were: held, if a thread was compiling
+    global _COMPILING
+    _COMPILING = threading.Lock()
+    _compiler.cache_clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_compiler)
 
 
 def _compile(
     source: str | bytes,
     fonts: list[str],
     *,
-    root: str | None = None,
+    root: str = _ROOT,
     png_ppi: int | None = None,
     inputs: Mapping[str, str] = {},
 ) -> bytes:
     """``source`` (a file's path, or Typst text) as PDF, or as PNG at ``png_ppi``, with ``fonts``
     (:func:`font_paths`); it reads only ``inputs`` as ``sys.inputs``, never those of an earlier compile."""
+    files = _font_files(fonts)
     with _COMPILING:
         # the stub's type variable takes a path or bytes, not either: Typst itself takes both
-        result = _compiler(tuple(fonts)).compile(  # type: ignore[type-var]
+        result = _compiler(tuple(fonts), files).compile(  # type: ignore[type-var]
             input=source,
             root=root,
             format="png" if png_ppi else "pdf",

@@ -1,0 +1,63 @@
+"""The kernel ``chiso766 run`` starts, and what it does before a run's notebook: ipykernel's own
+kernel, without what only a person at the notebook uses (A46).
+
+* Started as ``python -m chiso766.publish.batch_kernel -f …`` (as ``ipykernel_launcher`` starts it),
+  it runs without its debugger: ipykernel imports debugpy as it starts, a tenth of a second of every
+  kernel's start, for a debugger that a run's notebook never uses (papermill debugs nothing).
+  Marked absent, debugpy is not imported, as where it is not installed.
+* :func:`warm_up` imports the library while the run is still being prepared, without the garbage
+  collector's passes, and leaves matplotlib's artists without the list of every property it writes
+  into the docstring of each one's ``set`` method (``help(ax.set)``): about a tenth of a second of the
+  imports, for help text nobody reads in a run. What is drawn does not change.
+
+The kernels JupyterLab starts are ipykernel's, with their debugger and matplotlib's full help.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import sys
+from pathlib import Path
+
+from chiso766.core.imports import uncollected
+
+__all__ = ["warm_up"]
+
+
+def warm_up(report: str) -> None:
+    """Import what ``report``'s notebook calls (the page and document machinery with it), in the kernel.
+
+    The first time, what the imports made (200.000 objects, all but a few thousand of them live
+    until the kernel ends) is set aside from the garbage collector (``gc.freeze``): its full passes,
+    two in a month's bulletin and one in each reset between runs, each went through them all (0,07 s
+    a pass) for nothing. Frozen objects are not freed at the interpreter's exit, where DuckDB's
+    bindings would print them as leaks: a kept kernel is killed, it never exits itself.
+    """
+    with uncollected():
+        if "matplotlib.artist" not in sys.modules:
+            # the artists' module, then the ones defined after it (lines, patches, text…), which ask
+            # this function for their help text
+            import matplotlib.artist
+
+            matplotlib.artist.kwdoc = _no_help  # type: ignore[assignment]  # (mypy types it as that very function)
+        importlib.import_module("chiso766.render.notebook")
+        importlib.import_module(f"chiso766.report.{report}")
+        if not gc.get_freeze_count():
+            gc.freeze()
+
+
+def _no_help(_artist: object) -> str:
+    return ""
+
+
+if __name__ == "__main__":
+    # as ipykernel_launcher: the working directory leaves sys.path while ipykernel loads (its
+    # InteractiveShellApp.init_path puts it back for the notebook's cells)
+    if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
+        del sys.path[0]
+    sys.modules["debugpy"] = None  # type: ignore[assignment]  # "import debugpy" now fails at once
+
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
