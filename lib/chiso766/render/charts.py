@@ -7,9 +7,12 @@ a fixed SVG id salt.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +75,27 @@ _VI = FuncFormatter(lambda value, _pos: fmt_number(Decimal(repr(round(float(valu
 
 @dataclass(frozen=True)
 class Rendered:
-    """A chart's files: SVG (the page's and the PDF's drawing) and PNG (the same drawing at 150 dpi)."""
+    """A chart's files: SVG (the page's and the PDF's drawing) and PNG (the same drawing at 150 dpi).
 
-    png: bytes
+    The PNG is drawn from the SVG by Typst in a thread of its own while the notebook goes on (Typst
+    lets go of the interpreter while it draws: the kernel's second core does it); :attr:`png` waits
+    for it, and raises what drawing it raised."""
+
     svg: bytes
+    _png: Future[bytes]
+
+    @property
+    def png(self) -> bytes:
+        return self._png.result()
+
+
+@lru_cache(maxsize=1)
+def _drawer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-png")
+
+
+if hasattr(os, "register_at_fork"):  # a fork's child has none of its parent's threads: it makes its own
+    os.register_at_fork(after_in_child=_drawer.cache_clear)
 
 
 _DRAW = {"group_points_chart", "ranking_chart", "distribution_chart", "trend_chart", "indicator_chart", "share_chart"}
@@ -112,7 +132,7 @@ def rendered(figure: Figure) -> Rendered:
     plt.close(fig)
     # the PNG is the SVG drawn by Typst, as the PDF draws it: a sixth of the time matplotlib takes
     # to draw the figure again, and the page's picture is the signed document's
-    result = Rendered(png_of_svg(svg.getvalue(), PNG_PPI), svg.getvalue())
+    result = Rendered(svg.getvalue(), _drawer().submit(png_of_svg, svg.getvalue(), PNG_PPI))
     object.__setattr__(figure, "_rendered", result)  # a cache, not part of the outline's data
     return result
 
