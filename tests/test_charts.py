@@ -6,6 +6,7 @@ import io
 import re
 
 import pandas as pd
+import pytest
 from PIL import Image
 
 from chiso766.render import charts
@@ -45,3 +46,21 @@ def test_the_png_draws_the_svg_text_and_bars():
     # the labels' column (left of the axes) holds dark text pixels, not a blank strip
     labels = image.crop((0, 0, 300, image.height)).convert("L")
     assert labels.getextrema()[0] < 80
+
+
+def test_the_png_drawn_aside_is_the_svg_drawn_by_typst_and_a_failure_reaches_its_reader(monkeypatch):
+    """The PNG is drawn in a thread while the notebook goes on: the same bytes as drawn in place, and
+    what went wrong drawing it is raised where the PNG is read (the save), not lost in the thread."""
+    from chiso766.render.pdf import png_of_svg
+
+    done = charts.rendered(_figure())
+    assert done.png == png_of_svg(done.svg, charts.PNG_PPI)
+
+    def broken(svg: bytes, ppi: int) -> bytes:
+        raise RuntimeError("Typst không vẽ được")
+
+    monkeypatch.setattr(charts, "png_of_svg", broken)
+    failing = charts.rendered(_figure())
+    assert failing.svg == done.svg
+    with pytest.raises(RuntimeError, match="Typst không vẽ được"):
+        failing.png
