@@ -7,12 +7,10 @@ a fixed SVG id salt.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from matplotlib.ticker import FuncFormatter
 
 from chiso766.core.errors import clean
 from chiso766.core.files import write_atomic
+from chiso766.core.per_process import per_process
 from chiso766.core.textvi import fmt_number
 from chiso766.render.pdf import png_of_svg
 from chiso766.render.tables import write_csv
@@ -89,13 +88,9 @@ class Rendered:
         return self._png.result()
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _drawer() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-png")
-
-
-if hasattr(os, "register_at_fork"):  # a fork's child has none of its parent's threads: it makes its own
-    os.register_at_fork(after_in_child=_drawer.cache_clear)
 
 
 _DRAW = {"group_points_chart", "ranking_chart", "distribution_chart", "trend_chart", "indicator_chart", "share_chart"}

@@ -17,12 +17,12 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Mapping
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chiso766.core.errors import InputError
+from chiso766.core.per_process import per_process
 
 if TYPE_CHECKING:
     import typst
@@ -73,15 +73,20 @@ def prepare_pdf() -> None:
 # makes a new one. Its sources are read afresh on every compile (Typst checks each against the
 # disk), and what it is given each time (input, root, inputs) is set anew; its root is never the
 # working directory, which a long session may have deleted.
-_COMPILING = threading.Lock()  # one compile at a time: the compiler is changed by each
 _ROOT = str(_TEMPLATES / "typst")  # where a chart's PNG is compiled from: it reads no file
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _compiler(fonts: tuple[str, ...], _files: tuple[tuple[str, int, int], ...]) -> typst.Compiler:
     import typst
 
     return typst.Compiler(root=_ROOT, font_paths=list(fonts), ignore_system_fonts=True)
+
+
+@per_process
+def _compiling() -> threading.Lock:
+    """One compile at a time: the compiler is changed by each."""
+    return threading.Lock()
 
 
 def _font_files(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
@@ -91,17 +96,6 @@ def _font_files(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
         with os.scandir(folder) as entries:
             files += [(e.path, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file()]
     return tuple(sorted(files))
-
-
-def _forget_compiler() -> None:
-    # a child of fork() inherits the compiler and the lock as they were: held, if a thread was compiling
-    global _COMPILING
-    _COMPILING = threading.Lock()
-    _compiler.cache_clear()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_forget_compiler)
 
 
 def _compile(
@@ -115,7 +109,7 @@ def _compile(
     """``source`` (a file's path, or Typst text) as PDF, or as PNG at ``png_ppi``, with ``fonts``
     (:func:`font_paths`); it reads only ``inputs`` as ``sys.inputs``, never those of an earlier compile."""
     files = _font_files(fonts)
-    with _COMPILING:
+    with _compiling():
         # the stub's type variable takes a path or bytes, not either: Typst itself takes both
         result = _compiler(tuple(fonts), files).compile(  # type: ignore[type-var]
             input=source,
