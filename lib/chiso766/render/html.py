@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup, escape
 
+from chiso766.core.per_process import per_process
 from chiso766.report.outline import Details, Document, Figure, Section
 
 if TYPE_CHECKING:
@@ -223,11 +224,11 @@ def _templates_digest() -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
+@per_process
 def _exporter(templates: str) -> tuple[HTMLExporter, threading.Lock]:
     """The bulletin page's exporter for the templates of digest ``templates``, made once a process
-    while they stay the same: they are compiled at the first page (a tenth of a second), not again for
-    each run of :func:`run_many`; with the lock its pages take turns."""
+    (:func:`per_process`) while they stay the same: they are compiled at the first page (a tenth of a
+    second), not again for each run of :func:`run_many`; with the lock its pages take turns."""
     from nbconvert import HTMLExporter, TemplateExporter  # imported here: nbconvert is slow to import
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
