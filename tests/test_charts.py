@@ -56,10 +56,13 @@ def test_the_png_drawn_aside_is_the_svg_drawn_by_typst_and_a_failure_reaches_its
     done = charts.rendered(_figure())
     assert done.png == png_of_svg(done.svg, charts.PNG_PPI)
 
-    def broken(svg: bytes, ppi: int) -> bytes:
-        raise RuntimeError("Typst không vẽ được")
+    class Broken:
+        def compile(self, **_settings: object) -> bytes:
+            raise RuntimeError("Typst không vẽ được")
 
-    monkeypatch.setattr(charts, "png_of_svg", broken)
+    from chiso766.render import pdf
+
+    monkeypatch.setattr(pdf, "_compiler", lambda *_args: Broken())
     failing = charts.rendered(_figure())
     assert failing.svg == done.svg
     with pytest.raises(RuntimeError, match="Typst không vẽ được"):

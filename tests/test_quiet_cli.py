@@ -31,7 +31,7 @@ from chiso766.render import pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "params" / "bulletin_766" / "2025-10.yaml"
-STEP = re.compile(r"^  (đọc tham số|chạy sổ tính toán|dựng HTML|dựng PDF|ghi kết quả)… \d+,\d s$")
+STEP = re.compile(r"^  (đọc tham số|chạy sổ tính toán|dựng HTML|ghi kết quả)… \d+,\d s$")
 # What argparse writes in English when it is not asked in Vietnamese.
 ENGLISH = ("usage:", "positional arguments", "options:", "show this help", "show program's", "error:",
            "the following arguments", "unrecognized arguments", "invalid choice", "invalid int value",
@@ -124,8 +124,8 @@ def test_a_run_shows_its_steps_and_nothing_else(tmp_path, capfd):
     assert re.fullmatch(rf"{re.escape(str(out))}  \(\d+,\d s\)\n", stdout), stdout
     lines = stderr.splitlines()
     assert [STEP.match(line)[1] for line in lines if STEP.match(line)] == [
-        "đọc tham số", "chạy sổ tính toán", "dựng HTML", "dựng PDF", "ghi kết quả"]
-    assert len(lines) == 5, stderr
+        "đọc tham số", "chạy sổ tính toán", "dựng HTML", "ghi kết quả"]
+    assert len(lines) == 4, stderr
     for noise in NOISE:
         assert noise not in stderr + stdout, (noise, stderr)
     assert (out / "bulletin.pdf").is_file()
@@ -154,11 +154,11 @@ def test_the_pdf_fonts_come_from_the_packages():
 
 
 def test_the_chart_fonts_are_found_without_importing_matplotlib(tmp_path, monkeypatch):
-    """chiso766 run's own process renders the PDF and draws no chart: it finds matplotlib's DejaVu
+    """chiso766 run's own process checks the fonts and draws no chart: it finds matplotlib's DejaVu
     folder where matplotlib says it is, without importing it (a fifth of a second)."""
     import matplotlib
 
-    code = "import sys; from chiso766.render import pdf; pdf.prepare_pdf(); print('matplotlib' in sys.modules, pdf.font_paths()[1])"
+    code = "import sys; from chiso766.render import pdf; pdf.font_paths(); print('matplotlib' in sys.modules, pdf.font_paths()[1])"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert found == ["False", str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
     monkeypatch.setattr(pdf, "_matplotlib_data", lambda: tmp_path / "nowhere")

@@ -20,10 +20,9 @@ import os
 import platform
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -40,6 +39,7 @@ from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
 from chiso766.publish import kernel
 from chiso766.publish.kernel import NOTEBOOKS
+from chiso766.render.pdf import font_paths
 
 __all__ = [
     "RunError",
@@ -84,7 +84,7 @@ class RunError(InputError):
 
 
 # The steps of one run, as ``chiso766 run`` names them to the reader.
-STEPS = ("đọc tham số", "chạy sổ tính toán", "dựng HTML", "dựng PDF", "ghi kết quả")
+STEPS = ("đọc tham số", "chạy sổ tính toán", "dựng HTML", "ghi kết quả")
 _QUARTO_STEP = "dựng HTML và PDF (Quarto)"
 
 Progress = Callable[[str, float | None], None]
@@ -113,15 +113,20 @@ class Outcome:
     error: str = ""
 
 
-def _prepare_renderers() -> None:
-    """Load the page's and the PDF's machinery ahead of need. Only time is at stake: a failure here
-    is left for the step itself to meet and report."""
+def _recorded(params: Params) -> dict[str, Any]:
+    """What the manifest records of the run's inputs and code, and the page's machinery loaded, while
+    the kernel works and this process waits. A failure to load is left for the page's step to meet and
+    report; one to read an input is the manifest's."""
     from chiso766.render.html import prepare_html
-    from chiso766.render.pdf import prepare_pdf
 
     with contextlib.suppress(Exception), notebook_stack.uncollected():
         prepare_html()
-        prepare_pdf()
+    return {
+        "inputs": input_files(params),
+        "versions": dict(_versions()),
+        "code_sha256": _code_sha256(params.report),
+        "git_commit": _git_commit(Path(__file__).resolve().parent),
+    }
 
 
 def _listed(folder: Path) -> set[str] | None:
@@ -242,7 +247,9 @@ def _up_to_date(params: Params, overrides: list[str], final: Path) -> bool:
     return same and all((final / o["path"]).is_file() for o in manifest.get("outputs", []))
 
 
-def _manifest(params: Params, overrides: list[str], staging: Path, started: datetime, renderer: str) -> dict[str, Any]:
+def _manifest(
+    params: Params, overrides: list[str], staging: Path, started: datetime, renderer: str, recorded: dict[str, Any]
+) -> dict[str, Any]:
     outputs = sorted(p for p in staging.rglob("*") if p.is_file())
     document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
     return {
@@ -254,12 +261,12 @@ def _manifest(params: Params, overrides: list[str], staging: Path, started: date
         "overrides": overrides,
         "methodology_version": document.get("methodology_version"),
         "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
-        "inputs": input_files(params),
+        "inputs": recorded["inputs"],
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": sha256_file(p)} for p in outputs],
-        "versions": dict(_versions()),
+        "versions": recorded["versions"],
         "renderer": renderer,
-        "code_sha256": _code_sha256(params.report),
-        "git_commit": _git_commit(Path(__file__).resolve().parent),
+        "code_sha256": recorded["code_sha256"],
+        "git_commit": recorded["git_commit"],
         "machine": {"platform": platform.platform(), "processor": platform.machine()},
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -290,13 +297,14 @@ def _run(
     progress: Progress | None,
 ) -> tuple[Path, bool]:
     """:func:`run`, and whether the folder was kept as it was (``if_changed``)."""
-    read, execute, html, pdf, write = STEPS
+    read, execute, html, write = STEPS
     overrides = list(overrides or [])
     with _step(progress, read):
         params = load_params(params_path, overrides)
         notebook = NOTEBOOKS / f"{params.report}.ipynb"
         if not notebook.is_file():
             raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
+        font_paths()  # the kernel's PDF needs them: a broken install is named before any work
         final = output_dir(params, out).resolve()
         check_output_folder(final, _run_inputs(params))
         recover_leftovers(final.parent)
@@ -318,18 +326,16 @@ def _run(
     try:
         write_atomic(staging / OUTPUT_MARKER, _MARKER_TEXT)
         with _step(progress, execute):
-            # The notebook and document stack (papermill, nbconvert, typst) is loaded when a report
+            # The notebook and page stack (papermill, nbconvert) is loaded when a report
             # is made, not when this module is imported (``chiso766 explain`` and ``verify`` import it)
             # nor for a report ``if_changed`` keeps; its few seconds count in this step.
             with notebook_stack.uncollected():
                 papermill = notebook_stack.papermill()
                 from chiso766.render.html import render_html
-                from chiso766.render.pdf import render_pdf
                 from chiso766.render.quarto import quarto_available, render_quarto
 
-            # this process waits while the kernel works: it loads what the page and the PDF need meanwhile
-            preparing = threading.Thread(target=_prepare_renderers, name="chiso766-prepare", daemon=True)
-            preparing.start()
+            preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-prepare")
+            recorded = preparing.submit(_recorded, params)
             try:
                 papermill.execute_notebook(
                     str(notebook),
@@ -355,7 +361,7 @@ def _run(
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
                 raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
             finally:
-                preparing.join()
+                preparing.shutdown()
             if not (staging / "document.json").is_file():
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
                 raise RunError(
@@ -371,10 +377,8 @@ def _run(
             with _step(progress, html):
                 page = render_html(staging / "notebook.ipynb", title, __version__)
                 write_atomic(staging / "bulletin.html", page.encode("utf-8"))
-            with _step(progress, pdf):
-                write_atomic(staging / "bulletin.pdf", render_pdf(staging))
         with _step(progress, write):
-            manifest = _manifest(params, overrides, staging, started, renderer)
+            manifest = _manifest(params, overrides, staging, started, renderer, recorded.result())
             write_atomic(
                 staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,9 +26,8 @@ from matplotlib.ticker import FuncFormatter
 
 from chiso766.core.errors import clean
 from chiso766.core.files import write_atomic
-from chiso766.core.per_process import per_process
 from chiso766.core.textvi import fmt_number
-from chiso766.render.pdf import png_of_svg
+from chiso766.render.pdf import png_aside
 from chiso766.render.tables import write_csv
 from chiso766.report.outline import Chart, Figure
 
@@ -88,11 +87,6 @@ class Rendered:
         return self._png.result()
 
 
-@per_process
-def _drawer() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-png")
-
-
 _DRAW = {"group_points_chart", "ranking_chart", "distribution_chart", "trend_chart", "indicator_chart", "share_chart"}
 
 
@@ -127,7 +121,7 @@ def rendered(figure: Figure) -> Rendered:
     plt.close(fig)
     # the PNG is the SVG drawn by Typst, as the PDF draws it: a sixth of the time matplotlib takes
     # to draw the figure again, and the page's picture is the signed document's
-    result = Rendered(svg.getvalue(), _drawer().submit(png_of_svg, svg.getvalue(), PNG_PPI))
+    result = Rendered(svg.getvalue(), png_aside(svg.getvalue(), PNG_PPI))
     object.__setattr__(figure, "_rendered", result)  # a cache, not part of the outline's data
     return result
 

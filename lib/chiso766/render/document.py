@@ -1,8 +1,8 @@
-"""A report's files: its tables (CSV, XLSX), its charts, ``document.json`` for the PDF template, and
-``audit.html``, the page of the auditor's appendices (when the document has any).
+"""A report's files: its tables (CSV, XLSX), its charts, ``document.json`` and the PDF made from it,
+and ``audit.html``, the page of the auditor's appendices (when the document has any).
 
-:func:`save` is the last step of every notebook; the runner then renders the page and the PDF from
-what it wrote.
+:func:`save` is the last step of every notebook; the runner then renders the page from the executed
+notebook.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 from chiso766.core.files import write_atomic
 from chiso766.render import charts
 from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
+from chiso766.render.pdf import pdf_aside
 from chiso766.render.tables import write_tables
 from chiso766.render.workbooks import write_all_workbooks
 from chiso766.report.outline import Block, Details, Document, Figure
@@ -77,18 +78,21 @@ def document_json(document: Document, extra: dict[str, Any] | None = None) -> di
 
 
 def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
-    """Write tables/*.csv, tables.xlsx, figures/, document.json and audit.html into ``out_dir``."""
+    """Write figures/, document.json, bulletin.pdf, tables/*.csv, tables.xlsx and audit.html into ``out_dir``."""
     folder = Path(out_dir)
-    frames = report.table_frames()
-    write_tables(frames, folder / "tables")
-    # tables.xlsx, and one workbook per table: what each table's link downloads
-    write_all_workbooks(frames, folder / "tables.xlsx", folder / "tables")
     for figure in document.figures():
         charts.save(figure, folder)
     payload = document_json(document, report.document_extra())
     write_atomic(
         folder / "document.json", json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     )
-    if audit_sections(document):
-        write_atomic(folder / AUDIT_PAGE, audit_page(document).encode("utf-8"))
+    # what the PDF reads is written: Typst lays it out on the other core while the tables are written
+    with pdf_aside(folder) as pdf:
+        frames = report.table_frames()
+        write_tables(frames, folder / "tables")
+        # tables.xlsx, and one workbook per table: what each table's link downloads
+        write_all_workbooks(frames, folder / "tables.xlsx", folder / "tables")
+        if audit_sections(document):
+            write_atomic(folder / AUDIT_PAGE, audit_page(document).encode("utf-8"))
+        write_atomic(folder / "bulletin.pdf", pdf.result())
     return folder

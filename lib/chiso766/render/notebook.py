@@ -100,6 +100,6 @@ def signature(document: Document) -> HTML:
 
 
 def save(model: Saved, document: Document, out_dir: str | Path | None) -> Path | None:
-    """Write tables, charts, document.json and audit.html into ``out_dir`` (given by ``chiso766 run``;
-    empty: nothing)."""
+    """Write tables, charts, document.json, the PDF and audit.html into ``out_dir`` (given by
+    ``chiso766 run``; empty: nothing)."""
     return save_files(model, document, out_dir) if out_dir else None

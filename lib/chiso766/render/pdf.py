@@ -9,6 +9,7 @@ same Typst (:func:`png_of_svg`): the page's picture and the PDF's are one drawin
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -16,10 +17,11 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from chiso766.core.errors import InputError
 from chiso766.core.per_process import per_process
@@ -27,7 +29,7 @@ from chiso766.core.per_process import per_process
 if TYPE_CHECKING:
     import typst
 
-__all__ = ["render_pdf", "png_of_svg", "prepare_pdf", "font_paths", "FONTS", "FontsMissing"]
+__all__ = ["render_pdf", "png_of_svg", "png_aside", "pdf_aside", "font_paths", "FONTS", "FontsMissing"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 FONTS = Path(str(resources.files("chiso766.render").joinpath("fonts")))
@@ -42,7 +44,7 @@ class FontsMissing(InputError):
 def _matplotlib_data() -> Path:
     """matplotlib's ``mpl-data`` folder (``matplotlib.get_data_path()``: beside its ``__init__.py``),
     found without importing matplotlib, a fifth of a second in ``chiso766 run``'s process, which
-    draws no chart."""
+    checks the fonts before its kernel starts and draws no chart."""
     spec = importlib.util.find_spec("matplotlib")
     return Path(spec.origin if spec and spec.origin else "matplotlib/__init__.py").with_name("mpl-data")
 
@@ -59,13 +61,6 @@ def font_paths() -> list[str]:
                 folder,
             )
     return [str(FONTS), str(dejavu)]
-
-
-def prepare_pdf() -> None:
-    """Import Typst and load the fonts, so that :func:`render_pdf` is quick later; ``chiso766 run``
-    calls it while the notebook runs."""
-    fonts = font_paths()
-    _compiler(tuple(fonts), _font_files(fonts))
 
 
 # A compiler holds the fonts it has read: kept for the process, it spares each document and each
@@ -98,34 +93,57 @@ def _font_files(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(files))
 
 
-def _compile(
+def _compilation(
     source: str | bytes,
     fonts: list[str],
     *,
     root: str = _ROOT,
     png_ppi: int | None = None,
     inputs: Mapping[str, str] = {},
-) -> bytes:
-    """``source`` (a file's path, or Typst text) as PDF, or as PNG at ``png_ppi``, with ``fonts``
-    (:func:`font_paths`); it reads only ``inputs`` as ``sys.inputs``, never those of an earlier compile."""
-    files = _font_files(fonts)
-    with _compiling():
-        # the stub's type variable takes a path or bytes, not either: Typst itself takes both
-        result = _compiler(tuple(fonts), files).compile(  # type: ignore[type-var]
-            input=source,
-            root=root,
-            format="png" if png_ppi else "pdf",
-            ppi=png_ppi,
-            sys_inputs=dict(inputs),
-        )
-    assert isinstance(result, bytes)  # one PDF, or a one-page PNG
-    return result
+) -> Callable[[], bytes]:
+    """A call that compiles ``source`` (a file's path, or Typst text) as PDF, or as PNG at
+    ``png_ppi``, with ``fonts`` (:func:`font_paths`); it reads only ``inputs`` as ``sys.inputs``,
+    never those of an earlier compile.
+
+    What Python does for it (the font files looked at, the compiler found) is done here, by the
+    caller, and the call is Typst's work alone, which holds no interpreter lock: in a thread of its
+    own, each time it took the lock back while a notebook's cell ran, it would wait up to 5 ms."""
+    compiler = _compiler(tuple(fonts), _font_files(fonts))
+    output: Literal["png", "pdf"] = "png" if png_ppi else "pdf"
+    sys_inputs = dict(inputs)
+
+    def compile_() -> bytes:
+        with _compiling():
+            # the stub's type variable takes a path or bytes, not either: Typst itself takes both
+            result = compiler.compile(  # type: ignore[type-var]
+                input=source, root=root, format=output, ppi=png_ppi, sys_inputs=sys_inputs
+            )
+        assert isinstance(result, bytes)  # one PDF, or a one-page PNG
+        return result
+
+    return compile_
+
+
+@per_process
+def _typst_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-typst")
+
+
+def _aside(compile_: Callable[[], bytes]) -> Future[bytes]:
+    """``compile_()`` in the process's Typst thread, while the caller goes on: Typst lets go of the
+    interpreter as it lays out and draws, so a notebook's kernel does it on its second core."""
+    return _typst_thread().submit(compile_)
 
 
 # one page the size of the SVG (its width and height attributes, in pt), nothing around it
 _PNG_PAGE = (
     b'#set page(width: auto, height: auto, margin: 0pt, fill: white)\n#image(bytes(sys.inputs.svg), format: "svg")\n'
 )
+
+
+def _png(svg: bytes, ppi: int) -> Callable[[], bytes]:
+    compile_ = _compilation(_PNG_PAGE, font_paths(), png_ppi=ppi, inputs={"svg": svg.decode("utf-8")})
+    return lambda: _with_ppi(compile_(), ppi)
 
 
 def png_of_svg(svg: bytes, ppi: int) -> bytes:
@@ -136,7 +154,13 @@ def png_of_svg(svg: bytes, ppi: int) -> bytes:
         png_of_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="72pt" height="36pt"/>', 150)[:4]
         # b'\\x89PNG' (a 150 x 75 pixel picture)
     """
-    return _with_ppi(_compile(_PNG_PAGE, font_paths(), png_ppi=ppi, inputs={"svg": svg.decode("utf-8")}), ppi)
+    return _png(svg, ppi)()
+
+
+def png_aside(svg: bytes, ppi: int) -> Future[bytes]:
+    """:func:`png_of_svg`, drawn while the caller goes on: the future's result is the PNG, or
+    raises what drawing it raised."""
+    return _aside(_png(svg, ppi))
 
 
 def _with_ppi(png: bytes, ppi: int) -> bytes:
@@ -151,8 +175,10 @@ def _with_ppi(png: bytes, ppi: int) -> bytes:
     return png[:ihdr_end] + chunk + png[ihdr_end:]
 
 
-def render_pdf(out_dir: Path) -> bytes:
-    """Compile ``out_dir/document.json`` and its SVG figures with the NĐ 30/2020 Typst template."""
+@contextlib.contextmanager
+def _pdf_compilation(out_dir: Path) -> Iterator[Callable[[], bytes]]:
+    """The call that compiles ``out_dir``'s PDF, from a folder of the template, ``document.json`` and
+    the figures, removed on leaving."""
     fonts = font_paths()  # before any work: a missing font is named, not a Typst fallback
     with tempfile.TemporaryDirectory(prefix="chiso766-typst-") as tmp:
         build = Path(tmp)
@@ -161,4 +187,30 @@ def render_pdf(out_dir: Path) -> bytes:
         shutil.copyfile(_TEMPLATES / "common" / "nd30.json", build / "nd30.json")
         if (out_dir / "figures").is_dir():
             shutil.copytree(out_dir / "figures", build / "figures")
-        return _compile(str(build / "document.typ"), fonts, root=str(build))
+        yield _compilation(str(build / "document.typ"), fonts, root=str(build))
+
+
+def render_pdf(out_dir: Path) -> bytes:
+    """Compile ``out_dir/document.json`` and its SVG figures with the NĐ 30/2020 Typst template."""
+    with _pdf_compilation(out_dir) as compile_:
+        return compile_()
+
+
+@contextlib.contextmanager
+def pdf_aside(out_dir: Path) -> Iterator[Future[bytes]]:
+    """:func:`render_pdf`, laid out while the caller goes on inside the ``with``: the future's result
+    is the PDF, or raises what compiling it raised. What it reads is copied on entering: a file
+    written to ``out_dir`` afterwards is not in it.
+
+    Example::
+
+        with pdf_aside(out_dir) as pdf:
+            ...  # the tables are written meanwhile
+            (out_dir / "bulletin.pdf").write_bytes(pdf.result())
+    """
+    with _pdf_compilation(out_dir) as compile_:
+        future = _aside(compile_)
+        try:
+            yield future
+        finally:
+            wait([future])  # its folder is removed once Typst is done with it
