@@ -4,8 +4,8 @@ plain process (no papermill, no kernel, no HTML page), which is the floor a kern
 
     python benchmarks/bench_bulletin.py [--runs 5]
 
-Before timing, one run of each kind is checked: the floor's tables equal ``chiso766 run``'s byte for
-byte. Writes benchmarks/results/bulletin.json (see record.py).
+After timing, the last run of each kind is checked: the floor's tables and PDF equal ``chiso766 run``'s
+byte for byte. Writes benchmarks/results/bulletin.json (see record.py).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ MONTH = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
 
 
 def calls(pairs: list[tuple[str, str]]) -> None:
-    """The floor, in this process: each params file's notebook cells, then its PDF, one after another."""
+    """The floor, in this process: each params file's notebook cells (its last, nb.save, writes the
+    PDF too), one after another."""
     import time
 
     from chiso766.publish.runner import NOTEBOOKS
-    from chiso766.render.pdf import render_pdf
 
     start = time.perf_counter()
     for params_path, out_dir in pairs:
@@ -43,7 +43,6 @@ def calls(pairs: list[tuple[str, str]]) -> None:
         for cell in notebook["cells"]:
             if cell["cell_type"] == "code" and "parameters" not in cell.get("metadata", {}).get("tags", []):
                 exec("".join(cell["source"]), names)  # noqa: S102 - the package's own notebook
-        (Path(out_dir) / "bulletin.pdf").write_bytes(render_pdf(Path(out_dir)))
     report(seconds=round(time.perf_counter() - start, 3))
 
 
@@ -70,10 +69,10 @@ def _quiet(argv: list[str]) -> list[str]:
     return ["sh", "-c", '"$@" >/dev/null && echo "{}"', "sh", *argv]
 
 
-def _same_tables(a: Path, b: Path) -> None:
-    for table in sorted((a / "tables").glob("*.csv")):
-        if table.read_bytes() != (b / "tables" / table.name).read_bytes():
-            raise SystemExit(f"the floor's {table.name} differs from chiso766 run's ({a} / {b})")
+def _same_files(a: Path, b: Path) -> None:
+    for made in [*sorted((a / "tables").glob("*.csv")), a / "bulletin.pdf"]:
+        if made.read_bytes() != (b / made.relative_to(a)).read_bytes():
+            raise SystemExit(f"the floor's {made.name} differs from chiso766 run's ({a} / {b})")
 
 
 def main() -> None:
@@ -95,12 +94,12 @@ def main() -> None:
         results = {}
         for key, run_argv, floor_argv in (("month", month_run, month_floor), ("samples", all_run, all_floor)):
             results[key] = paired(_quiet(run_argv), floor_argv, args.runs)
-        _same_tables(scratch / "run" / "2026-08", scratch / "floor" / "2026-08")
+        _same_files(scratch / "run" / "2026-08", scratch / "floor" / "2026-08")
         from chiso766.core.params import load_params
         from chiso766.publish.runner import output_dir
 
         for copy in samples:
-            _same_tables(output_dir(load_params(copy)), scratch / "floor" / copy.parent.name / copy.stem)
+            _same_files(output_dir(load_params(copy)), scratch / "floor" / copy.parent.name / copy.stem)
         shutil.rmtree(scratch, ignore_errors=True)
     floor = "the same notebook calls and PDF in one process, no kernel"
     count = len(samples)
