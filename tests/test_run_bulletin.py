@@ -357,7 +357,7 @@ def test_several_params_in_one_call(tmp_path, capsys):
 
 
 def test_runs_side_by_side_make_what_a_run_alone_makes(hai_phong, tmp_path):
-    """Two params files on two workers: each output as its run alone would make it, outcomes in order."""
+    """Two params files in two threads: each output as its run alone would make it, outcomes in order."""
     copies = []
     for source in (HP, UNIT):
         copy = tmp_path / "params" / source.parent.name / source.name
@@ -374,6 +374,22 @@ def test_runs_side_by_side_make_what_a_run_alone_makes(hai_phong, tmp_path):
         if name.name not in ("manifest.json", "notebook.ipynb"):  # these record when and from where
             assert (side / name).read_bytes() == (hai_phong / name).read_bytes(), name
     assert (outcomes[1].out / "bulletin.pdf").is_file()
+
+
+def test_runs_side_by_side_of_one_folder_take_turns_and_leave_the_working_directory(tmp_path):
+    """Runs side by side are threads of one process: two that make the same folder take turns (they
+    would share its staging folder), and none changes the process's working directory (papermill's
+    cwd would, for every thread at once)."""
+    (copy,) = _params_copies(tmp_path, UNIT)
+    here = os.getcwd()
+    outcomes = list(run_many([copy, copy], [], None, jobs=2))
+    assert os.getcwd() == here
+    assert [o.error for o in outcomes] == ["", ""] and outcomes[0].out == outcomes[1].out
+    folder = outcomes[0].out
+    assert folder is not None and (folder / "bulletin.pdf").is_file() and (folder / "manifest.json").is_file()
+    assert not [p.name for p in folder.parent.iterdir() if ".partial-" in p.name]
+    listed = {o["path"] for o in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]}
+    assert listed == {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
 
 
 def _cells(notebook: Path) -> list[tuple[object, object]]:
@@ -402,7 +418,7 @@ def _params_copies(tmp_path: Path, *sources: Path) -> list[str]:
 
 
 def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(tmp_path):
-    """Three params files on one worker: the kernel of the first runs the next two, reset in between;
+    """Three params files in one thread: the kernel of the first runs the next two, reset in between;
     the Hải Phòng bulletin, run last, is byte for byte the one its params make alone, cells from 1."""
     copies = _params_copies(tmp_path, UNIT, PT, HP)
     alone = run(copies[-1], out=tmp_path / "alone")
@@ -423,8 +439,8 @@ def test_runs_one_after_another_share_a_kernel_and_make_what_a_run_alone_makes(t
 
 @pytest.mark.slow
 def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
-    """Ctrl+C reaches the whole process group: the -j 2 workers stop their kernels and leave at
-    once, and the terminal shows one line, never a worker's traceback ("Kernel died")."""
+    """Ctrl+C stops a -j 2 run at once: the threads' kernels are killed, and the terminal shows one
+    line, never a run's traceback nor its client's "Kernel died"."""
     import signal
     import time
 
@@ -434,7 +450,7 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
                                start_new_session=True)
     deadline = time.monotonic() + 120
     while len(list((tmp_path / "outputs").glob("*/.*.partial-*"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # until both workers are making a bulletin
+        time.sleep(0.05)  # until both threads are making a bulletin
     time.sleep(2.5)  # and their kernels run its cells: a stop while they still start was quiet before
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)

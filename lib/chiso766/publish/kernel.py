@@ -10,16 +10,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import os
 import queue
-import signal
 import sys
+import threading
 import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KeptKernel", "NOTEBOOKS", "keep", "keep_in_worker", "kept", "kernel_manager", "release"]
+__all__ = ["KeptKernel", "NOTEBOOKS", "keep", "kept", "kernel_manager", "kill_all", "release"]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
 
@@ -97,6 +96,12 @@ def kernel_manager() -> type[Any]:
                 command[command.index("ipykernel_launcher")] = "chiso766.publish.batch_kernel"
             return command
 
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            # in the notebooks' folder, as papermill's cwd would put it: set here, never by changing
+            # the process's working directory, which the runs side by side in threads share
+            kw.setdefault("cwd", str(NOTEBOOKS))
+            return await super()._async_pre_start_kernel(**kw)
+
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             # a killed kernel is gone within milliseconds: looking every 0,1 s made each stop wait 0,1 s
             await super()._async_wait(pollinterval=min(pollinterval, 0.005))
@@ -105,8 +110,8 @@ def kernel_manager() -> type[Any]:
 
 
 class KeptKernel:
-    """One kernel kept for the consecutive runs of :func:`run_many` in a process (a worker, or the
-    caller's): starting a kernel and importing the library in it cost more than a second a run.
+    """One kernel kept for the consecutive runs of :func:`run_many` in a thread (one of its own, or
+    the caller's): starting a kernel and importing the library in it cost more than a second a run.
 
     :meth:`boot` launches it (``chiso766 run`` of one file, before anything else);
     :meth:`start` launches it if need be and has it import the report's modules while this process
@@ -148,8 +153,8 @@ class KeptKernel:
             # kept before it starts: a start stopped midway (Ctrl+C) leaves a kernel process that
             # stop() must find, or it outlives us and warns on the terminal that its parent is gone
             self.manager = manager = kernel_manager()(kernel_name="python3")
-            # as nbclient starts its own: the notebooks' folder as working directory, history in memory
-            run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            # as nbclient starts its own (in the notebooks' folder), with its history in memory
+            run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
 
     def _warm(self, report: str) -> None:
         if self.client is None:
@@ -209,58 +214,58 @@ class KeptKernel:
                 manager.context.destroy(linger=0)
 
 
-_KEPT: KeptKernel | None = None  # the process's kept kernel, between keep() and release()
+# Each thread's kept kernel, between keep() and release(); and every live one, for Ctrl+C and the exit.
+_KEPT = threading.local()
+_LIVE: set[KeptKernel] = set()
+_LIVE_LOCK = threading.Lock()
 
 
 def keep(boot: bool = False) -> KeptKernel:
-    """The kernel this process's runs share (made at the first call); ``boot``: start it now.
-
+    """The kernel this thread's runs share (made at the first call); ``boot``: start it now.
     It is stopped by :func:`release`, or when the process exits."""
-    global _KEPT
-    if _KEPT is None:
-        _KEPT = KeptKernel()
-        atexit.register(release)
+    kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
+    if kept_kernel is None:
+        kept_kernel = _KEPT.kernel = KeptKernel()
+        with _LIVE_LOCK:
+            _LIVE.add(kept_kernel)
     if boot:
-        _KEPT.boot()
-    return _KEPT
-
-
-def keep_in_worker(boot: bool) -> None:
-    """:func:`keep` in a worker process of ``run_many(jobs=…)``, which Ctrl+C ends at once and quietly.
-
-    The terminal sends Ctrl+C to the whole group: the caller reports the stop in one line. Left to
-    Python, a worker would leave through its exit handlers with nbclient's cell still pending, and
-    asyncio would print that cell's "Kernel died" traceback as the kept kernel stops. Here the
-    worker kills its kernel and leaves; the run it was making stays a ``.partial`` folder, which the
-    next run in that folder removes, as after any killed run. SIGTERM does the same: the pool sends
-    it to the workers left when one has gone, and a worker ended without killing its kernel leaves
-    it running, to warn on the terminal a second later that its parent is gone.
-    """
-    for stop in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop, _stop_worker)
-    keep(boot)
-
-
-def _stop_worker(signum: int, _frame: object) -> None:
-    # the kernel killed here and now, not through its manager's event loop, which the signal may have
-    # interrupted midway (a start, a cell): the manager's stop could then fail and leave it running
-    manager = _KEPT.manager if _KEPT is not None else None
-    if manager is not None:
-        with contextlib.suppress(Exception):  # not started yet, or gone already
-            manager.provisioner.process.kill()
-        with contextlib.suppress(Exception):
-            manager.cleanup_connection_file()
-    os._exit(128 + signum)
+        kept_kernel.boot()
+    return kept_kernel
 
 
 def kept() -> KeptKernel | None:
-    """The kept kernel, if :func:`keep` made one; None: each run starts its own."""
-    return _KEPT
+    """This thread's kept kernel, if :func:`keep` made one; None: each run starts its own."""
+    return getattr(_KEPT, "kernel", None)
 
 
 def release() -> None:
-    """Stop the kept kernel; runs after this start their own until :func:`keep` again."""
-    global _KEPT
-    kernel, _KEPT = _KEPT, None
-    if kernel is not None:
-        kernel.stop()
+    """Stop this thread's kept kernel; its runs after this start their own until :func:`keep` again."""
+    kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
+    _KEPT.kernel = None
+    if kept_kernel is not None:
+        with _LIVE_LOCK:
+            _LIVE.discard(kept_kernel)
+        kept_kernel.stop()
+
+
+def kill_all() -> None:
+    """Kill every thread's kept kernel at once (Ctrl+C): killed here and now, not through its manager,
+    whose event loop is its thread's. Each thread's run then fails, and its folder stays a
+    ``.partial`` one, which the next run in that folder removes, as after any killed run."""
+    with _LIVE_LOCK:
+        kernels = list(_LIVE)
+        _LIVE.clear()
+    for kept_kernel in kernels:
+        manager, kept_kernel.manager, kept_kernel.client = kept_kernel.manager, None, None
+        if manager is not None:
+            with contextlib.suppress(Exception):  # not started yet, or gone already
+                manager.provisioner.process.kill()
+            with contextlib.suppress(Exception):
+                manager.cleanup_connection_file()
+
+
+@atexit.register
+def _at_exit() -> None:
+    release()  # this thread's, stopped as usual
+    kill_all()  # another thread's, left by a run stopped midway: a kernel left running warns on the
+    # terminal a second later that its parent is gone

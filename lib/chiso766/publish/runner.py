@@ -16,18 +16,18 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
-from itertools import repeat
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -297,7 +297,7 @@ def _run(
     progress: Progress | None,
 ) -> tuple[Path, bool]:
     """:func:`run`, and whether the folder was kept as it was (``if_changed``)."""
-    read, execute, html, write = STEPS
+    read = STEPS[0]
     overrides = list(overrides or [])
     with _step(progress, read):
         params = load_params(params_path, overrides)
@@ -311,6 +311,36 @@ def _run(
         unchanged = if_changed and _up_to_date(params, overrides, final)
     if unchanged:
         return final, True
+    with _making(final):
+        _make(params, params_path, overrides, notebook, final, progress)
+    return final, False
+
+
+_MAKING: dict[Path, threading.Lock] = {}
+_MAKING_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _making(final: Path) -> Iterator[None]:
+    """One run at a time makes ``final`` in this process: runs side by side in threads would share its
+    staging folder's name (``.<name>.partial-<pid>``); the second waits, then replaces the first's."""
+    with _MAKING_LOCK:
+        lock = _MAKING.setdefault(final, threading.Lock())
+    with lock:
+        yield
+
+
+def _make(
+    params: Params,
+    params_path: str | Path,
+    overrides: list[str],
+    notebook: Path,
+    final: Path,
+    progress: Progress | None,
+) -> None:
+    """:func:`_run`'s work once the params are read: the notebook executed, the page, the manifest,
+    and the folder swapped into place."""
+    _read, execute, html, write = STEPS
     kept = kernel.kept()
     if kept is not None:
         kept.start(params.report)
@@ -348,7 +378,8 @@ def _run(
                         "overrides": overrides,
                         "out_dir": str(staging),
                     },
-                    cwd=str(NOTEBOOKS),
+                    # no cwd: papermill would change this process's working directory, which runs side
+                    # by side in threads share; the kernel manager starts the kernel in the notebooks' folder
                     progress_bar=False,
                     log_output=False,
                     # papermill otherwise writes the whole notebook before and after every cell while
@@ -387,7 +418,6 @@ def _run(
             failed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return final, False
 
 
 def run_many(
@@ -401,10 +431,12 @@ def run_many(
     """Run several params files, one :class:`Outcome` each, in the order of ``paths``; one failure does
     not stop the others.
 
-    With ``jobs`` above 1, that many runs go at once, each worker process with its own kernel;
-    ``progress`` is then not told (the steps of runs side by side would interleave). Otherwise
-    ``progress`` is told the steps of each run (see :func:`run`). Consecutive runs in a process share
-    its kernel, reset between them (:class:`chiso766.publish.kernel.KeptKernel`): each output is what a run alone makes.
+    With ``jobs`` above 1, that many runs go at once, each in a thread of this process with a kernel
+    of its own (the kernels do the work: a thread mostly waits for its kernel, and the notebook stack
+    is loaded once, not once per worker process); ``progress`` is then not told (the steps of runs
+    side by side would interleave). Otherwise ``progress`` is told the steps of each run (see
+    :func:`run`). Consecutive runs in a thread share its kernel, reset between them
+    (:class:`chiso766.publish.kernel.KeptKernel`): each output is what a run alone makes.
     """
     _versions.cache_clear()  # a long session (JupyterLab) may have installed others since its last call
     workers = min(jobs, len(paths))
@@ -416,16 +448,48 @@ def run_many(
         finally:
             kernel.release()
         return
-    # spawn, not fork: a worker starts clean, whatever threads the caller runs (a notebook, a test).
-    # A worker's runs share one kernel (kernel.keep_in_worker), booted as the worker starts unless
-    # --if-changed may skip them all; then at its first run that is not skipped.
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=kernel.keep_in_worker,
-        initargs=(not if_changed,),
-    ) as pool:
-        yield from pool.map(_outcome, paths, repeat(overrides), repeat(out), repeat(if_changed), repeat(None))
+    outcomes: list[Future[Outcome]] = [Future() for _ in paths]
+    todo, taking, stop = iter(range(len(paths))), threading.Lock(), threading.Event()
+
+    def work() -> None:
+        # the thread's kernel, booted now unless --if-changed may skip every run; then at its first
+        # run that is not skipped
+        kernel.keep(boot=not if_changed)
+        try:
+            while not stop.is_set():
+                with taking:
+                    index = next(todo, None)
+                if index is None:
+                    return
+                try:
+                    outcomes[index].set_result(_outcome(paths[index], overrides, out, if_changed, None))
+                except BaseException as exc:  # the caller's to meet, as a run alone would raise it
+                    outcomes[index].set_exception(exc)
+        finally:
+            kernel.release()
+
+    threads = [threading.Thread(target=work, name=f"chiso766-run-{n + 1}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for outcome in outcomes:
+            yield outcome.result()
+    except KeyboardInterrupt:
+        stop.set()
+        _hush(threads)
+        kernel.kill_all()  # the threads' runs end at once; the caller leaves without waiting for them
+        raise
+    stop.set()  # the caller may stop reading early: the runs going finish, no other starts
+    for thread in threads:
+        thread.join()
+
+
+def _hush(threads: list[threading.Thread]) -> None:
+    """Nothing more from runs stopped by Ctrl+C: their notebook client would log, in their threads,
+    that the kernel it waited for has died (the caller tells of the stop in one line)."""
+    stopped = {thread.ident for thread in threads}
+    for name in ("papermill", "traitlets", "asyncio"):
+        logging.getLogger(name).addFilter(lambda record: record.thread not in stopped)
 
 
 def _outcome(path: str, overrides: list[str], out: str | None, if_changed: bool, progress: Progress | None) -> Outcome:
