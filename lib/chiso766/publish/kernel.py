@@ -222,6 +222,7 @@ _LIVE_LOCK = threading.Lock()
 
 def keep(boot: bool = False) -> KeptKernel:
     """The kernel this thread's runs share (made at the first call); ``boot``: start it now.
+
     It is stopped by :func:`release`, or when the process exits."""
     kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
     if kept_kernel is None:

@@ -471,17 +471,20 @@ def run_many(
     threads = [threading.Thread(target=work, name=f"chiso766-run-{n + 1}", daemon=True) for n in range(workers)]
     for thread in threads:
         thread.start()
+    interrupted = False
     try:
         for outcome in outcomes:
             yield outcome.result()
     except KeyboardInterrupt:
-        stop.set()
+        interrupted = True
         _hush(threads)
         kernel.kill_all()  # the threads' runs end at once; the caller leaves without waiting for them
         raise
-    stop.set()  # the caller may stop reading early: the runs going finish, no other starts
-    for thread in threads:
-        thread.join()
+    finally:
+        stop.set()  # a caller may stop reading early: the runs going finish, and no other starts
+        if not interrupted:
+            for thread in threads:
+                thread.join()
 
 
 def _hush(threads: list[threading.Thread]) -> None:
