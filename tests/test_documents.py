@@ -171,18 +171,16 @@ def test_a_pdf_laid_out_aside_is_the_same_pdf_and_its_failure_reaches_its_reader
 ) -> None:
     """nb.save has the PDF laid out in Typst's thread while it writes the tables: the bytes compiled
     in place, from what the folder held when it began; what went wrong is raised where the PDF is
-    read; its working folder is gone once the ``with`` is left."""
-    import tempfile
-
+    read, in Vietnamese; its working folder, in the bulletin's own, is gone once the ``with`` is left."""
     from chiso766.render import pdf
 
     folder = tmp_path / "bulletin"
     shutil.copytree(built["totals"], folder)
-    before = set(Path(tempfile.gettempdir()).glob("chiso766-typst-*"))
+    before = sorted(p.name for p in folder.iterdir())
     with pdf.pdf_aside(folder) as laid_out:
         (folder / "document.json").write_text("{}", encoding="utf-8")  # written after it began
         assert laid_out.result() == (built["totals"] / "bulletin.pdf").read_bytes()
-    assert set(Path(tempfile.gettempdir()).glob("chiso766-typst-*")) == before
+    assert sorted(p.name for p in folder.iterdir()) == before
 
     class Broken:
         def compile(self, **_settings: object) -> bytes:
@@ -190,9 +188,10 @@ def test_a_pdf_laid_out_aside_is_the_same_pdf_and_its_failure_reaches_its_reader
 
     shutil.copyfile(built["totals"] / "document.json", folder / "document.json")
     monkeypatch.setattr(pdf, "_compiler", lambda *_args: Broken())
-    with pytest.raises(RuntimeError, match="Typst không dựng được"), pdf.pdf_aside(folder) as failing:
-        failing.result()
-    assert set(Path(tempfile.gettempdir()).glob("chiso766-typst-*")) == before
+    with pytest.raises(pdf.TypstFailed, match="^Typst không dựng được bản PDF: Typst không dựng được$"):
+        with pdf.pdf_aside(folder) as failing:
+            failing.result()
+    assert sorted(p.name for p in folder.iterdir()) == before
 
 
 def test_a_font_replaced_in_a_long_session_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""The Jupyter kernel a run's notebook executes in, kept for the consecutive runs of one process.
+"""The Jupyter kernel a run's notebook executes in, kept for the consecutive runs of one thread.
 
 This module imports neither the params nor pandas: ``chiso766 run`` of one bulletin starts the kernel
 before it loads the rest of the runner, and the kernel's start and imports, the longest wait of a
@@ -14,6 +14,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,11 @@ def kernel_manager() -> type[Any]:
             # the process's working directory, which the runs side by side in threads share
             kw.setdefault("cwd", str(NOTEBOOKS))
             return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            with _LIVE_LOCK:
+                _LIVE.add(self)  # kept or papermill's own: kill_all finds it
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             # a killed kernel is gone within milliseconds: looking every 0,1 s made each stop wait 0,1 s
@@ -214,9 +220,10 @@ class KeptKernel:
                 manager.context.destroy(linger=0)
 
 
-# Each thread's kept kernel, between keep() and release(); and every live one, for Ctrl+C and the exit.
+# Each thread's kept kernel, between keep() and release(); and every manager that launched a kernel
+# (a kept one, or papermill's own when none was kept), for Ctrl+C and the exit.
 _KEPT = threading.local()
-_LIVE: set[KeptKernel] = set()
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 _LIVE_LOCK = threading.Lock()
 
 
@@ -227,8 +234,6 @@ def keep(boot: bool = False) -> KeptKernel:
     kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
     if kept_kernel is None:
         kept_kernel = _KEPT.kernel = KeptKernel()
-        with _LIVE_LOCK:
-            _LIVE.add(kept_kernel)
     if boot:
         kept_kernel.boot()
     return kept_kernel
@@ -244,25 +249,25 @@ def release() -> None:
     kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
     _KEPT.kernel = None
     if kept_kernel is not None:
-        with _LIVE_LOCK:
-            _LIVE.discard(kept_kernel)
         kept_kernel.stop()
 
 
 def kill_all() -> None:
-    """Kill every thread's kept kernel at once (Ctrl+C): killed here and now, not through its manager,
-    whose event loop is its thread's. Each thread's run then fails, and its folder stays a
+    """Kill every kernel this process launched and that still runs (Ctrl+C), here and now: not
+    through its manager, whose event loop is its thread's. The thread then meets its run's failure
+    and stops its own kernel as usual (its client, its ZeroMQ context); the run's folder stays a
     ``.partial`` one, which the next run in that folder removes, as after any killed run."""
     with _LIVE_LOCK:
-        kernels = list(_LIVE)
-        _LIVE.clear()
-    for kept_kernel in kernels:
-        manager, kept_kernel.manager, kept_kernel.client = kept_kernel.manager, None, None
-        if manager is not None:
-            with contextlib.suppress(Exception):  # not started yet, or gone already
-                manager.provisioner.process.kill()
-            with contextlib.suppress(Exception):
-                manager.cleanup_connection_file()
+        managers = list(_LIVE)
+    for manager in managers:
+        process = getattr(manager.provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        with contextlib.suppress(Exception):  # gone meanwhile
+            process.kill()
+            process.wait(timeout=5)  # reaped, not left a zombie in a long session
+        with contextlib.suppress(Exception):
+            manager.cleanup_connection_file()  # the caller may leave at once (chiso766 run)
 
 
 @atexit.register

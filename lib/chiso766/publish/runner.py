@@ -295,8 +295,10 @@ def _run(
     out: str | Path | None,
     if_changed: bool,
     progress: Progress | None,
+    stop: threading.Event | None = None,
 ) -> tuple[Path, bool]:
-    """:func:`run`, and whether the folder was kept as it was (``if_changed``)."""
+    """:func:`run`, and whether the folder was kept as it was (``if_changed``); ``stop`` set (Ctrl+C of
+    :func:`run_many`): the run starts no kernel work and publishes nothing more."""
     read = STEPS[0]
     overrides = list(overrides or [])
     with _step(progress, read):
@@ -312,7 +314,7 @@ def _run(
     if unchanged:
         return final, True
     with _making(final):
-        _make(params, params_path, overrides, notebook, final, progress)
+        _make(params, params_path, overrides, notebook, final, progress, stop)
     return final, False
 
 
@@ -337,10 +339,12 @@ def _make(
     notebook: Path,
     final: Path,
     progress: Progress | None,
+    stop: threading.Event | None,
 ) -> None:
     """:func:`_run`'s work once the params are read: the notebook executed, the page, the manifest,
     and the folder swapped into place."""
     _read, execute, html, write = STEPS
+    _go_on(stop)
     kept = kernel.kept()
     if kept is not None:
         kept.start(params.report)
@@ -364,6 +368,7 @@ def _make(
                 from chiso766.render.html import render_html
                 from chiso766.render.quarto import quarto_available, render_quarto
 
+            _go_on(stop)
             preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-prepare")
             recorded = preparing.submit(_recorded, params)
             try:
@@ -414,6 +419,7 @@ def _make(
                 staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             )
             check_output_folder(final, _run_inputs(params))  # again: the notebook took its time
+            _go_on(stop)
             swap_folder(staging, final, "run")
             failed.unlink(missing_ok=True)
     finally:
@@ -462,7 +468,7 @@ def run_many(
                 if index is None:
                     return
                 try:
-                    outcomes[index].set_result(_outcome(paths[index], overrides, out, if_changed, None))
+                    outcomes[index].set_result(_outcome(paths[index], overrides, out, if_changed, None, stop))
                 except BaseException as exc:  # the caller's to meet, as a run alone would raise it
                     outcomes[index].set_exception(exc)
         finally:
@@ -477,6 +483,7 @@ def run_many(
             yield outcome.result()
     except KeyboardInterrupt:
         interrupted = True
+        stop.set()  # first: a run between its steps starts nothing more
         _hush(threads)
         kernel.kill_all()  # the threads' runs end at once; the caller leaves without waiting for them
         raise
@@ -490,15 +497,29 @@ def run_many(
 def _hush(threads: list[threading.Thread]) -> None:
     """Nothing more from runs stopped by Ctrl+C: their notebook client would log, in their threads,
     that the kernel it waited for has died (the caller tells of the stop in one line)."""
-    stopped = {thread.ident for thread in threads}
     for name in ("papermill", "traitlets", "asyncio"):
-        logging.getLogger(name).addFilter(lambda record: record.thread not in stopped)
+        # while they run: a later thread may be given the ident of one of them
+        logging.getLogger(name).addFilter(
+            lambda record: not any(t.ident == record.thread and t.is_alive() for t in threads)
+        )
 
 
-def _outcome(path: str, overrides: list[str], out: str | None, if_changed: bool, progress: Progress | None) -> Outcome:
+def _go_on(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt  # the caller's Ctrl+C, met in a run's thread
+
+
+def _outcome(
+    path: str,
+    overrides: list[str],
+    out: str | None,
+    if_changed: bool,
+    progress: Progress | None,
+    stop: threading.Event | None = None,
+) -> Outcome:
     start = time.perf_counter()
     try:
-        final, skipped = _run(path, overrides, out, if_changed, progress)
+        final, skipped = _run(path, overrides, out, if_changed, progress, stop)
     except InputError as exc:
         return Outcome(path, None, time.perf_counter() - start, error=str(exc))
     return Outcome(path, final, time.perf_counter() - start, skipped)

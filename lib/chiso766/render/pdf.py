@@ -29,7 +29,7 @@ from chiso766.core.per_process import per_process
 if TYPE_CHECKING:
     import typst
 
-__all__ = ["render_pdf", "png_of_svg", "png_aside", "pdf_aside", "font_paths", "FONTS", "FontsMissing"]
+__all__ = ["render_pdf", "png_of_svg", "png_aside", "pdf_aside", "font_paths", "FONTS", "FontsMissing", "TypstFailed"]
 
 _TEMPLATES = Path(str(resources.files("chiso766.render").joinpath("templates")))
 FONTS = Path(str(resources.files("chiso766.render").joinpath("fonts")))
@@ -39,6 +39,10 @@ _CHART_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # chart titles are bol
 
 class FontsMissing(InputError):
     """A font the PDF needs is not where the package or matplotlib put it (a broken install)."""
+
+
+class TypstFailed(RuntimeError):
+    """Typst could not lay out the PDF or draw a chart's PNG: what it said, after what was being made."""
 
 
 def _matplotlib_data() -> Path:
@@ -114,10 +118,14 @@ def _compilation(
 
     def compile_() -> bytes:
         with _compiling():
-            # the stub's type variable takes a path or bytes, not either: Typst itself takes both
-            result = compiler.compile(  # type: ignore[type-var]
-                input=source, root=root, format=output, ppi=png_ppi, sys_inputs=sys_inputs
-            )
+            try:
+                # the stub's type variable takes a path or bytes, not either: Typst itself takes both
+                result = compiler.compile(  # type: ignore[type-var]
+                    input=source, root=root, format=output, ppi=png_ppi, sys_inputs=sys_inputs
+                )
+            except Exception as exc:  # Typst's words alone name a line of the template, not the document
+                made = "vẽ được ảnh PNG của biểu đồ" if png_ppi else "dựng được bản PDF"
+                raise TypstFailed(f"Typst không {made}: {exc}") from exc
         assert isinstance(result, bytes)  # one PDF, or a one-page PNG
         return result
 
@@ -178,9 +186,10 @@ def _with_ppi(png: bytes, ppi: int) -> bytes:
 @contextlib.contextmanager
 def _pdf_compilation(out_dir: Path) -> Iterator[Callable[[], bytes]]:
     """The call that compiles ``out_dir``'s PDF, from a folder of the template, ``document.json`` and
-    the figures, removed on leaving."""
+    the figures, removed on leaving. The folder is made in ``out_dir``: a run killed meanwhile leaves
+    it in its staging folder, which the next run removes, not in the system's temporary folder."""
     fonts = font_paths()  # before any work: a missing font is named, not a Typst fallback
-    with tempfile.TemporaryDirectory(prefix="chiso766-typst-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".typst-", dir=out_dir) as tmp:
         build = Path(tmp)
         shutil.copyfile(_TEMPLATES / "typst" / "document.typ", build / "document.typ")
         shutil.copyfile(out_dir / "document.json", build / "document.json")
