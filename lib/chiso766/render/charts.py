@@ -59,7 +59,7 @@ def _style() -> None:
             "svg.fonttype": "none",
             "axes.titleweight": "bold",
             # the title where matplotlib would put it (no tick label nor offset above the axes): its
-            # search for that place measures every tick label of the y axis at each look, a quarter
+            # search for that place measures every tick label of the y axis at each look, a fifth
             # of a chart's drawing
             "axes.titley": 1.0,
             "axes.titlesize": 11,
