@@ -378,8 +378,8 @@ def test_runs_side_by_side_make_what_a_run_alone_makes(hai_phong, tmp_path):
 
 def test_runs_side_by_side_of_one_folder_take_turns_and_leave_the_working_directory(tmp_path):
     """Runs side by side are threads of one process: two that make the same folder take turns (they
-    would share its staging folder), and none changes the process's working directory (papermill's
-    cwd would, for every thread at once)."""
+    would share its staging folder; with --if-changed, the second finds it made), and none changes the
+    process's working directory (papermill's cwd would, for every thread at once)."""
     (copy,) = _params_copies(tmp_path, UNIT)
     here = os.getcwd()
     outcomes = list(run_many([copy, copy], [], None, jobs=2))
@@ -390,6 +390,9 @@ def test_runs_side_by_side_of_one_folder_take_turns_and_leave_the_working_direct
     assert not [p.name for p in folder.parent.iterdir() if ".partial-" in p.name]
     listed = {o["path"] for o in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]}
     assert listed == {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
+    (folder / "bulletin.html").unlink()  # no longer up to date: one run makes it, the other finds it made
+    again = list(run_many([copy, copy], [], None, if_changed=True, jobs=2))
+    assert sorted(o.skipped for o in again) == [False, True] and (folder / "bulletin.html").is_file()
 
 
 def _cells(notebook: Path) -> list[tuple[object, object]]:

@@ -301,19 +301,20 @@ def _run(
     :func:`run_many`): the run starts no kernel work and publishes nothing more."""
     read = STEPS[0]
     overrides = list(overrides or [])
-    with _step(progress, read):
-        params = load_params(params_path, overrides)
-        notebook = NOTEBOOKS / f"{params.report}.ipynb"
-        if not notebook.is_file():
-            raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
-        font_paths()  # the kernel's PDF needs them: a broken install is named before any work
-        final = output_dir(params, out).resolve()
-        check_output_folder(final, _run_inputs(params))
-        recover_leftovers(final.parent)
-        unchanged = if_changed and _up_to_date(params, overrides, final)
-    if unchanged:
-        return final, True
-    with _making(final):
+    with contextlib.ExitStack() as making:
+        with _step(progress, read):
+            params = load_params(params_path, overrides)
+            notebook = NOTEBOOKS / f"{params.report}.ipynb"
+            if not notebook.is_file():
+                raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
+            font_paths()  # the kernel's PDF needs them: a broken install is named before any work
+            final = output_dir(params, out).resolve()
+            check_output_folder(final, _run_inputs(params))
+            recover_leftovers(final.parent)
+            making.enter_context(_making(final))  # before the check: a run of it going may end up to date
+            unchanged = if_changed and _up_to_date(params, overrides, final)
+        if unchanged:
+            return final, True
         _make(params, params_path, overrides, notebook, final, progress, stop)
     return final, False
 
