@@ -344,7 +344,7 @@ def _make(
 ) -> None:
     """:func:`_run`'s work once the params are read: the notebook executed, the page, the manifest,
     and the folder swapped into place."""
-    _read, execute, html, write = STEPS
+    execute, html, write = STEPS[1:]
     _go_on(stop)
     kept = kernel.kept()
     if kept is not None:

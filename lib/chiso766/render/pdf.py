@@ -93,7 +93,7 @@ def _font_files(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
     files = []
     for folder in folders:
         with os.scandir(folder) as entries:
-            files += [(e.path, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file()]
+            files += [(e.path, (st := e.stat()).st_size, st.st_mtime_ns) for e in entries if e.is_file()]
     return tuple(sorted(files))
 
 
