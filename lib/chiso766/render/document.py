@@ -14,11 +14,9 @@ from typing import Any, Protocol
 import pandas as pd
 
 from chiso766.core.files import write_atomic
-from chiso766.render import charts
+from chiso766.render import charts, table_files
 from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
 from chiso766.render.pdf import pdf_aside
-from chiso766.render.tables import write_tables
-from chiso766.render.workbooks import write_all_workbooks
 from chiso766.report.outline import Block, Details, Document, Figure
 
 __all__ = ["Saved", "document_json", "save"]
@@ -88,10 +86,8 @@ def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     )
     # what the PDF reads is written: Typst lays it out on the other core while the tables are written
     with pdf_aside(folder) as pdf:
-        frames = report.table_frames()
-        write_tables(frames, folder / "tables")
-        # tables.xlsx, and one workbook per table: what each table's link downloads
-        write_all_workbooks(frames, folder / "tables.xlsx", folder / "tables")
+        # tables/*.csv, tables.xlsx and one workbook per table (what each table's link downloads)
+        table_files.take(report.table_frames()).write(folder)
         if audit_sections(document):
             write_atomic(folder / AUDIT_PAGE, audit_page(document).encode("utf-8"))
         write_atomic(folder / "bulletin.pdf", pdf.result())

@@ -16,6 +16,7 @@ import pandas as pd
 from chiso766.compute.facts import readings
 from chiso766.core.params import Params, load_params
 from chiso766.ingest.checksums import input_table
+from chiso766.render import table_files
 from chiso766.render.document import Saved
 from chiso766.render.document import save as save_files
 from chiso766.render.html import HTML, appendix_html, header_html, section_html, signature_html
@@ -50,7 +51,10 @@ def load(params_path: str | Path, overrides: list[str] | None = None, out_dir: s
     shown without links to files that will not exist.
     """
     _SAVING["files"] = bool(out_dir)
-    return load_params(_locate(params_path), overrides)
+    params = load_params(_locate(params_path), overrides)
+    if out_dir:
+        table_files.warm()  # its imports overlap the build; it writes the tables while the kernel draws
+    return params
 
 
 def _shown(html: HTML) -> HTML:
@@ -81,6 +85,10 @@ def read(model: Any) -> pd.DataFrame:
 
 
 def header(document: Document) -> HTML:
+    """The document's heading; when the run saves files, its tables (final once outlined) are handed
+    to :mod:`~chiso766.render.table_files`'s worker, which encodes them while the sections are shown."""
+    if _SAVING["files"]:
+        table_files.begin(document.data)
     return header_html(document)
 
 

@@ -26,7 +26,17 @@ import pandas as pd
 from chiso766.core.decimals import fmt_plain
 from chiso766.core.files import write_atomic
 
-__all__ = ["BOM", "FORMULA_START", "cell_text", "csv_safe", "to_csv_text", "write_csv", "write_tables"]
+__all__ = [
+    "BOM",
+    "FORMULA_START",
+    "cell_text",
+    "csv_files",
+    "csv_safe",
+    "to_csv_text",
+    "write_csv",
+    "write_files",
+    "write_tables",
+]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -126,18 +136,28 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def csv_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """Each table's ``<name>.csv`` file (:func:`to_csv_text`) as bytes."""
+    return {f"{name}.csv": to_csv_text(frame).encode("utf-8") for name, frame in tables.items()}
+
+
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Each table as ``<folder>/<name>.csv`` (:func:`to_csv_text`), all or none: every file is written beside its target
+    """Each table as ``<folder>/<name>.csv`` (:func:`to_csv_text`), all or none (:func:`write_files`)."""
+    return write_files(csv_files(tables), folder)
+
+
+def write_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    """Each ``name: bytes`` as ``<folder>/<name>``, all or none: every file is written beside its target
     first, and renamed into place only when all were written (a full disk replaces no table, so the
     folder never mixes tables of two runs)."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
-        for name, frame in tables.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.csv.", dir=folder)
-            staged.append((tmp, folder / f"{name}.csv"))
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            staged.append((tmp, folder / name))
             with os.fdopen(fd, "wb") as handle:
-                handle.write(to_csv_text(frame).encode("utf-8"))
+                handle.write(data)
             os.chmod(tmp, 0o666 & ~_UMASK)  # as write_atomic: outputs are served and shared
     except BaseException:
         for tmp, _ in staged:

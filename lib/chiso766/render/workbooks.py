@@ -48,7 +48,7 @@ import pandas as pd
 from chiso766.core.files import write_atomic
 from chiso766.core.methodology import Group
 from chiso766.core.methodology import load as load_methodology
-from chiso766.render.tables import FORMULA_START, cell_text
+from chiso766.render.tables import FORMULA_START, cell_text, write_files
 
 __all__ = [
     "NUMBER_FORMATS",
@@ -60,6 +60,7 @@ __all__ = [
     "write_xlsx",
     "write_workbooks",
     "write_all_workbooks",
+    "all_workbooks",
 ]
 
 # Number formats by kind. Excel shows them with the reader's separators: 84,63 and 50.133 in Vietnamese.
@@ -698,24 +699,24 @@ def _sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, _Sheet]:
     return {name: _sheet(frame, plan, cells) for name, frame in tables.items()}
 
 
-def _write_whole(sheets: Mapping[str, _Sheet], path: Path) -> Path:
+def _whole(sheets: Mapping[str, _Sheet]) -> bytes:
     names = sheet_names(layout().title(name) for name in sheets)
     named = list(zip(names, sheets.values(), strict=True))
     # a workbook has at least one sheet (Excel opens no other): an empty one when there is no table
     empty = [(sheet_names([""])[0], _sheet(pd.DataFrame(), layout(), _Cells({})))]
-    write_atomic(path, _workbook_bytes(named or empty, "Các bảng số liệu"))
-    return path
+    return _workbook_bytes(named or empty, "Các bảng số liệu")
 
 
-def _write_each(sheets: Mapping[str, _Sheet], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+def _each(sheets: Mapping[str, _Sheet]) -> dict[str, bytes]:
+    files = {}
     for name, sheet in sheets.items():
         title = layout().title(name)
-        target = folder / f"{name}.xlsx"
-        write_atomic(target, _workbook_bytes([(sheet_names([title])[0], sheet)], title))
-        written.append(target)
-    return written
+        files[name] = _workbook_bytes([(sheet_names([title])[0], sheet)], title)
+    return files
+
+
+def _write_each(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    return write_files({f"{name}.xlsx": data for name, data in files.items()}, folder)
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
@@ -731,7 +732,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     ...     [[c.value for c in row] for row in sheet.iter_rows()], sheet["C2"].number_format
     ([['Tên đơn vị', 'Khối', 'Tổng điểm'], ['Xã A', 'Xã, phường, đặc khu', 84.63]], '0.00')
     """
-    return _write_whole(_sheets(tables), path)
+    write_atomic(path, _whole(_sheets(tables)))
+    return path
 
 
 def write_workbooks(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
@@ -745,12 +747,26 @@ def write_workbooks(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Pa
     ...     path.name, openpyxl.load_workbook(path).sheetnames
     ('units.xlsx', ['Điểm các đơn vị'])
     """
-    return _write_each(_sheets(tables), folder)
+    return _write_each(_each(_sheets(tables)), folder)
+
+
+def all_workbooks(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes, dict[str, bytes]]:
+    """The bytes of :func:`write_xlsx`'s workbook and of each table's own (:func:`write_workbooks`),
+    each table's sheet built once for both.
+
+    Examples
+    --------
+    >>> whole, each = all_workbooks({"units": pd.DataFrame({"unit_code": ["H44"]})})
+    >>> whole[:2], list(each)
+    (b'PK', ['units'])
+    """
+    sheets = _sheets(tables)
+    return _whole(sheets), _each(sheets)
 
 
 def write_all_workbooks(tables: Mapping[str, pd.DataFrame], path: Path, folder: Path) -> list[Path]:
-    """:func:`write_xlsx` to ``path`` and :func:`write_workbooks` to ``folder``, each table's sheet
-    built once for both (what a bulletin writes). Returns ``path``, then each table's workbook.
+    """:func:`write_xlsx` to ``path`` and :func:`write_workbooks` to ``folder`` (:func:`all_workbooks`).
+    Returns ``path``, then each table's workbook.
 
     Examples
     --------
@@ -760,5 +776,6 @@ def write_all_workbooks(tables: Mapping[str, pd.DataFrame], path: Path, folder: 
     ...     [p.name for p in write_all_workbooks(tables, Path(tmp) / "t.xlsx", Path(tmp))]
     ['t.xlsx', 'units.xlsx']
     """
-    sheets = _sheets(tables)
-    return [_write_whole(sheets, path), *_write_each(sheets, folder)]
+    whole, each = all_workbooks(tables)
+    write_atomic(path, whole)
+    return [path, *_write_each(each, folder)]

@@ -491,7 +491,7 @@ def outline(b: Bulletin) -> Document:
         doc.sections.append(_proposals_section(b))
     doc.sections.extend(_appendices(b))
     doc.sections.extend(_audit_sections(b))
-    return close(doc, b.params, b.text["forms"])
+    return close(doc, b.params, b.text["forms"], b.tables)
 
 
 def _province_block(b: Bulletin, name: str) -> list[Block]:

@@ -294,9 +294,10 @@ def new_document(
     return document
 
 
-def close(document: Document, params: Params, forms: dict[str, Any]) -> Document:
+def close(document: Document, params: Params, forms: dict[str, Any], tables: TableSet) -> Document:
     """The closing sentence ("./.") and the officer's footnotes; a công văn's recipients start with
-    "Như trên"; a period not yet over marked provisional in the heading and every table."""
+    "Như trên"; a period not yet over marked provisional in the heading and every table. The
+    document then carries ``tables``, final (:attr:`Document.data`)."""
     framing, text = document_params(params), officer_text(params)
     if provisional(params):
         _mark_provisional(document, phrasings()["provisional"])
@@ -308,6 +309,7 @@ def close(document: Document, params: Params, forms: dict[str, Any]) -> Document
     recipients = [str(r) for r in document.issuer.get("recipients") or []]
     if document.form == "cong_van" and not any(r.strip().lower().startswith("như trên") for r in recipients):
         document.issuer["recipients"] = ["Như trên", *recipients]
+    document.data = tables.tables
     return document
 
 

@@ -8,6 +8,7 @@ unit's name can become markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -129,6 +130,8 @@ class Document:
     closing: str = ""
     attached: str = ""
     footnotes: list[str] = field(default_factory=list)
+    # the machine tables its files carry (tables/*.csv), final once the document is closed
+    data: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)

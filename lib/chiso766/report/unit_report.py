@@ -648,4 +648,4 @@ def outline(report: UnitReport) -> Document:
         doc.sections.append(Section("giai-phap", sections["measures"], [Bullets(measures, numbered=True)]))
     # where each figure comes from: on the web page, under the document; never in the signed PDF
     doc.sections.append(Section("ghi-chu-so-lieu", sections["notes"], [Bullets(_notes(report))], pdf=False))
-    return close(doc, params, text["forms"])
+    return close(doc, params, text["forms"], report.tables)

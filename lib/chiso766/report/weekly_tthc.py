@@ -611,4 +611,4 @@ def outline(w: Weekly) -> Document:
     doc.sections += [s for s in (shortcomings, tasks) if s is not None]
     doc.sections.append(_appendix(w, targets))
     doc.sections.append(_audit(w))
-    return close(doc, params, phrasings()["forms"])
+    return close(doc, params, phrasings()["forms"], tables)

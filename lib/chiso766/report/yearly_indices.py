@@ -255,7 +255,7 @@ def outline(y: YearlyIndices) -> Document:
     else:
         doc.sections.extend(_report(y))
     doc.sections.append(_appendix(y, charts=doc.form == "cong_van"))
-    return close(doc, y.params, t["forms"])
+    return close(doc, y.params, t["forms"], y.tables)
 
 
 def _situation_blocks(y: YearlyIndices) -> list[Block]:

@@ -1,0 +1,148 @@
+"""The table files a report saves, encoded by a worker process while the kernel shows the document
+(issue 15): the same bytes as when they are written in place, whatever happens to the worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from chiso766.render import table_files
+from chiso766.render.tables import write_tables
+from chiso766.render.workbooks import write_all_workbooks
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    return {
+        "units": pd.DataFrame(
+            {
+                "unit_code": ["H44.01", "H44"],
+                "unit_name": ['=HYPERLINK("http://x")', "Tỉnh Phú Thọ"],
+                "total": [Decimal("84.63"), None],
+                "as_of": [date(2026, 9, 26), None],
+            }
+        ),
+        "groups": pd.DataFrame({"group": ["cong_khai"], "points": [Decimal("18.00")], "rank": [3]}),
+    }
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def worker():
+    """A worker of this test alone (the module's own is put back afterwards)."""
+    kept = table_files._worker
+    table_files._worker = None
+    table_files.warm()
+    yield table_files._worker
+    if table_files._worker is not None:
+        table_files._worker.close()
+        table_files._worker.process.wait(timeout=10)
+    table_files._worker = kept
+
+
+def test_the_files_are_those_written_in_place(tmp_path):
+    tables = _tables()
+    write_tables(tables, tmp_path / "before" / "tables")
+    write_all_workbooks(tables, tmp_path / "before" / "tables.xlsx", tmp_path / "before" / "tables")
+    written = table_files.encode(tables).write(tmp_path / "after")
+    assert _files(tmp_path / "after") == _files(tmp_path / "before")
+    assert sorted(p.name for p in written) == ["groups.csv", "groups.xlsx", "tables.xlsx", "units.csv", "units.xlsx"]
+    assert (tmp_path / "after" / "tables" / "units.csv").read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+        "H44.01,\"'=HYPERLINK(\"\"http://x\"\")\",84.63,2026-09-26",
+        "H44,Tỉnh Phú Thọ,,",
+    ]
+
+
+def test_the_worker_gives_the_same_bytes(worker, monkeypatch):
+    tables = _tables()
+    expected = table_files.encode(tables)
+    table_files.begin(tables)
+    assert worker.pending is not None
+    with monkeypatch.context() as patched:  # the files come from the worker, not from here
+        patched.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
+        assert table_files.take(tables) == expected
+    assert worker.pending is None and worker.process.poll() is None  # it waits for the next tables
+    # and the next report's, in turn
+    again = {"units": tables["units"].head(1)}
+    table_files.begin(again)
+    assert table_files.take(again) == table_files.encode(again)
+
+
+def test_other_tables_than_those_begun_are_encoded_here(worker):
+    begun, saved = _tables(), _tables()
+    table_files.begin(begun)
+    assert table_files.take(saved) == table_files.encode(saved)
+    table_files.begin(saved)  # the answer to the first request is read, not mistaken for this one's
+    assert table_files.take(saved) == table_files.encode(saved)
+
+
+def test_a_dead_worker_costs_only_time(worker):
+    tables = _tables()
+    worker.process.kill()
+    worker.process.wait(timeout=10)
+    table_files.begin(tables)  # no worker runs: nothing is asked
+    assert table_files.take(tables) == table_files.encode(tables)
+    table_files.warm()  # a new one is started
+    assert table_files._worker is not worker and table_files._worker.process.poll() is None
+    table_files.begin(tables)
+    table_files._worker.process.kill()  # dies with the request
+    assert table_files.take(tables) == table_files.encode(tables)
+    assert table_files._worker is None
+
+
+class Unprintable:
+    """A cell no table file can hold (and that the worker cannot even unpickle: this module is not on its path)."""
+
+    def __str__(self) -> str:
+        raise ValueError("ô không đọc được")
+
+
+def test_what_the_worker_cannot_encode_fails_here_in_full(worker):
+    tables = {"units": pd.DataFrame({"unit_name": [Unprintable()]})}
+    table_files.begin(tables)
+    with pytest.raises(ValueError, match="ô không đọc được"):
+        table_files.take(tables)
+    assert worker.process.poll() is None  # it said so, and waits for the next tables
+    good = _tables()
+    table_files.begin(good)
+    assert table_files.take(good) == table_files.encode(good)
+
+
+def test_a_killed_kernel_leaves_no_worker(tmp_path):
+    """The worker ends when the process that started it is killed (its stdin closes)."""
+    script = (
+        "import sys\n"
+        "from chiso766.render import table_files\n"
+        "table_files.warm()\n"
+        "print(table_files._worker.process.pid, flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":  # ended, not yet reaped by init
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the worker outlived its parent")
