@@ -119,6 +119,13 @@ def test_what_the_worker_cannot_encode_fails_here_in_full(worker):
     assert table_files.take(good) == table_files.encode(good)
 
 
+def test_tables_that_cannot_travel_are_encoded_here(worker):
+    tables = {"units": pd.DataFrame({"unit_name": [lambda: "Xã Yên Phú"]})}  # no pickle for a lambda
+    table_files.begin(tables)
+    assert worker.pending is None
+    assert table_files.take(tables).tables["units.csv"].startswith(b"\xef\xbb\xbfunit_name\n<function")
+
+
 def test_a_killed_kernel_leaves_no_worker(tmp_path):
     """The worker ends when the process that started it is killed (its stdin closes)."""
     script = (

@@ -67,9 +67,10 @@ def encode(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
     return TableFiles(csv_files(frames) | {f"{name}.xlsx": data for name, data in each.items()}, whole)
 
 
-def _key(frames: Mapping[str, pd.DataFrame]) -> tuple[tuple[str, int], ...]:
-    # the same tables: the same names, each the same frame (a report's tables are final once outlined)
-    return tuple((name, id(frame)) for name, frame in frames.items())
+def _same(given: Mapping[str, pd.DataFrame], frames: Mapping[str, pd.DataFrame]) -> bool:
+    """The same tables: the same names in the same order, each the very same frame (a report's tables
+    are final once outlined; the given ones are held meanwhile, so no other frame can take their place)."""
+    return list(given) == list(frames) and all(given[name] is frames[name] for name in frames)
 
 
 _SIZE = 8  # bytes of a message's length
@@ -105,14 +106,18 @@ class _Worker:
             stderr=subprocess.DEVNULL,  # a failure is met again here, in words
         )
         self.talk = ThreadPoolExecutor(1, thread_name_prefix="chiso766-tables")
-        self.pending: tuple[tuple[tuple[str, int], ...], Future[bytes]] | None = None
+        self.pending: tuple[dict[str, pd.DataFrame], Future[bytes]] | None = None
 
     def busy(self) -> bool:
         return self.pending is not None and not self.pending[1].done()
 
     def ask(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        request = pickle.dumps(dict(frames), protocol=pickle.HIGHEST_PROTOCOL)
-        self.pending = (_key(frames), self.talk.submit(self._exchange, request))
+        given = dict(frames)
+        try:
+            request = pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
+            return
+        self.pending = (given, self.talk.submit(self._exchange, request))
 
     def _exchange(self, request: bytes) -> bytes:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -162,11 +167,11 @@ def take(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
         pending = worker.pending if worker is not None else None
         if worker is not None:
             worker.pending = None
-    if worker is None or pending is None or pending[0] != _key(frames):
+    if worker is None or pending is None or not _same(pending[0], frames):
         return encode(frames)
     try:
         answer = _loads(pending[1].result())
-    except (OSError, EOFError, pickle.UnpicklingError):  # the worker died: it is replaced at the next warm
+    except Exception:  # the worker died (or its answer did not arrive whole): replaced at the next warm
         with _LOCK:
             if _worker is worker:
                 worker.close()
