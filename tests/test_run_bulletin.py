@@ -461,6 +461,54 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     assert stderr == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)\n"
 
 
+def test_a_kept_kernel_is_the_process_started_ahead_and_answers_as_one_launched():
+    """A kept kernel's process is started before jupyter_client is imported (A46) and given its
+    connection file when the manager has it: the same process then answers, in the notebooks' folder,
+    knowing its parent, with pandas' kernel defaults (imported after the kernel started)."""
+    from chiso766.publish import kernel
+
+    kept = kernel.KeptKernel()
+    try:
+        kept.boot()
+        process = kept.manager.provisioner.process
+        assert "--chiso766-preboot" in Path(f"/proc/{process.pid}/cmdline").read_text()
+        kept.start("bulletin_766")
+        manager = kept.ready()
+        assert manager is not None and manager.provisioner.process is process
+        client = manager.blocking_client()
+        client.start_channels()
+        printed: list[str] = []
+        client.execute_interactive(
+            "import os, sys, json, pandas\n"
+            "print(json.dumps([os.getcwd(), os.environ.get('JPY_PARENT_PID'), sys.argv[1],"
+            " pandas.get_option('display.max_columns')]))",
+            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+        client.stop_channels()
+        assert json.loads("".join(printed)) == [str(kernel.NOTEBOOKS), str(os.getpid()), "-f", 20]
+    finally:
+        kept.stop()
+
+
+def test_a_process_started_ahead_serves_only_its_own_launch():
+    """Another launch (another environment, folder or command) is not given to it: it ends, and so does
+    one never launched, or killed with the rest on Ctrl+C."""
+    from chiso766.publish import kernel
+
+    command = [*kernel._BATCH_KERNEL, "-f", "k.json"]
+    early = kernel._Preboot()
+    cwd = str(kernel.NOTEBOOKS)
+    assert early.fits(command, {"cwd": cwd, "env": early.env, "kernel_id": "k"})
+    assert not early.fits(command, {"cwd": cwd, "env": {**early.env, "MPLBACKEND": "Agg"}})
+    assert not early.fits(command, {"cwd": "/", "env": early.env})
+    assert not early.fits([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"], {"cwd": cwd, "env": early.env})
+    assert not early.fits(command, {"cwd": cwd, "env": early.env, "stdout": subprocess.DEVNULL})
+    early.close()
+    assert early.process.wait(timeout=30) == 0  # its stdin closed: it ends, having launched nothing
+    killed = kernel._Preboot()
+    kernel.kill_all()
+    assert killed.process.poll() is not None and killed not in kernel._EARLY
+
+
 def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collector():
     """What the kept kernel's imports made is frozen (gc.freeze), once: the collector's full passes,
     one at each reset between runs, no longer walk it, and the collector is on again after. The

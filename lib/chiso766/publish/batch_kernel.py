@@ -9,6 +9,12 @@ kernel, without what only a person at the notebook uses (A46).
   collector's passes, and leaves matplotlib's artists without the list of every property it writes
   into the docstring of each one's ``set`` method (``help(ax.set)``): about a tenth of a second of the
   imports, for help text nobody reads in a run. What is drawn does not change.
+* Started ahead as ``python -m chiso766.publish.batch_kernel --chiso766-preboot`` (by a kept kernel's
+  boot, before its process has even imported jupyter_client: :mod:`chiso766.publish.kernel`), it
+  imports ipykernel at once, then reads on stdin the arguments its manager would have launched it
+  with (its connection file), and goes on as if launched with them. The library is imported as
+  before, by :func:`warm_up` in the running kernel: pandas, imported before a kernel exists, would
+  take itself for a terminal's (its tables' text shown at the terminal's width).
 
 The kernels JupyterLab starts are ipykernel's, with their debugger and matplotlib's full help.
 """
@@ -17,12 +23,16 @@ from __future__ import annotations
 
 import gc
 import importlib
+import json
 import sys
 from pathlib import Path
 
 from chiso766.core.imports import uncollected
 
-__all__ = ["warm_up"]
+__all__ = ["PREBOOT", "warm_up"]
+
+PREBOOT = "--chiso766-preboot"
+"""The argument of a kernel started before its manager (``chiso766 run``): it reads its own on stdin."""
 
 
 def warm_up(report: str) -> None:
@@ -60,4 +70,11 @@ if __name__ == "__main__":
 
     from ipykernel import kernelapp
 
+    if sys.argv[1:] == [PREBOOT]:
+        # started ahead (publish.kernel), ipykernel imported: the kernel's arguments (its connection
+        # file) come on stdin once the manager has them; none (stdin closed) if no kernel is wanted
+        line = sys.stdin.buffer.readline()
+        if not line:
+            raise SystemExit(0)
+        sys.argv[1:] = json.loads(line)
     kernelapp.launch_new_instance()

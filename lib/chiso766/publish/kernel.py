@@ -10,7 +10,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import json
+import os
 import queue
+import subprocess
 import sys
 import threading
 import time
@@ -22,6 +25,60 @@ from typing import Any
 __all__ = ["KeptKernel", "NOTEBOOKS", "keep", "kept", "kernel_manager", "kill_all", "release"]
 
 NOTEBOOKS = Path(str(resources.files("chiso766").joinpath("notebooks")))
+# how a kernel of this interpreter is started (publish.batch_kernel: ipykernel's, without its debugger)
+_BATCH_KERNEL = [sys.executable, "-m", "chiso766.publish.batch_kernel"]
+
+
+class _Preboot:
+    """A kernel process started ahead, before this process imports jupyter_client (a quarter of a
+    second) and before the manager has made its connection file: it imports ipykernel meanwhile
+    (``batch_kernel``'s ``--chiso766-preboot``), then :meth:`launch` gives it the arguments the
+    manager would have launched it with. It is started as jupyter_client's local
+    launcher starts a kernel (in its own session, knowing its parent, in the notebooks' folder), and
+    used only for the very launch it was made for (:meth:`fits`); else it is closed and ends."""
+
+    def __init__(self) -> None:
+        from chiso766.publish.batch_kernel import PREBOOT
+
+        # what the launch's environment will be (jupyter_client's: ours, without PYTHONEXECUTABLE)
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONEXECUTABLE"}
+        self.process = subprocess.Popen(  # this interpreter, a module of ours
+            [*_BATCH_KERNEL, PREBOOT],
+            stdin=subprocess.PIPE,
+            cwd=NOTEBOOKS,
+            env=self.env | {"JPY_PARENT_PID": str(os.getpid())},
+            start_new_session=True,
+        )
+        with _LIVE_LOCK:
+            _EARLY.add(self)
+
+    def fits(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
+        """Whether this launch is the one it was started for: our kernel, in the notebooks' folder,
+        with the same environment and nothing else asked of the process; and it still runs."""
+        return (
+            kernel_cmd[: len(_BATCH_KERNEL)] == _BATCH_KERNEL
+            and set(kw) <= {"env", "cwd", "kernel_id", "extra_arguments"}
+            and Path(kw.get("cwd") or ".").resolve() == NOTEBOOKS.resolve()
+            and kw.get("env") == self.env
+            and self.process.poll() is None
+        )
+
+    def launch(self, arguments: list[str]) -> subprocess.Popen[bytes]:
+        """The process, given its arguments; its stdin then closed, as the launcher leaves a kernel's."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(arguments).encode("utf-8") + b"\n")
+        finally:
+            self.close()
+        return self.process
+
+    def close(self) -> None:
+        """Close its stdin: not yet launched, it ends (once its imports are done)."""
+        with _LIVE_LOCK:
+            _EARLY.discard(self)
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
 
 
 @functools.cache
@@ -44,6 +101,7 @@ def kernel_manager() -> type[Any]:
     import zmq
     from jupyter_client.asynchronous.client import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class PromptClient(AsyncKernelClient):
         async def wait_for_ready(self, timeout: float | None = None) -> None:
@@ -93,8 +151,8 @@ def kernel_manager() -> type[Any]:
             command: list[str] = super().format_kernel_cmd(extra_arguments)
             # ipykernel's launcher in this interpreter (where chiso766 is): swapped for ours, the same
             # kernel without its debugger (batch_kernel); another interpreter's starts as its spec says
-            if command[0] == sys.executable and "ipykernel_launcher" in command:
-                command[command.index("ipykernel_launcher")] = "chiso766.publish.batch_kernel"
+            if command[: len(_BATCH_KERNEL)] == [sys.executable, "-m", "ipykernel_launcher"]:
+                command[: len(_BATCH_KERNEL)] = _BATCH_KERNEL
             return command
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
@@ -104,7 +162,19 @@ def kernel_manager() -> type[Any]:
             return await super()._async_pre_start_kernel(**kw)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
+            early, self.preboot = getattr(self, "preboot", None), None
+            provisioner = self.provisioner
+            if early is not None and isinstance(provisioner, LocalProvisioner) and early.fits(kernel_cmd, kw):
+                # the kernel started ahead becomes this one, as jupyter_client's local launcher leaves it
+                provisioner.process = early.launch(kernel_cmd[len(_BATCH_KERNEL) :])
+                provisioner.pid = provisioner.process.pid
+                provisioner.pgid = os.getpgid(provisioner.pid)
+                provisioner.cwd = kw.get("cwd")
+                self._reconcile_connection_info(provisioner.connection_info)
+            else:
+                if early is not None:
+                    early.close()
+                await super()._async_launch_kernel(kernel_cmd, **kw)
             with _LIVE_LOCK:
                 _LIVE.add(self)  # kept or papermill's own: kill_all finds it
 
@@ -150,24 +220,34 @@ class KeptKernel:
             self.stop()
 
     def _boot(self) -> None:
-        from jupyter_core.utils import run_sync
-
         if self.manager is not None:
+            from jupyter_core.utils import run_sync
+
             self.manager.release_clients()  # the run before's, left open by nbclient
-        if self.manager is None or not run_sync(self.manager.is_alive)():
-            self.stop()
+            if run_sync(self.manager.is_alive)():
+                return
+        self.stop()
+        early = _Preboot()  # its imports begin now, while this process imports jupyter_client
+        try:
+            from jupyter_core.utils import run_sync
+
             # kept before it starts: a start stopped midway (Ctrl+C) leaves a kernel process that
             # stop() must find, or it outlives us and warns on the terminal that its parent is gone
             self.manager = manager = kernel_manager()(kernel_name="python3")
+            manager.preboot = early
             # as nbclient starts its own (in the notebooks' folder), with its history in memory
             run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        finally:
+            early.close()  # launched, or of no use
 
     def _warm(self, report: str) -> None:
         if self.client is None:
             self.client = self.manager.blocking_client()
-            # requests and their replies only: no heartbeat, whose thread, stopped as it starts (a run
-            # refused at once), reopens its socket in a loop until the process has no descriptor left
-            self.client.start_channels(stdin=False, hb=False, control=False)
+            # requests and their replies only. No heartbeat, whose thread, stopped as it starts (a run
+            # refused at once), reopens its socket in a loop until the process has no descriptor left.
+            # No broadcast channel: subscribed long before a kernel started ahead binds it, it was at
+            # times never joined, and a reset waiting there for its outputs waited a minute.
+            self.client.start_channels(iopub=False, stdin=False, hb=False, control=False)
         # names the library's modules only (the report comes from checked params); zmq keeps the
         # request until the kernel is up to read it
         code = f"from chiso766.publish.batch_kernel import warm_up\nwarm_up({report!r})"
@@ -181,26 +261,31 @@ class KeptKernel:
         client, deadline = self.client, time.monotonic() + 120
         if client is None:  # none started
             return None
-        try:
-            while self.warming is not None:
+
+        def answer(request: str) -> dict[str, Any]:
+            while True:
                 try:
-                    reply = client.get_shell_msg(timeout=1)
+                    reply: dict[str, Any] = client.get_shell_msg(timeout=1)
                 except queue.Empty:
                     if time.monotonic() > deadline or not run_sync(self.manager.is_alive)():
                         raise RuntimeError("the kept kernel does not answer") from None
                     continue
-                if reply["parent_header"].get("msg_id") == self.warming:
-                    self.warming = None
-            client.execute_interactive(
-                "get_ipython().reset(new_session=True)", silent=True, store_history=False, timeout=60
-            )
-        except (RuntimeError, TimeoutError):
+                if reply["parent_header"].get("msg_id") == request:
+                    return reply
+
+        try:
+            if self.warming is not None:
+                answer(self.warming)
+                self.warming = None
+            reset = client.execute("get_ipython().reset(new_session=True)", silent=True, store_history=False)
+            if answer(reset)["content"].get("status") != "ok":
+                raise RuntimeError("the kept kernel could not be reset")
+        except RuntimeError:
             self.stop()
             return None
         finally:
             if self.client is not None:
-                # until the next start: its iopub would otherwise gather every output of the run
-                self.client.stop_channels()
+                self.client.stop_channels()  # until the next start
                 self.client = None
         return self.manager
 
@@ -224,6 +309,7 @@ class KeptKernel:
 # (a kept one, or papermill's own when none was kept), for Ctrl+C and the exit.
 _KEPT = threading.local()
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
+_EARLY: set[_Preboot] = set()  # kernels started ahead, not yet launched
 _LIVE_LOCK = threading.Lock()
 
 
@@ -258,7 +344,12 @@ def kill_all() -> None:
     and stops its own kernel as usual (its client, its ZeroMQ context); the run's folder stays a
     ``.partial`` one, which the next run in that folder removes, as after any killed run."""
     with _LIVE_LOCK:
-        managers = list(_LIVE)
+        managers, early = list(_LIVE), list(_EARLY)
+    for started in early:  # not yet handed its connection file: it would end after its imports
+        started.close()
+        with contextlib.suppress(Exception):
+            started.process.kill()
+            started.process.wait(timeout=5)
     for manager in managers:
         process = getattr(manager.provisioner, "process", None)
         if process is None or process.poll() is not None:
