@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -485,6 +486,36 @@ def test_a_kept_kernel_is_the_process_started_ahead_and_answers_as_one_launched(
             timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
         client.stop_channels()
         assert json.loads("".join(printed)) == [str(kernel.NOTEBOOKS), str(os.getpid()), "-f", 20]
+    finally:
+        kept.stop()
+
+
+def test_ctrl_c_kills_a_kernel_with_its_table_worker():
+    """kill_all stops a kernel's whole process group: the table worker a run's kernel started too."""
+    from chiso766.publish import kernel
+
+    kept = kernel.KeptKernel()
+    try:
+        kept.start("bulletin_766")
+        manager = kept.ready()
+        assert manager is not None
+        client = manager.blocking_client()
+        client.start_channels()
+        printed: list[str] = []
+        client.execute_interactive(
+            "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker.process.pid)",
+            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+        client.stop_channels()
+        worker = int("".join(printed))
+        kernel.kill_all()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            stat = Path(f"/proc/{worker}/stat")
+            if not stat.exists() or stat.read_text().split()[2] == "Z":  # gone (or ended, not yet reaped)
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the table worker outlived its kernel")
     finally:
         kept.stop()
 

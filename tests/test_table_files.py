@@ -79,12 +79,30 @@ def test_the_worker_gives_the_same_bytes(worker, monkeypatch):
     assert table_files.take(again) == table_files.encode(again)
 
 
-def test_other_tables_than_those_begun_are_encoded_here(worker):
-    begun, saved = _tables(), _tables()
-    table_files.begin(begun)
-    assert table_files.take(saved) == table_files.encode(saved)
-    table_files.begin(saved)  # the answer to the first request is read, not mistaken for this one's
-    assert table_files.take(saved) == table_files.encode(saved)
+def test_tables_changed_since_they_were_handed_over_are_encoded_here(worker):
+    """A table edited in place after nb.header (an analyst's cell) is saved as it is at nb.save."""
+    tables = _tables()
+    table_files.begin(tables)
+    tables["units"].loc[0, "unit_code"] = "EDITED"
+    files = table_files.take(tables)
+    assert files == table_files.encode(tables)
+    assert files.tables["units.csv"].decode("utf-8-sig").splitlines()[1].startswith("EDITED,")
+    other = _tables()  # other frames, the same values: the worker's answer serves
+    table_files.begin(other)
+    assert table_files.take(_tables()) == table_files.encode(other)
+
+
+def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
+    """JupyterLab's stop button signals the kernel's whole process group, the worker among them."""
+    tables = _tables()
+    expected = table_files.encode(tables)
+    table_files.begin(tables)
+    assert table_files.take(tables) == expected  # it runs: its imports, and its signal handling, are done
+    os.kill(worker.process.pid, signal.SIGINT)
+    table_files.begin(tables)
+    monkeypatch.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
+    assert table_files.take(tables) == expected
+    assert worker.process.poll() is None and table_files._worker is worker
 
 
 def test_a_dead_worker_costs_only_time(worker):

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -354,8 +355,12 @@ def kill_all() -> None:
         process = getattr(manager.provisioner, "process", None)
         if process is None or process.poll() is not None:
             continue
+        group = getattr(manager.provisioner, "pgid", None)
         with contextlib.suppress(Exception):  # gone meanwhile
-            process.kill()
+            if group and group != os.getpgrp():  # its own session: with what it started (a table worker)
+                os.killpg(group, signal.SIGKILL)
+            else:
+                process.kill()
             process.wait(timeout=5)  # reaped, not left a zombie in a long session
         with contextlib.suppress(Exception):
             manager.cleanup_connection_file()  # the caller may leave at once (chiso766 run)

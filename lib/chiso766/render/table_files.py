@@ -6,7 +6,9 @@ a thread they would only take turns with the charts. Once the document is outlin
 final, so :func:`begin` (called by the notebook's first displayed step when a run saves files) hands
 them to a worker process, which encodes them on the other core while the kernel draws the charts and
 lays out the sections; :func:`take` (in ``save``) gets the bytes, or encodes them in place when no
-worker has them. Either way they are :func:`encode`'s bytes: the worker runs the same function.
+worker has them, or not as they are now. Either way they are :func:`encode`'s bytes: the worker runs
+the same function. (It runs the library as it was when it started, as the kernel does: after editing
+the library, restart the kernel, and the worker goes with it.)
 
 The worker is ``python -m chiso766.render.table_files``, started by :func:`warm` at the run's first
 step (its imports overlap the build). It speaks over its stdin and stdout (length-prefixed pickles,
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -67,10 +70,16 @@ def encode(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
     return TableFiles(csv_files(frames) | {f"{name}.xlsx": data for name, data in each.items()}, whole)
 
 
-def _same(given: Mapping[str, pd.DataFrame], frames: Mapping[str, pd.DataFrame]) -> bool:
-    """The same tables: the same names in the same order, each the very same frame (a report's tables
-    are final once outlined; the given ones are held meanwhile, so no other frame can take their place)."""
-    return list(given) == list(frames) and all(given[name] is frames[name] for name in frames)
+def _pickled(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    return pickle.dumps(dict(frames), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _sent(frames: Mapping[str, pd.DataFrame], request: bytes) -> bool:
+    """Whether ``frames``, as they are now, are what ``request`` sent."""
+    try:
+        return _pickled(frames) == request
+    except Exception:  # a value that cannot travel: never sent
+        return False
 
 
 _SIZE = 8  # bytes of a message's length
@@ -106,18 +115,18 @@ class _Worker:
             stderr=subprocess.DEVNULL,  # a failure is met again here, in words
         )
         self.talk = ThreadPoolExecutor(1, thread_name_prefix="chiso766-tables")
-        self.pending: tuple[dict[str, pd.DataFrame], Future[bytes]] | None = None
+        self.pending: tuple[bytes, Future[bytes]] | None = None  # the tables as sent, and the answer
 
     def busy(self) -> bool:
         return self.pending is not None and not self.pending[1].done()
 
     def ask(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        given = dict(frames)
+        self.pending = None
         try:
-            request = pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL)
+            request = _pickled(frames)
         except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
             return
-        self.pending = (given, self.talk.submit(self._exchange, request))
+        self.pending = (request, self.talk.submit(self._exchange, request))
 
     def _exchange(self, request: bytes) -> bytes:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -125,9 +134,10 @@ class _Worker:
         return _receive(self.process.stdout)  # read whole, taken or not: the next request's answer is next
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()  # the worker ends
+        for pipe in (self.process.stdin, self.process.stdout):  # its stdin closed, the worker ends
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
         self.talk.shutdown(wait=False)
 
 
@@ -159,7 +169,8 @@ def begin(frames: Mapping[str, pd.DataFrame]) -> None:
 
 
 def take(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
-    """The files of ``frames``: the worker's, when :func:`begin` gave it these very tables; else
+    """The files of ``frames``: the worker's, when :func:`begin` gave it these tables as they are now
+    (pickled again, byte for byte what was sent: a table changed since, in place, is seen); else
     :func:`encode`'s, made here."""
     global _worker
     with _LOCK:
@@ -167,7 +178,7 @@ def take(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
         pending = worker.pending if worker is not None else None
         if worker is not None:
             worker.pending = None
-    if worker is None or pending is None or not _same(pending[0], frames):
+    if worker is None or pending is None or not _sent(frames, pending[0]):
         return encode(frames)
     try:
         answer = _loads(pending[1].result())
@@ -198,6 +209,9 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
+    # an interrupt of the kernel (JupyterLab's stop button, papermill's timeout) is sent to its whole
+    # process group, this worker among them: it is the cell's, not the worker's to heed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the answers go to a copy of stdout; stdout itself then leads where stderr does, so that nothing
     # printed along the way can come between an answer's length and its bytes
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
