@@ -520,6 +520,29 @@ def test_ctrl_c_kills_a_kernel_with_its_table_worker():
         kept.stop()
 
 
+def test_a_kernel_of_runs_side_by_side_is_launched_as_usual_without_a_table_worker():
+    """run -j: a thread's kernel has no core to spare (A46, A47): no process started ahead, no worker."""
+    from chiso766.publish import kernel
+
+    kept = kernel.KeptKernel()
+    kept.spare_core = False
+    try:
+        kept.start("unit_report")
+        manager = kept.ready()
+        assert manager is not None
+        assert "--chiso766-preboot" not in Path(f"/proc/{manager.provisioner.process.pid}/cmdline").read_text()
+        client = manager.blocking_client()
+        client.start_channels()
+        printed: list[str] = []
+        client.execute_interactive(
+            "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker is None)",
+            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+        client.stop_channels()
+        assert "".join(printed).strip() == "True"
+    finally:
+        kept.stop()
+
+
 def test_a_process_started_ahead_serves_only_its_own_launch():
     """Another launch (another environment, folder or command) is not given to it: it ends, and so does
     one never launched, or killed with the rest on Ctrl+C."""

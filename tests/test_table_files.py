@@ -144,6 +144,20 @@ def test_tables_that_cannot_travel_are_encoded_here(worker):
     assert table_files.take(tables).tables["units.csv"].startswith(b"\xef\xbb\xbfunit_name\n<function")
 
 
+def test_without_a_core_to_spare_no_worker_is_used(worker, monkeypatch):
+    """run -j: every core runs a kernel; its tables are encoded in place, and no worker is started."""
+    monkeypatch.setitem(table_files._ASIDE, "on", True)
+    table_files.aside(False)
+    tables = _tables()
+    table_files.begin(tables)
+    assert worker.pending is None
+    assert table_files.take(tables) == table_files.encode(tables)
+    worker.close()
+    worker.process.wait(timeout=10)
+    table_files.warm()
+    assert table_files._worker is worker  # none started in its place
+
+
 def test_a_killed_kernel_leaves_no_worker(tmp_path):
     """The worker ends when the process that started it is killed (its stdin closes)."""
     script = (

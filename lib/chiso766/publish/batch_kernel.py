@@ -35,8 +35,10 @@ PREBOOT = "--chiso766-preboot"
 """The argument of a kernel started before its manager (``chiso766 run``): it reads its own on stdin."""
 
 
-def warm_up(report: str) -> None:
-    """Import what ``report``'s notebook calls (the page and document machinery with it), in the kernel.
+def warm_up(report: str, spare_core: bool = True) -> None:
+    """Import what ``report``'s notebook calls (the page and document machinery with it), in the kernel;
+    ``spare_core``: whether its tables are encoded by a worker process on a core the run has to spare
+    (:mod:`chiso766.render.table_files`).
 
     The first time, what the imports made (200.000 objects, all but a few thousand of them live
     until the kernel ends) is set aside from the garbage collector (``gc.freeze``): its full passes,
@@ -53,6 +55,7 @@ def warm_up(report: str) -> None:
             matplotlib.artist.kwdoc = _no_help  # type: ignore[assignment]  # (mypy types it as that very function)
         importlib.import_module("chiso766.render.notebook")
         importlib.import_module(f"chiso766.report.{report}")
+        importlib.import_module("chiso766.render.table_files").aside(spare_core)
         if not gc.get_freeze_count():
             gc.freeze()
 

@@ -203,6 +203,10 @@ class KeptKernel:
         self.manager: Any = None
         self.client: Any = None
         self.warming: str | None = None  # the id of the import request not yet answered
+        # whether its runs have a core to spare: then its process is started ahead (_Preboot) and its
+        # tables are encoded by a worker on that core (render.table_files). Not when runs side by side
+        # keep every core busy: there both only added work (measured, 1,03-1,05 of nine samples' -j time)
+        self.spare_core = True
 
     def boot(self) -> None:
         """Start the kernel process, or keep the live one, without waiting for it. A kernel that cannot
@@ -228,7 +232,8 @@ class KeptKernel:
             if run_sync(self.manager.is_alive)():
                 return
         self.stop()
-        early = _Preboot()  # its imports begin now, while this process imports jupyter_client
+        # its imports begin now, while this process imports jupyter_client
+        early = _Preboot() if self.spare_core else None
         try:
             from jupyter_core.utils import run_sync
 
@@ -239,7 +244,8 @@ class KeptKernel:
             # as nbclient starts its own (in the notebooks' folder), with its history in memory
             run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         finally:
-            early.close()  # launched, or of no use
+            if early is not None:
+                early.close()  # launched, or of no use
 
     def _warm(self, report: str) -> None:
         if self.client is None:
@@ -251,7 +257,7 @@ class KeptKernel:
             self.client.start_channels(iopub=False, stdin=False, hb=False, control=False)
         # names the library's modules only (the report comes from checked params); zmq keeps the
         # request until the kernel is up to read it
-        code = f"from chiso766.publish.batch_kernel import warm_up\nwarm_up({report!r})"
+        code = f"from chiso766.publish.batch_kernel import warm_up\nwarm_up({report!r}, {self.spare_core!r})"
         self.warming = self.client.execute(code, silent=True, store_history=False)
 
     def ready(self) -> Any:
@@ -314,13 +320,15 @@ _EARLY: set[_Preboot] = set()  # kernels started ahead, not yet launched
 _LIVE_LOCK = threading.Lock()
 
 
-def keep(boot: bool = False) -> KeptKernel:
-    """The kernel this thread's runs share (made at the first call); ``boot``: start it now.
+def keep(boot: bool = False, spare_core: bool = True) -> KeptKernel:
+    """The kernel this thread's runs share (made at the first call); ``boot``: start it now;
+    ``spare_core``: whether its runs have a core to spare (:attr:`KeptKernel.spare_core`).
 
     It is stopped by :func:`release`, or when the process exits."""
     kept_kernel: KeptKernel | None = getattr(_KEPT, "kernel", None)
     if kept_kernel is None:
         kept_kernel = _KEPT.kernel = KeptKernel()
+    kept_kernel.spare_core = spare_core
     if boot:
         kept_kernel.boot()
     return kept_kernel

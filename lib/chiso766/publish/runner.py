@@ -461,7 +461,7 @@ def run_many(
     def work() -> None:
         # the thread's kernel, booted now unless --if-changed may skip every run; then at its first
         # run that is not skipped
-        kernel.keep(boot=not if_changed)
+        kernel.keep(boot=not if_changed, spare_core=False)  # the other runs keep the other cores busy
         try:
             while not stop.is_set():
                 with taking:

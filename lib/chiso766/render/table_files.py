@@ -38,7 +38,7 @@ from chiso766.core.files import write_atomic
 from chiso766.render.tables import csv_files, write_files
 from chiso766.render.workbooks import all_workbooks
 
-__all__ = ["TableFiles", "begin", "encode", "take", "warm"]
+__all__ = ["TableFiles", "aside", "begin", "encode", "take", "warm"]
 
 
 @dataclass(frozen=True)
@@ -143,13 +143,21 @@ class _Worker:
 
 _LOCK = threading.Lock()
 _worker: _Worker | None = None
+_ASIDE = {"on": True}
+
+
+def aside(on: bool) -> None:
+    """Whether :func:`warm` starts a worker: not in a kernel whose process has no core to spare
+    (``chiso766 run -j``, where every core runs a kernel); its tables are then encoded in place."""
+    _ASIDE["on"] = on
 
 
 def warm() -> None:
-    """Start the worker process, unless it runs (its imports take half a second)."""
+    """Start the worker process, unless it runs or :func:`aside` said not to (its imports take half a
+    second)."""
     global _worker
     with _LOCK:
-        if _worker is not None and _worker.process.poll() is None:
+        if not _ASIDE["on"] or (_worker is not None and _worker.process.poll() is None):
             return
         if _worker is not None:
             _worker.close()
@@ -164,7 +172,7 @@ def begin(frames: Mapping[str, pd.DataFrame]) -> None:
 
     With no worker running, or one still busy with other tables, :func:`take` encodes them in place."""
     with _LOCK:
-        if _worker is not None and _worker.process.poll() is None and not _worker.busy():
+        if _ASIDE["on"] and _worker is not None and _worker.process.poll() is None and not _worker.busy():
             _worker.ask(frames)
 
 
