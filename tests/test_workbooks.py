@@ -504,3 +504,14 @@ def test_numbers_and_dates_read_back_as_the_csv_holds_them(
         # a time is kept to the millisecond Excel shows
         moment = None if as_of == "" else datetime.fromisoformat(as_of)
         assert row[2] == moment or abs(row[2] - moment).total_seconds() < 1e-3
+
+
+def test_numpy_scalars_are_written_as_the_numbers_and_words_they_are(tmp_path):
+    """numpy's float64 (a float whose repr is "np.float64(1.5)") and bool_ in an object column."""
+    import numpy as np
+
+    frame = pd.DataFrame({"total": pd.Series([np.float64(84.63), np.float64(50133.0), None], dtype=object),
+                          "meets_target": pd.Series([np.bool_(True), np.bool_(False), None], dtype=object)})
+    assert to_csv_text(frame).splitlines()[1:] == ["84.63,true", "50133,false", ","]
+    sheet = openpyxl.load_workbook(write_xlsx({"units": frame}, tmp_path / "t.xlsx")).active
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [[84.63, "Có"], [50133, "Không"]]

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from chiso766.core.decimals import fmt_plain
@@ -58,16 +59,18 @@ def cell_text(value: object) -> str:
     ('17.2', '', '2025-10-09', 'true')
     >>> cell_text(pd.NaT), cell_text(pd.NA), cell_text(float("nan"))
     ('', '', '')
+    >>> cell_text(np.float64(1.5)), cell_text(np.bool_(False))
+    ('1.5', 'false')
     """
     # pd.NaT is a datetime too: tested first, or it would print as "NaT"
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return fmt_plain(value)
-    if isinstance(value, float):
-        return "" if value != value else fmt_plain(Decimal(repr(value)))
+    if isinstance(value, float):  # numpy's float64 too, whose repr is "np.float64(1.5)": as a float
+        return "" if value != value else fmt_plain(Decimal(repr(float(value))))
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):

@@ -351,7 +351,7 @@ def _number_text(value: float) -> str:
     >>> _number_text(84.63), _number_text(50133.0), _number_text(1e-05)
     ('84.63', '50133', '1e-05')
     """
-    text = repr(value)
+    text = repr(float(value))  # numpy's float64 writes itself "np.float64(…)"
     return text[:-2] if text.endswith(".0") else text
 
 
