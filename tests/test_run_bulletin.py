@@ -462,6 +462,20 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     assert stderr == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)\n"
 
 
+def _printed(manager: object, code: str) -> str:
+    """What ``code`` prints, run in the kernel of ``manager``."""
+    client = manager.blocking_client()  # type: ignore[attr-defined]
+    client.start_channels()
+    printed: list[str] = []
+    try:
+        client.execute_interactive(
+            code, timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", ""))
+        )
+    finally:
+        client.stop_channels()
+    return "".join(printed)
+
+
 def test_a_kept_kernel_is_the_process_started_ahead_and_answers_as_one_launched():
     """A kept kernel's process is started before jupyter_client is imported (A46) and given its
     connection file when the manager has it: the same process then answers, in the notebooks' folder,
@@ -476,16 +490,13 @@ def test_a_kept_kernel_is_the_process_started_ahead_and_answers_as_one_launched(
         kept.start("bulletin_766")
         manager = kept.ready()
         assert manager is not None and manager.provisioner.process is process
-        client = manager.blocking_client()
-        client.start_channels()
-        printed: list[str] = []
-        client.execute_interactive(
+        printed = _printed(
+            manager,
             "import os, sys, json, pandas\n"
             "print(json.dumps([os.getcwd(), os.environ.get('JPY_PARENT_PID'), sys.argv[1],"
             " pandas.get_option('display.max_columns')]))",
-            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-        client.stop_channels()
-        assert json.loads("".join(printed)) == [str(kernel.NOTEBOOKS), str(os.getpid()), "-f", 20]
+        )
+        assert json.loads(printed) == [str(kernel.NOTEBOOKS), str(os.getpid()), "-f", 20]
     finally:
         kept.stop()
 
@@ -499,14 +510,11 @@ def test_ctrl_c_kills_a_kernel_with_its_table_worker():
         kept.start("bulletin_766")
         manager = kept.ready()
         assert manager is not None
-        client = manager.blocking_client()
-        client.start_channels()
-        printed: list[str] = []
-        client.execute_interactive(
+        printed = _printed(
+            manager,
             "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker.process.pid)",
-            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-        client.stop_channels()
-        worker = int("".join(printed))
+        )
+        worker = int(printed)
         kernel.kill_all()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -531,14 +539,11 @@ def test_a_kernel_of_runs_side_by_side_is_launched_as_usual_without_a_table_work
         manager = kept.ready()
         assert manager is not None
         assert "--chiso766-preboot" not in Path(f"/proc/{manager.provisioner.process.pid}/cmdline").read_text()
-        client = manager.blocking_client()
-        client.start_channels()
-        printed: list[str] = []
-        client.execute_interactive(
+        printed = _printed(
+            manager,
             "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker is None)",
-            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-        client.stop_channels()
-        assert "".join(printed).strip() == "True"
+        )
+        assert printed.strip() == "True"
     finally:
         kept.stop()
 
@@ -575,17 +580,14 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
         kept.start("unit_report")
         manager = kept.ready()
         assert manager is not None
-        client = manager.blocking_client()
-        client.start_channels()
-        printed: list[str] = []
-        client.execute_interactive(
+        printed = _printed(
+            manager,
             "import gc, sys, json; from pathlib import Path\n"
             "print(json.dumps([gc.get_freeze_count(), gc.isenabled(), 'chiso766.report.unit_report' in sys.modules,"
             " repr(sys.modules.get('debugpy', 'absent')), '' in sys.path, Path(sys.argv[0]).name,"
             " 'antialiased' in sys.modules['matplotlib.lines'].Line2D.set.__doc__]))",
-            timeout=60, output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-        client.stop_channels()
-        frozen, collecting, imported, debugpy, cwd_on_path, launcher, help_text = json.loads("".join(printed))
+        )
+        frozen, collecting, imported, debugpy, cwd_on_path, launcher, help_text = json.loads(printed)
         assert frozen > 50_000 and collecting and imported
         assert (debugpy, cwd_on_path, launcher, help_text) == ("None", True, "batch_kernel.py", False)
     finally:
