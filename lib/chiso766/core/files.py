@@ -23,13 +23,14 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
     "files_under",
     "write_atomic",
+    "write_files",
     "swap_folder",
     "recover_leftovers",
     "kill_point",
@@ -78,6 +79,28 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    """Each ``name: bytes`` as ``<folder>/<name>``, all or none: every file is written beside its target
+    first, and renamed into place only when all were written (a full disk replaces no table, so the
+    folder never mixes files of two runs). Returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            staged.append((tmp, folder / name))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o666 & ~_UMASK)  # as write_atomic's
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    return [target for _, target in staged]
 
 
 def read_regular(path: Path) -> bytes:

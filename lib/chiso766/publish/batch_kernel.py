@@ -55,7 +55,9 @@ def warm_up(report: str, spare_core: bool = True) -> None:
             matplotlib.artist.kwdoc = _no_help  # type: ignore[assignment]  # (mypy types it as that very function)
         importlib.import_module("chiso766.render.notebook")
         importlib.import_module(f"chiso766.report.{report}")
-        importlib.import_module("chiso766.render.table_files").aside(spare_core)
+        from chiso766.render import table_files  # imported with the notebook machinery above
+
+        table_files.aside(spare_core)
         if not gc.get_freeze_count():
             gc.freeze()
 

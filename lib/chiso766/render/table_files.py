@@ -34,8 +34,8 @@ from typing import IO, Any
 
 import pandas as pd
 
-from chiso766.core.files import write_atomic
-from chiso766.render.tables import csv_files, write_files
+from chiso766.core.files import write_atomic, write_files
+from chiso766.render.tables import csv_files
 from chiso766.render.workbooks import all_workbooks
 
 __all__ = ["TableFiles", "aside", "begin", "encode", "take", "warm"]

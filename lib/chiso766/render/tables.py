@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from chiso766.core.decimals import fmt_plain
-from chiso766.core.files import write_atomic
+from chiso766.core.files import write_atomic, write_files
 
 __all__ = [
     "BOM",
@@ -35,12 +33,8 @@ __all__ = [
     "csv_safe",
     "to_csv_text",
     "write_csv",
-    "write_files",
     "write_tables",
 ]
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 BOM = "\ufeff"
 """The UTF-8 byte order mark every CSV starts with (Excel then reads it as UTF-8)."""
@@ -147,25 +141,3 @@ def csv_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Each table as ``<folder>/<name>.csv`` (:func:`to_csv_text`), all or none (:func:`write_files`)."""
     return write_files(csv_files(tables), folder)
-
-
-def write_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
-    """Each ``name: bytes`` as ``<folder>/<name>``, all or none: every file is written beside its target
-    first, and renamed into place only when all were written (a full disk replaces no table, so the
-    folder never mixes tables of two runs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-            staged.append((tmp, folder / name))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o666 & ~_UMASK)  # as write_atomic: outputs are served and shared
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [target for _, target in staged]

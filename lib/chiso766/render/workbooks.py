@@ -45,10 +45,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from chiso766.core.files import write_atomic
+from chiso766.core.files import write_atomic, write_files
 from chiso766.core.methodology import Group
 from chiso766.core.methodology import load as load_methodology
-from chiso766.render.tables import FORMULA_START, cell_text, write_files
+from chiso766.render.tables import FORMULA_START, cell_text
 
 __all__ = [
     "NUMBER_FORMATS",
