@@ -100,3 +100,24 @@ def test_a_fork_child_draws_its_png_with_its_own_thread_and_lock():
     finally:
         held.release()
     assert charts.rendered(_figure()).svg == svg
+
+
+def test_a_chart_is_drawn_once_and_its_svg_is_what_savefig_writes(monkeypatch):
+    """The SVG canvas draws the figure itself, laying it out as it starts: savefig drew a
+    constrained-layout figure once more beforehand, only to lay it out, for the same bytes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
+
+    metadata = {"Date": None, "Creator": None}
+    fig = charts.draw(_figure().chart)
+    saved = io.BytesIO()
+    fig.savefig(saved, format="svg", metadata=metadata)
+    plt.close(fig)
+
+    draws = []
+    real_draw = MplFigure.draw
+    monkeypatch.setattr(MplFigure, "draw", lambda self, renderer: draws.append(self) or real_draw(self, renderer))
+    rendered = charts.rendered(_figure())
+    assert len(draws) == 1
+    assert rendered.svg == saved.getvalue()
+    assert plt.get_fignums() == []  # closed, as after savefig
