@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,8 +11,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -476,6 +479,22 @@ def _printed(manager: object, code: str) -> str:
     return "".join(printed)
 
 
+@contextlib.contextmanager
+def _kept_kernel(report: str, spare_core: bool = True) -> Iterator[Any]:
+    """A kept kernel started for ``report``'s runs and ready (its manager), stopped on leaving."""
+    from chiso766.publish import kernel
+
+    kept = kernel.KeptKernel()
+    kept.spare_core = spare_core
+    try:
+        kept.start(report)
+        manager = kept.ready()
+        assert manager is not None
+        yield manager
+    finally:
+        kept.stop()
+
+
 def test_a_kept_kernel_is_the_process_started_ahead_and_answers_as_one_launched():
     """A kept kernel's process is started before jupyter_client is imported (A46) and given its
     connection file when the manager has it: the same process then answers, in the notebooks' folder,
@@ -505,11 +524,7 @@ def test_ctrl_c_kills_a_kernel_with_its_table_worker():
     """kill_all stops a kernel's whole process group: the table worker a run's kernel started too."""
     from chiso766.publish import kernel
 
-    kept = kernel.KeptKernel()
-    try:
-        kept.start("bulletin_766")
-        manager = kept.ready()
-        assert manager is not None
+    with _kept_kernel("bulletin_766") as manager:
         printed = _printed(
             manager,
             "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker.process.pid)",
@@ -524,28 +539,17 @@ def test_ctrl_c_kills_a_kernel_with_its_table_worker():
             time.sleep(0.05)
         else:
             pytest.fail("the table worker outlived its kernel")
-    finally:
-        kept.stop()
 
 
 def test_a_kernel_of_runs_side_by_side_is_launched_as_usual_without_a_table_worker():
     """run -j: a thread's kernel has no core to spare (A46, A47): no process started ahead, no worker."""
-    from chiso766.publish import kernel
-
-    kept = kernel.KeptKernel()
-    kept.spare_core = False
-    try:
-        kept.start("unit_report")
-        manager = kept.ready()
-        assert manager is not None
+    with _kept_kernel("unit_report", spare_core=False) as manager:
         assert "--chiso766-preboot" not in Path(f"/proc/{manager.provisioner.process.pid}/cmdline").read_text()
         printed = _printed(
             manager,
             "from chiso766.render import table_files\ntable_files.warm()\nprint(table_files._worker is None)",
         )
         assert printed.strip() == "True"
-    finally:
-        kept.stop()
 
 
 def test_a_process_started_ahead_serves_only_its_own_launch():
@@ -573,13 +577,7 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
     one at each reset between runs, no longer walk it, and the collector is on again after. The
     kernel is ipykernel's without its debugger (debugpy) nor matplotlib's help text (A46), the
     notebook's folder on its path."""
-    from chiso766.publish import kernel
-
-    kept = kernel.KeptKernel()
-    try:
-        kept.start("unit_report")
-        manager = kept.ready()
-        assert manager is not None
+    with _kept_kernel("unit_report") as manager:
         printed = _printed(
             manager,
             "import gc, sys, json; from pathlib import Path\n"
@@ -590,8 +588,6 @@ def test_a_kept_kernel_sets_the_imported_library_aside_from_the_garbage_collecto
         frozen, collecting, imported, debugpy, cwd_on_path, launcher, help_text = json.loads(printed)
         assert frozen > 50_000 and collecting and imported
         assert (debugpy, cwd_on_path, launcher, help_text) == ("None", True, "batch_kernel.py", False)
-    finally:
-        kept.stop()
 
 
 def test_a_kernel_of_another_interpreter_is_started_as_its_spec_says():
