@@ -13,11 +13,25 @@ from types import ModuleType
 __all__ = ["papermill", "uncollected"]
 
 # Imported by the stack only when present, for what a local run never asks of it:
-# - rfc3987_syntax: jsonschema's two IRI format checks (a notebook's schema has no "iri" format);
-#   importing it compiles an Earley grammar, 0,8 to 1,5 s. JupyterLab brings it in
-#   (jsonschema[format-nongpl] through jupyter-events).
+# - jsonschema's format checkers, which nbformat never asks for (it validates a notebook without a
+#   FormatChecker; its schema has no "format" keyword). JupyterLab brings them in
+#   (jsonschema[format-nongpl] through jupyter-events), and jsonschema imports each one it finds:
+#   rfc3987_syntax (IRIs) compiles an Earley grammar, 0,8 to 1,5 s; isoduration (durations) loads
+#   arrow, 0,035 s; the others (URIs, dates, colours, JSON pointers, URI templates, host names)
+#   0,02 s together.
 # - pyarrow.fs: papermill's hdfs:// notebooks; 0,45 s with the numpy and Arrow it loads.
-_UNUSED = ("rfc3987_syntax", "pyarrow.fs")
+_UNUSED = (
+    "rfc3987_syntax",
+    "isoduration",
+    "rfc3986_validator",
+    "rfc3987",
+    "rfc3339_validator",
+    "webcolors",
+    "jsonpointer",
+    "uri_template",
+    "fqdn",
+    "pyarrow.fs",
+)
 
 
 @contextmanager
