@@ -42,16 +42,19 @@ def tables(scratch: Path) -> dict[str, Any]:
     from chiso766.report import bulletin_766 as bulletin
 
     built = bulletin.build(nb.load(str(PARAMS), [], str(scratch / "params")))
-    bulletin.outline(built)
-    return built.table_frames()
+    return dict(bulletin.outline(built).data)
 
 
 def writer(module: ModuleType) -> Callable[[dict[str, Any], Path], None]:
     """What ``document.save`` does with the workbooks, with ``module``'s functions."""
 
     def write(frames: dict[str, Any], folder: Path) -> None:
-        if hasattr(module, "write_all_workbooks"):  # each sheet built once for both
-            module.write_all_workbooks(frames, folder / "tables.xlsx", folder / "tables")
+        if hasattr(module, "all_workbooks"):  # each sheet built once for both, as a bulletin's files
+            from chiso766.core.files import write_atomic, write_files
+
+            whole, each = module.all_workbooks(frames)
+            write_atomic(folder / "tables.xlsx", whole)
+            write_files({f"{name}.xlsx": data for name, data in each.items()}, folder / "tables")
         else:
             module.write_xlsx(frames, folder / "tables.xlsx")
             module.write_workbooks(frames, folder / "tables")

@@ -17,7 +17,7 @@ import pytest
 
 from chiso766.render import table_files
 from chiso766.render.tables import write_tables
-from chiso766.render.workbooks import write_all_workbooks
+from chiso766.render.workbooks import write_workbooks, write_xlsx
 
 
 def _tables() -> dict[str, pd.DataFrame]:
@@ -54,7 +54,8 @@ def worker():
 def test_the_files_are_those_written_in_place(tmp_path):
     tables = _tables()
     write_tables(tables, tmp_path / "before" / "tables")
-    write_all_workbooks(tables, tmp_path / "before" / "tables.xlsx", tmp_path / "before" / "tables")
+    write_xlsx(tables, tmp_path / "before" / "tables.xlsx")
+    write_workbooks(tables, tmp_path / "before" / "tables")
     written = table_files.encode(tables).write(tmp_path / "after")
     assert _files(tmp_path / "after") == _files(tmp_path / "before")
     assert sorted(p.name for p in written) == ["groups.csv", "groups.xlsx", "tables.xlsx", "units.csv", "units.xlsx"]

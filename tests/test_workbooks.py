@@ -33,9 +33,9 @@ from chiso766.publish.runner import run
 from chiso766.render.tables import BOM, cell_text, csv_safe, to_csv_text, write_csv, write_tables
 from chiso766.render.workbooks import (
     NUMBER_FORMATS,
+    all_workbooks,
     layout,
     sheet_names,
-    write_all_workbooks,
     write_workbooks,
     write_xlsx,
 )
@@ -409,17 +409,17 @@ def test_chained_escapes_read_back_as_written(tmp_path: Path, text: str) -> None
 
 
 def test_tables_written_together_give_the_same_files(tmp_path: Path) -> None:
-    """``write_all_workbooks`` (what a bulletin calls) writes what the two writers write alone."""
+    """``all_workbooks`` (what a bulletin's table files take) gives what the two writers write alone."""
     other = pd.DataFrame({"unit_name": ["Xã Yên Phú", "Phường Mới"], "tier": ["xa", "xa"], "total": [1, 2]})
     tables = {"units": _small(), "groups": other, "warnings": pd.DataFrame(columns=["kind"])}
-    together = write_all_workbooks(tables, tmp_path / "a" / "tables.xlsx", tmp_path / "a" / "tables")
+    whole, each = all_workbooks(tables)
     alone = [write_xlsx(tables, tmp_path / "b" / "tables.xlsx"), *write_workbooks(tables, tmp_path / "b" / "tables")]
-    assert [p.relative_to(tmp_path / "a") for p in together] == [p.relative_to(tmp_path / "b") for p in alone]
-    assert [p.read_bytes() for p in together] == [p.read_bytes() for p in alone]
-    whole = openpyxl.load_workbook(together[0])
-    for path in together[1:]:  # each sheet's strings numbered in the whole workbook's table read back the same
-        own = openpyxl.load_workbook(path).active
-        assert rows(whole[own.title]) == rows(own), path.name
+    assert [f"{name}.xlsx" for name in each] == [p.name for p in alone[1:]]
+    assert [whole, *each.values()] == [p.read_bytes() for p in alone]
+    together = openpyxl.load_workbook(io.BytesIO(whole))
+    for name, data in each.items():  # each sheet's strings numbered in the whole workbook's table read back the same
+        own = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert rows(together[own.title]) == rows(own), name
 
 
 def test_every_part_is_well_formed_and_declared(tmp_path: Path) -> None:

@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
-import pandas as pd
-
 from chiso766.core.files import write_atomic
 from chiso766.render import charts, table_files
 from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
@@ -23,9 +21,8 @@ __all__ = ["Saved", "document_json", "save"]
 
 
 class Saved(Protocol):
-    """What a report model gives to be saved: its named tables and what its manifest records."""
-
-    def table_frames(self) -> dict[str, pd.DataFrame]: ...
+    """What a report model gives to be saved beside its document (which carries the tables): what
+    its manifest records."""
 
     def document_extra(self) -> dict[str, Any]: ...
 
@@ -87,7 +84,7 @@ def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     # what the PDF reads is written: Typst lays it out on the other core while the tables are written
     with pdf_aside(folder) as pdf:
         # tables/*.csv, tables.xlsx and one workbook per table (what each table's link downloads)
-        table_files.take(report.table_frames()).write(folder)
+        table_files.take(document.data).write(folder)
         if audit_sections(document):
             write_atomic(folder / AUDIT_PAGE, audit_page(document).encode("utf-8"))
         write_atomic(folder / "bulletin.pdf", pdf.result())

@@ -24,7 +24,7 @@ a missing value is an empty cell, never 0. Text is always a string cell, never a
 "quote prefix", so that it stays text even when someone edits the cell.
 
 The files are written as their SpreadsheetML parts (ECMA-376), with no library: a bulletin writes
-each table twice (in ``tables.xlsx`` and alone), and :func:`write_all_workbooks` builds each sheet
+each table twice (in ``tables.xlsx`` and alone), and :func:`all_workbooks` builds each sheet
 once for both. The same tables give the same bytes.
 """
 
@@ -59,7 +59,6 @@ __all__ = [
     "cell",
     "write_xlsx",
     "write_workbooks",
-    "write_all_workbooks",
     "all_workbooks",
 ]
 
@@ -762,20 +761,3 @@ def all_workbooks(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes, dict[str, 
     """
     sheets = _sheets(tables)
     return _whole(sheets), _each(sheets)
-
-
-def write_all_workbooks(tables: Mapping[str, pd.DataFrame], path: Path, folder: Path) -> list[Path]:
-    """:func:`write_xlsx` to ``path`` and :func:`write_workbooks` to ``folder`` (:func:`all_workbooks`).
-    Returns ``path``, then each table's workbook.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     tables = {"units": pd.DataFrame({"unit_code": ["H44"]})}
-    ...     [p.name for p in write_all_workbooks(tables, Path(tmp) / "t.xlsx", Path(tmp))]
-    ['t.xlsx', 'units.xlsx']
-    """
-    whole, each = all_workbooks(tables)
-    write_atomic(path, whole)
-    return [path, *_write_each(each, folder)]

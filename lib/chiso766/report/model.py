@@ -166,9 +166,6 @@ class Report:
     tables: TableSet
     params: Any
 
-    def table_frames(self) -> dict[str, pd.DataFrame]:
-        return self.tables.tables
-
     def document_extra(self) -> dict[str, Any]:
         return {"as_of": self.params.as_of.isoformat()}
 
