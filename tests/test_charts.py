@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from chiso766.render import charts
+from chiso766.render import charts, figures
 from chiso766.report.outline import Chart, Figure
 
 LABELS = ["Sở Văn hóa, Thể thao và Du lịch", "UBND phường <Âu Cơ> & Tân Sơn"]
@@ -27,8 +27,8 @@ def _svg_size_pt(svg: bytes) -> tuple[float, float]:
 
 
 def test_the_png_is_the_svg_at_150_ppi_and_the_same_bytes_every_time():
-    first = charts.rendered(_figure())
-    again = charts.rendered(_figure())  # a new figure: drawn again, not the cache
+    first = figures.rendered(_figure())
+    again = figures.rendered(_figure())  # a new figure: drawn again, not the cache
     assert (first.png, first.svg) == (again.png, again.svg)
     width_pt, height_pt = _svg_size_pt(first.svg)
     image = Image.open(io.BytesIO(first.png))
@@ -38,7 +38,7 @@ def test_the_png_is_the_svg_at_150_ppi_and_the_same_bytes_every_time():
 
 
 def test_the_png_draws_the_svg_text_and_bars():
-    rendered = charts.rendered(_figure())
+    rendered = figures.rendered(_figure())
     assert "UBND phường &lt;Âu Cơ&gt; &amp; Tân Sơn" in rendered.svg.decode("utf-8")  # escaped XML, read by Typst
     image = Image.open(io.BytesIO(rendered.png)).convert("RGB")
     colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 20) or []}
@@ -53,8 +53,8 @@ def test_the_png_drawn_aside_is_the_svg_drawn_by_typst_and_a_failure_reaches_its
     what went wrong drawing it is raised where the PNG is read (the save), not lost in the thread."""
     from chiso766.render.pdf import png_of_svg
 
-    done = charts.rendered(_figure())
-    assert done.png == png_of_svg(done.svg, charts.PNG_PPI)
+    done = figures.rendered(_figure())
+    assert done.png == png_of_svg(done.svg, figures.PNG_PPI)
 
     class Broken:
         def compile(self, **_settings: object) -> bytes:
@@ -63,7 +63,7 @@ def test_the_png_drawn_aside_is_the_svg_drawn_by_typst_and_a_failure_reaches_its
     from chiso766.render import pdf
 
     monkeypatch.setattr(pdf, "_compiler", lambda *_args: Broken())
-    failing = charts.rendered(_figure())
+    failing = figures.rendered(_figure())
     assert failing.svg == done.svg
     with pytest.raises(RuntimeError, match="Typst không vẽ được"):
         failing.png
@@ -78,7 +78,7 @@ def test_a_fork_child_draws_its_png_with_its_own_thread_and_lock():
 
     from chiso766.render import pdf
 
-    svg = charts.rendered(_figure()).svg
+    svg = figures.rendered(_figure()).svg
     held = pdf._compiling()
     held.acquire()  # as a thread compiling at the moment of the fork would
     try:
@@ -86,7 +86,7 @@ def test_a_fork_child_draws_its_png_with_its_own_thread_and_lock():
         child = os.fork()
         if child == 0:  # pragma: no cover - the child reports through the pipe
             try:
-                os.write(writer, b"ok" if charts.rendered(_figure()).png[:4] == b"\x89PNG" else b"no")
+                os.write(writer, b"ok" if figures.rendered(_figure()).png[:4] == b"\x89PNG" else b"no")
             finally:
                 os._exit(0)
         os.close(writer)
@@ -99,7 +99,7 @@ def test_a_fork_child_draws_its_png_with_its_own_thread_and_lock():
         assert done[0] == child and os.read(reader, 2) == b"ok"
     finally:
         held.release()
-    assert charts.rendered(_figure()).svg == svg
+    assert figures.rendered(_figure()).svg == svg
 
 
 def test_a_chart_is_drawn_once_and_its_svg_is_what_savefig_writes(monkeypatch):
@@ -117,7 +117,7 @@ def test_a_chart_is_drawn_once_and_its_svg_is_what_savefig_writes(monkeypatch):
     draws = []
     real_draw = MplFigure.draw
     monkeypatch.setattr(MplFigure, "draw", lambda self, renderer: draws.append(self) or real_draw(self, renderer))
-    rendered = charts.rendered(_figure())
+    rendered = figures.rendered(_figure())
     assert len(draws) == 1
     assert rendered.svg == saved.getvalue()
     assert plt.get_fignums() == []  # closed, as after savefig

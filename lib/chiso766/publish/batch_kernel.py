@@ -6,9 +6,9 @@ kernel, without what only a person at the notebook uses (A46).
   kernel's start, for a debugger that a run's notebook never uses (papermill debugs nothing).
   Marked absent, debugpy is not imported, as where it is not installed.
 * :func:`warm_up` imports the library while the run is still being prepared, without the garbage
-  collector's passes, and leaves matplotlib's artists without the list of every property it writes
-  into the docstring of each one's ``set`` method (``help(ax.set)``): about a tenth of a second of the
-  imports, for help text nobody reads in a run. What is drawn does not change.
+  collector's passes, and without matplotlib when the run's worker process draws the charts
+  (:mod:`chiso766.render.worker`); a kernel that draws them itself imports it as the worker does,
+  without help text nobody reads in a run (:func:`~chiso766.render.worker.import_charts`).
 * Started ahead as ``python -m chiso766.publish.batch_kernel --chiso766-preboot`` (by a kept kernel's
   boot, before its process has even imported jupyter_client: :mod:`chiso766.publish.kernel`), it
   imports ipykernel at once, then reads on stdin the arguments its manager would have launched it
@@ -37,8 +37,8 @@ PREBOOT = "--chiso766-preboot"
 
 def warm_up(report: str, spare_core: bool = True) -> None:
     """Import what ``report``'s notebook calls (the page and document machinery with it), in the kernel;
-    ``spare_core``: whether its tables are encoded by a worker process on a core the run has to spare
-    (:mod:`chiso766.render.table_files`).
+    ``spare_core``: whether its charts and table files are made by a worker process on a core the run
+    has to spare (:mod:`chiso766.render.worker`).
 
     The first time, what the imports made (200.000 objects, all but a few thousand of them live
     until the kernel ends) is set aside from the garbage collector (``gc.freeze``): its full passes,
@@ -47,23 +47,15 @@ def warm_up(report: str, spare_core: bool = True) -> None:
     bindings would print them as leaks: a kept kernel is killed, it never exits itself.
     """
     with uncollected():
-        if "matplotlib.artist" not in sys.modules:
-            # the artists' module, then the ones defined after it (lines, patches, text…), which ask
-            # this function for their help text
-            import matplotlib.artist
+        from chiso766.render import worker
 
-            matplotlib.artist.kwdoc = _no_help  # type: ignore[assignment]  # (mypy types it as that very function)
+        worker.aside(spare_core)
+        if not spare_core:  # no worker draws the charts: this kernel does
+            worker.import_charts()
         importlib.import_module("chiso766.render.notebook")
         importlib.import_module(f"chiso766.report.{report}")
-        from chiso766.render import table_files  # imported with the notebook machinery above
-
-        table_files.aside(spare_core)
         if not gc.get_freeze_count():
             gc.freeze()
-
-
-def _no_help(_artist: object) -> str:
-    return ""
 
 
 if __name__ == "__main__":

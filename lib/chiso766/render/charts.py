@@ -1,17 +1,14 @@
-"""Charts in one style (seaborn): each saved as PNG and SVG, with alt text and the CSV of its data.
+"""Charts in one style (seaborn), drawn as SVG from a chart spec (:class:`~chiso766.report.outline.Chart`).
 
-Outputs are byte-for-byte reproducible: no dates or software versions in the files' metadata, and
-a fixed SVG id salt.
+The SVG is byte-for-byte reproducible: no dates or software versions in its metadata, and a fixed id
+salt. :mod:`~chiso766.render.figures` keeps each figure's drawing and writes its files.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -26,11 +23,8 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
 from chiso766.core.errors import clean
-from chiso766.core.files import write_atomic
 from chiso766.core.textvi import fmt_number
-from chiso766.render.pdf import png_aside
-from chiso766.render.tables import write_csv
-from chiso766.report.outline import Chart, Figure
+from chiso766.report.outline import Chart
 
 __all__ = [
     "group_points_chart",
@@ -39,14 +33,11 @@ __all__ = [
     "trend_chart",
     "indicator_chart",
     "share_chart",
-    "Rendered",
     "draw",
-    "rendered",
-    "save",
+    "svg_of",
 ]
 
 ACCENT, MUTED, ALERT, TARGET = "#1f4e79", "#c9d6e3", "#b3261e", "#6b6b6b"
-PNG_PPI = 150
 
 
 def _style() -> None:
@@ -76,22 +67,6 @@ def _style() -> None:
 _VI = FuncFormatter(lambda value, _pos: fmt_number(Decimal(repr(round(float(value), 2)))))
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A chart's files: SVG (the page's and the PDF's drawing) and PNG (the same drawing at 150 dpi).
-
-    The PNG is drawn from the SVG by Typst in a thread of its own while the notebook goes on (Typst
-    lets go of the interpreter while it draws: the kernel's second core does it); :attr:`png` waits
-    for it, and raises what drawing it raised."""
-
-    svg: bytes
-    _png: Future[bytes]
-
-    @property
-    def png(self) -> bytes:
-        return self._png.result()
-
-
 _DRAW = {"group_points_chart", "ranking_chart", "distribution_chart", "trend_chart", "indicator_chart", "share_chart"}
 
 
@@ -115,33 +90,16 @@ def _text_safe(value: Any) -> Any:
     return value
 
 
-def rendered(figure: Figure) -> Rendered:
-    """Draw ``figure`` once and keep its bytes on it: the page, the files and the PDF use the same drawing."""
-    cached = getattr(figure, "_rendered", None)
-    if isinstance(cached, Rendered):
-        return cached
-    fig = draw(figure.chart)
+def svg_of(chart: Chart) -> bytes:
+    """The SVG of ``chart``, without a date or software version in it (its ids salted alike each time)."""
+    fig = draw(chart)
     svg = io.BytesIO()
     # drawn once, by the SVG canvas itself: savefig first draws a constrained-layout figure a whole
     # time more, without output, only to lay it out, which this drawing does again as it starts
     # (the same bytes, a quarter less of a chart's time); matplotlib leaves print_svg unannotated
     FigureCanvasSVG(fig).print_svg(svg, metadata={"Date": None, "Creator": None})  # type: ignore[no-untyped-call]
     plt.close(fig)
-    # the PNG is the SVG drawn by Typst, as the PDF draws it: a sixth of the time matplotlib takes
-    # to draw the figure again, and the page's picture is the signed document's
-    result = Rendered(svg.getvalue(), png_aside(svg.getvalue(), PNG_PPI))
-    object.__setattr__(figure, "_rendered", result)  # a cache, not part of the outline's data
-    return result
-
-
-def save(figure: Figure, out_dir: Path) -> None:
-    """Write ``figures/<name>.png``, ``.svg``, ``.txt`` (alt text) and ``.csv`` (its data)."""
-    folder = out_dir / "figures"
-    files = rendered(figure)
-    write_atomic(folder / f"{figure.name}.png", files.png)
-    write_atomic(folder / f"{figure.name}.svg", files.svg)
-    write_atomic(folder / f"{figure.name}.txt", (figure.alt + "\n").encode("utf-8"))
-    write_csv(figure.data, folder / f"{figure.name}.csv")
+    return svg.getvalue()
 
 
 def _floats(values: Sequence[object]) -> list[float]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from chiso766.core.files import write_atomic
-from chiso766.render import charts, table_files
+from chiso766.render import figures, table_files
 from chiso766.render.html import AUDIT_PAGE, audit_page, audit_sections
 from chiso766.render.pdf import pdf_aside
 from chiso766.report.outline import Block, Details, Document, Figure
@@ -76,7 +76,7 @@ def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     """Write figures/, document.json, bulletin.pdf, tables/*.csv, tables.xlsx and audit.html into ``out_dir``."""
     folder = Path(out_dir)
     for figure in document.figures():
-        charts.save(figure, folder)
+        figures.save(figure, folder)
     payload = document_json(document, report.document_extra())
     write_atomic(
         folder / "document.json", json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")

@@ -103,8 +103,8 @@ _SVG_FONTS = b"font-family: 'DejaVu Sans', 'Liberation Sans', Arimo, Arial, sans
 
 def _svg_data_uri(figure: Figure) -> str:
     """The chart as an SVG ``data:`` address: a quarter of the PNG's bytes, sharp at any width."""
-    # imported here: render_html, which runs beside the kernel, draws no chart and needs no matplotlib
-    from chiso766.render.charts import rendered
+    # imported here: render_html, which runs beside the kernel, draws no chart and needs no pandas
+    from chiso766.render.figures import rendered
 
     svg = _SVG_METADATA.sub(b"", _SVG_PROLOG.sub(b"", rendered(figure).svg, count=1), count=1)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.replace(_SVG_FONT, _SVG_FONTS)).decode("ascii")

@@ -16,11 +16,11 @@ import pandas as pd
 from chiso766.compute.facts import readings
 from chiso766.core.params import Params, load_params
 from chiso766.ingest.checksums import input_table
-from chiso766.render import table_files
+from chiso766.render import figures, table_files, worker
 from chiso766.render.document import Saved
 from chiso766.render.document import save as save_files
 from chiso766.render.html import HTML, appendix_html, header_html, section_html, signature_html
-from chiso766.report.outline import Document
+from chiso766.report.outline import Document, tell_charts
 
 __all__ = ["load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
 
@@ -52,8 +52,10 @@ def load(params_path: str | Path, overrides: list[str] | None = None, out_dir: s
     """
     _SAVING["files"] = bool(out_dir)
     params = load_params(_locate(params_path), overrides)
-    if out_dir:
-        table_files.warm()  # its imports overlap the build; it writes the tables while the kernel draws
+    worker.forget()
+    # the worker's imports overlap the build; it draws the charts while the kernel outlines the
+    # document, and encodes the tables while the kernel shows it
+    tell_charts(figures.ahead if out_dir and worker.warm() else None)
     return params
 
 
@@ -110,4 +112,5 @@ def signature(document: Document) -> HTML:
 def save(model: Saved, document: Document, out_dir: str | Path | None) -> Path | None:
     """Write tables, charts, document.json, the PDF and audit.html into ``out_dir`` (given by
     ``chiso766 run``; empty: nothing)."""
+    tell_charts(None)  # the run's charts are all made: one made later is not the worker's to draw
     return save_files(model, document, out_dir) if out_dir else None

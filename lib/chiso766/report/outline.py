@@ -8,14 +8,26 @@ unit's name can become markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # annotations only: the HTML page and PDF are rendered without pandas
     import pandas as pd
 
-__all__ = ["Heading", "Paragraph", "Bullets", "Table", "Chart", "Figure", "Details", "Block", "Section", "Document"]
+__all__ = [
+    "Heading",
+    "Paragraph",
+    "Bullets",
+    "Table",
+    "Chart",
+    "Figure",
+    "Details",
+    "Block",
+    "Section",
+    "Document",
+    "tell_charts",
+]
 
 
 @dataclass
@@ -56,12 +68,26 @@ class Table:
     kind: str = "table"
 
 
+_CHARTS: dict[str, Callable[[Chart], None] | None] = {"told": None}
+
+
+def tell_charts(listener: Callable[[Chart], None] | None) -> None:
+    """Who is told of each chart as it is made (``None``: nobody): a run that saves its files has it
+    drawn on its other core while the outline goes on (:func:`chiso766.render.figures.ahead`)."""
+    _CHARTS["told"] = listener
+
+
 @dataclass(frozen=True)
 class Chart:
     """What to draw: a chart function of :mod:`chiso766.render.charts` (``draw``) and its arguments."""
 
     draw: str
     args: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        listener = _CHARTS["told"]
+        if listener is not None:
+            listener(self)
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""The table files a report saves, encoded by a worker process while the kernel shows the document
-(issue 15): the same bytes as when they are written in place, whatever happens to the worker."""
+"""The run's worker process (issue 15): it draws the charts while the kernel outlines the document and
+encodes the table files while the kernel shows it; the same bytes as when they are made in place,
+whatever happens to the worker."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chiso766.render import table_files
+from chiso766.render import figures, table_files
+from chiso766.render import worker as aside
+from chiso766.report.outline import Chart, Figure, tell_charts
 from chiso766.render.tables import write_tables
 from chiso766.render.workbooks import write_workbooks, write_xlsx
 
@@ -41,14 +44,14 @@ def _files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def worker():
     """A worker of this test alone (the module's own is put back afterwards)."""
-    kept = table_files._worker
-    table_files._worker = None
-    table_files.warm()
-    yield table_files._worker
-    if table_files._worker is not None:
-        table_files._worker.close()
-        table_files._worker.process.wait(timeout=10)
-    table_files._worker = kept
+    kept = aside._worker
+    aside._worker = None
+    aside.warm()
+    yield aside._worker
+    if aside._worker is not None:
+        aside._worker.close()
+        aside._worker.process.wait(timeout=10)
+    aside._worker = kept
 
 
 def test_the_files_are_those_written_in_place(tmp_path):
@@ -69,11 +72,11 @@ def test_the_worker_gives_the_same_bytes(worker, monkeypatch):
     tables = _tables()
     expected = table_files.encode(tables)
     table_files.begin(tables)
-    assert worker.pending is not None
+    assert len(worker.pending) == 1
     with monkeypatch.context() as patched:  # the files come from the worker, not from here
         patched.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
         assert table_files.take(tables) == expected
-    assert worker.pending is None and worker.process.poll() is None  # it waits for the next tables
+    assert not worker.pending and worker.process.poll() is None  # it waits for the next tables
     # and the next report's, in turn
     again = {"units": tables["units"].head(1)}
     table_files.begin(again)
@@ -103,7 +106,7 @@ def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
     table_files.begin(tables)
     monkeypatch.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
     assert table_files.take(tables) == expected
-    assert worker.process.poll() is None and table_files._worker is worker
+    assert worker.process.poll() is None and aside._worker is worker
 
 
 def test_a_dead_worker_costs_only_time(worker):
@@ -112,12 +115,12 @@ def test_a_dead_worker_costs_only_time(worker):
     worker.process.wait(timeout=10)
     table_files.begin(tables)  # no worker runs: nothing is asked
     assert table_files.take(tables) == table_files.encode(tables)
-    table_files.warm()  # a new one is started
-    assert table_files._worker is not worker and table_files._worker.process.poll() is None
+    assert aside.warm()  # a new one is started
+    assert aside._worker is not worker and aside._worker.process.poll() is None
     table_files.begin(tables)
-    table_files._worker.process.kill()  # dies with the request
+    aside._worker.process.kill()  # dies with the request
     assert table_files.take(tables) == table_files.encode(tables)
-    assert table_files._worker is None
+    assert aside._worker is None
 
 
 class Unprintable:
@@ -141,31 +144,31 @@ def test_what_the_worker_cannot_encode_fails_here_in_full(worker):
 def test_tables_that_cannot_travel_are_encoded_here(worker):
     tables = {"units": pd.DataFrame({"unit_name": [lambda: "Xã Yên Phú"]})}  # no pickle for a lambda
     table_files.begin(tables)
-    assert worker.pending is None
+    assert not worker.pending
     assert table_files.take(tables).tables["units.csv"].startswith(b"\xef\xbb\xbfunit_name\n<function")
 
 
 def test_without_a_core_to_spare_no_worker_is_used(worker, monkeypatch):
     """run -j: every core runs a kernel; its tables are encoded in place, and no worker is started."""
-    monkeypatch.setitem(table_files._ASIDE, "on", True)
-    table_files.aside(False)
+    monkeypatch.setitem(aside._ASIDE, "on", True)
+    aside.aside(False)
     tables = _tables()
     table_files.begin(tables)
-    assert worker.pending is None
+    assert not worker.pending
     assert table_files.take(tables) == table_files.encode(tables)
     worker.close()
     worker.process.wait(timeout=10)
-    table_files.warm()
-    assert table_files._worker is worker  # none started in its place
+    assert not aside.warm()
+    assert aside._worker is worker  # none started in its place
 
 
 def test_a_killed_kernel_leaves_no_worker(tmp_path):
     """The worker ends when the process that started it is killed (its stdin closes)."""
     script = (
         "import sys\n"
-        "from chiso766.render import table_files\n"
-        "table_files.warm()\n"
-        "print(table_files._worker.process.pid, flush=True)\n"
+        "from chiso766.render import worker\n"
+        "worker.warm()\n"
+        "print(worker._worker.process.pid, flush=True)\n"
         "sys.stdin.read()\n"
     )
     parent = subprocess.Popen(
@@ -186,3 +189,73 @@ def test_a_killed_kernel_leaves_no_worker(tmp_path):
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     pytest.fail("the worker outlived its parent")
+
+
+# charts --------------------------------------------------------------------------------------------
+
+_LABELS = ["Sở Tư pháp", "UBND xã Yên Phú"]
+
+
+def _chart(**changes: object) -> Chart:
+    return Chart("ranking_chart", {"labels": _LABELS, "values": [71.6, 15.96], "highlight": 1, "title": "Tổng điểm"} | changes)
+
+
+def _figure(chart: Chart) -> Figure:
+    return Figure("rank", "Xếp hạng", "Hai đơn vị", chart, pd.DataFrame({"unit_name": _LABELS}))
+
+
+@pytest.fixture
+def told(worker):
+    """Charts told to the worker as they are made, as in a run that saves its files."""
+    tell_charts(figures.ahead)
+    yield worker
+    tell_charts(None)
+
+
+def test_the_worker_draws_a_chart_as_it_is_made(told, monkeypatch):
+    from chiso766.render import charts
+
+    expected = charts.svg_of(_chart())
+    chart = _chart()  # told: handed to the worker at once
+    assert [key[0] for key in told.pending] == ["chiso766.render.charts:svg_of"]
+    monkeypatch.setattr(charts, "svg_of", lambda chart: pytest.fail("drawn here"))
+    done = figures.rendered(_figure(chart))
+    assert done.svg == expected and done.png[:4] == b"\x89PNG"
+    assert not told.pending
+
+
+def test_a_chart_changed_after_it_was_made_is_drawn_here(told):
+    from chiso766.render import charts
+
+    chart = _chart()
+    chart.args["values"] = [10.0, 90.0]
+    assert figures.rendered(_figure(chart)).svg == charts.svg_of(_chart(values=[10.0, 90.0]))
+
+
+def test_a_chart_the_worker_cannot_draw_fails_here_in_full(told):
+    with pytest.raises(ValueError, match="unknown chart 'pie_chart'"):
+        figures.rendered(_figure(Chart("pie_chart", {})))
+    assert told.process.poll() is None  # it said so, and goes on
+    assert figures.rendered(_figure(_chart())).svg.startswith(b"<?xml")
+
+
+def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
+    """nb.load with an output folder tells the worker of each chart; without one (JupyterLab), or once
+    nb.save has run, nobody is told."""
+    from chiso766.render import notebook as nb
+    from chiso766.report import outline
+
+    params = Path(__file__).resolve().parents[1] / "params" / "bulletin_766" / "2026-08.yaml"
+    kept = aside._worker
+    try:
+        nb.load(params, [], str(tmp_path))
+        assert outline._CHARTS["told"] is figures.ahead and aside._worker is not None
+        nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
+        assert outline._CHARTS["told"] is None
+        nb.load(params, [], "")
+        assert outline._CHARTS["told"] is None
+    finally:
+        tell_charts(None)
+        if aside._worker is not kept and aside._worker is not None:
+            aside._worker.close()
+        aside._worker = kept

@@ -1,0 +1,221 @@
+"""A second Python process that makes a run's files on the other core while the kernel goes on: the
+charts, drawn while the kernel outlines the document, and the table files, encoded while it shows
+the sections.
+
+What it makes is pure Python, and the kernel has one interpreter lock: in a thread it would only take
+turns with the kernel's own work. :func:`ask` hands it a job, a function of this package's
+``render`` layer and its argument (``chiso766.render.charts:svg_of`` and a chart); :func:`answer`
+gets what it made, when it was asked that very job (the argument as it is now, pickled again, byte for
+byte what was sent: one changed since, in place, is seen), else ``None``, and the caller makes it in
+place, where any error it holds is raised. Either way the bytes are the same function's. (It runs
+the library as it was when it started, as the kernel does: after editing the library, restart the
+kernel, and the worker goes with it.)
+
+The worker is ``python -m chiso766.render.worker``, started by :func:`warm` at a run's first step:
+its imports (pandas, matplotlib) overlap the build, and the kernel itself never imports matplotlib
+while the worker draws. It speaks over its stdin and stdout (length-prefixed pickles, between this
+process and its own child), answers in the order it was asked, and ends when its stdin closes, so a
+kernel that is killed leaves no worker behind. A worker that fails or dies costs only the time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO, Any
+
+__all__ = ["answer", "ask", "aside", "forget", "import_charts", "warm"]
+
+# what the worker imports as it starts, so that its first jobs find them loaded
+_PRELOADED = ("chiso766.render.charts", "chiso766.render.table_files")
+
+
+def _job(function: str) -> Any:
+    """The function a job names (``module:name``), of this package's render layer only."""
+    module, _, name = function.partition(":")
+    if not module.startswith("chiso766.render."):
+        raise ValueError(f"not a job of the worker: {function}")
+    return getattr(importlib.import_module(module), name)
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_SIZE = 8  # bytes of a message's length
+
+
+def _send(stream: IO[bytes], data: bytes) -> None:
+    stream.write(len(data).to_bytes(_SIZE, "big") + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> bytes:
+    size = stream.read(_SIZE)
+    data = stream.read(int.from_bytes(size, "big")) if len(size) == _SIZE else b""
+    if not data:
+        raise EOFError("the other end closed")
+    return data
+
+
+def _loads(data: bytes) -> Any:
+    return pickle.loads(data)  # sent by this process's own child, or by its parent
+
+
+class _Worker:
+    """The worker process, and a thread that talks to it, so that the kernel never waits on the pipe.
+    The thread only writes and reads, one job after another: the caller pickles and unpickles (a
+    thread that takes the interpreter lock back while a cell runs waits for it, each time)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(  # this interpreter, a module of ours
+            [sys.executable, "-m", "chiso766.render.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a failure is met again here, in words
+        )
+        self.talk = ThreadPoolExecutor(1, thread_name_prefix="chiso766-worker")
+        self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
+
+    def ask(self, function: str, value: object) -> None:
+        try:
+            request = _pickled((function, value))
+        except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
+            return
+        self.pending[(function, request)] = self.talk.submit(self._exchange, request)
+
+    def _exchange(self, request: bytes) -> bytes:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        _send(self.process.stdin, request)
+        return _receive(self.process.stdout)  # read whole, taken or not: the next job's answer is next
+
+    def close(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):  # its stdin closed, the worker ends
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+        self.talk.shutdown(wait=False)
+
+
+_LOCK = threading.Lock()
+_worker: _Worker | None = None
+_ASIDE = {"on": True}
+
+
+def aside(on: bool) -> None:
+    """Whether :func:`warm` starts a worker: not in a kernel whose process has no core to spare
+    (``chiso766 run -j``, where every core runs a kernel); its files are then made in place."""
+    _ASIDE["on"] = on
+
+
+def warm() -> bool:
+    """Start the worker process, unless it runs or :func:`aside` said not to (its imports take most of
+    a second); whether one runs."""
+    global _worker
+    with _LOCK:
+        if not _ASIDE["on"]:
+            return False
+        if _worker is not None and _worker.process.poll() is None:
+            return True
+        if _worker is not None:
+            _worker.close()
+        try:
+            _worker = _Worker()
+        except OSError:  # no process to be had: the files are made in place
+            _worker = None
+        return _worker is not None
+
+
+def ask(function: str, value: object) -> None:
+    """Hand the worker that :func:`warm` started the job ``function(value)``; :func:`answer` gets it.
+    With no worker running, nothing is asked."""
+    with _LOCK:
+        if _ASIDE["on"] and _worker is not None and _worker.process.poll() is None:
+            _worker.ask(function, value)
+
+
+def answer(function: str, value: object) -> Any | None:
+    """What the worker made of ``function(value)``, when :func:`ask` gave it this job with ``value`` as
+    it is now; else ``None`` (none asked, a worker that died, or could not make it: the caller makes
+    it, and meets its error)."""
+    global _worker
+    try:
+        key = (function, _pickled((function, value)))
+    except Exception:  # a value that cannot travel: never sent
+        return None
+    with _LOCK:
+        worker = _worker
+        pending = worker.pending.pop(key, None) if worker is not None else None
+    if worker is None or pending is None:
+        return None
+    try:
+        status, made = _loads(pending.result())
+    except Exception:  # the worker died (or its answer did not arrive whole): replaced at the next warm
+        with _LOCK:
+            if _worker is worker:
+                worker.close()
+                _worker = None
+        return None
+    return made if status == "made" else None
+
+
+def forget() -> None:
+    """Drop the jobs nobody took (a run that failed before its last step): their answers are read
+    and thrown away as they come."""
+    with _LOCK:
+        if _worker is not None:
+            _worker.pending.clear()
+
+
+def _no_help(_artist: object) -> str:
+    return ""
+
+
+def import_charts() -> None:
+    """Import the chart machinery as a process that only draws: matplotlib's artists without the list
+    of every property it writes into the docstring of each one's ``set`` method (``help(ax.set)``),
+    about a tenth of a second of the imports, for help text nobody reads here. What is drawn does
+    not change. (The kernels JupyterLab starts keep matplotlib's full help.)"""
+    if "matplotlib.artist" not in sys.modules:
+        # the artists' module, then the ones defined after it (lines, patches, text…), which ask
+        # this function for their help text
+        import matplotlib.artist
+
+        matplotlib.artist.kwdoc = _no_help  # type: ignore[assignment]  # (mypy types it as that very function)
+    importlib.import_module("chiso766.render.charts")
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The worker's loop: jobs in, what they made out (or what went wrong, in words), until stdin closes."""
+    while True:
+        try:
+            request = _receive(requests)
+        except EOFError:
+            return
+        try:
+            function, value = _loads(request)
+            reply: tuple[str, object] = ("made", _job(function)(value))
+        except Exception as error:  # the kernel then makes it itself, and raises it
+            reply = ("failed", f"{type(error).__name__}: {error}")
+        _send(answers, _pickled(reply))
+
+
+if __name__ == "__main__":
+    # an interrupt of the kernel (JupyterLab's stop button, papermill's timeout) is sent to its whole
+    # process group, this worker among them: it is the cell's, not the worker's to heed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the answers go to a copy of stdout; stdout itself then leads where stderr does, so that nothing
+    # printed along the way can come between an answer's length and its bytes
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    import_charts()
+    for module in _PRELOADED:
+        importlib.import_module(module)
+    _serve(sys.stdin.buffer, answers)
