@@ -18,7 +18,7 @@ import pytest
 
 from chiso766.render import figures, table_files
 from chiso766.render import worker as aside
-from chiso766.report.outline import Chart, Figure, tell_charts
+from chiso766.report.outline import Chart, Figure, tell
 from chiso766.render.tables import write_tables
 from chiso766.render.workbooks import write_workbooks, write_xlsx
 
@@ -68,19 +68,72 @@ def test_the_files_are_those_written_in_place(tmp_path):
     ]
 
 
+def _answered(worker) -> None:
+    """Wait until the worker has made every job asked."""
+    deadline = time.monotonic() + 60
+    while not all(answer.done() for answer in worker.pending.values()):
+        assert time.monotonic() < deadline, "the worker did not answer"
+        time.sleep(0.01)
+
+
+def _made_here(monkeypatch) -> list[str]:
+    """The tables whose files are made in this process from now on, by name."""
+    made: list[str] = []
+    real = table_files._files
+    monkeypatch.setattr(table_files, "_files", lambda name, *rest: made.append(name) or real(name, *rest))
+    return made
+
+
 def test_the_worker_gives_the_same_bytes(worker, monkeypatch):
     tables = _tables()
     expected = table_files.encode(tables)
     table_files.begin(tables)
-    assert len(worker.pending) == 1
-    with monkeypatch.context() as patched:  # the files come from the worker, not from here
-        patched.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
-        assert table_files.take(tables) == expected
-    assert not worker.pending and worker.process.poll() is None  # it waits for the next tables
+    assert len(worker.pending) == 2  # a job a table
+    table_files.begin(tables)  # handed over already, as they are: not asked again
+    assert len(worker.pending) == 2
+    _answered(worker)
+    made = _made_here(monkeypatch)
+    assert table_files.take(tables) == expected
+    assert made == [] and not worker.pending and worker.process.poll() is None  # it waits for the next tables
     # and the next report's, in turn
     again = {"units": tables["units"].head(1)}
     table_files.begin(again)
     assert table_files.take(again) == table_files.encode(again)
+
+
+def test_tables_registered_are_made_ahead(worker, monkeypatch):
+    """A run tells the worker of each table as the report registers it; nb.header hands over only
+    what it has not seen as it is now."""
+    from chiso766.report.model import TableSet
+
+    tables = _tables()
+    tell(table=table_files.ahead)
+    try:
+        registered = TableSet()
+        for name, frame in tables.items():
+            registered.add(name, frame)
+    finally:
+        tell()
+    assert [key[0] for key in worker.pending] == ["chiso766.render.table_files:files_of"] * 2
+    table_files.begin(registered.tables)
+    assert len(worker.pending) == 2
+    _answered(worker)
+    expected = table_files.encode(tables)
+    made = _made_here(monkeypatch)
+    assert table_files.take(registered.tables) == expected and made == []
+
+
+def test_the_kernel_takes_back_the_tables_the_worker_has_not_begun(worker, monkeypatch):
+    """At nb.save the kernel makes the tables still queued, from the last, while the worker goes on."""
+    figures.ahead(_chart(labels=[f"Xã {i}" for i in range(400)], values=list(range(400))))  # keeps it busy
+    tables = _tables()
+    expected = table_files.encode(tables)
+    table_files.begin(tables)
+    made = _made_here(monkeypatch)
+    assert table_files.take(tables) == expected
+    assert made == ["groups", "units"]  # the last first
+    assert [key[0] for key in worker.pending] == ["chiso766.render.charts:svg_of"]  # its answer still comes
+    aside.forget()
 
 
 def test_tables_changed_since_they_were_handed_over_are_encoded_here(worker):
@@ -94,6 +147,7 @@ def test_tables_changed_since_they_were_handed_over_are_encoded_here(worker):
     other = _tables()  # other frames, the same values: the worker's answer serves
     table_files.begin(other)
     assert table_files.take(_tables()) == table_files.encode(other)
+    aside.forget()  # the edited table's job, never taken
 
 
 def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
@@ -104,8 +158,9 @@ def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
     assert table_files.take(tables) == expected  # it runs: its imports, and its signal handling, are done
     os.kill(worker.process.pid, signal.SIGINT)
     table_files.begin(tables)
-    monkeypatch.setattr(table_files, "encode", lambda frames: pytest.fail("encoded here"))
-    assert table_files.take(tables) == expected
+    _answered(worker)
+    made = _made_here(monkeypatch)
+    assert table_files.take(tables) == expected and made == []
     assert worker.process.poll() is None and aside._worker is worker
 
 
@@ -114,13 +169,15 @@ def test_a_dead_worker_costs_only_time(worker):
     worker.process.kill()
     worker.process.wait(timeout=10)
     table_files.begin(tables)  # no worker runs: nothing is asked
+    assert not worker.pending
     assert table_files.take(tables) == table_files.encode(tables)
     assert aside.warm()  # a new one is started
     assert aside._worker is not worker and aside._worker.process.poll() is None
     table_files.begin(tables)
-    aside._worker.process.kill()  # dies with the request
+    aside._worker.process.kill()  # dies with the jobs
     assert table_files.take(tables) == table_files.encode(tables)
-    assert aside._worker is None
+    dead = aside._worker
+    assert aside.warm() and aside._worker is not dead  # replaced
 
 
 class Unprintable:
@@ -133,6 +190,7 @@ class Unprintable:
 def test_what_the_worker_cannot_encode_fails_here_in_full(worker):
     tables = {"units": pd.DataFrame({"unit_name": [Unprintable()]})}
     table_files.begin(tables)
+    _answered(worker)  # it could not: the kernel makes it, and meets the error
     with pytest.raises(ValueError, match="ô không đọc được"):
         table_files.take(tables)
     assert worker.process.poll() is None  # it said so, and waits for the next tables
@@ -207,9 +265,9 @@ def _figure(chart: Chart) -> Figure:
 @pytest.fixture
 def told(worker):
     """Charts told to the worker as they are made, as in a run that saves its files."""
-    tell_charts(figures.ahead)
+    tell(figures.ahead)
     yield worker
-    tell_charts(None)
+    tell()
 
 
 def test_the_worker_draws_a_chart_as_it_is_made(told, monkeypatch):
@@ -249,13 +307,13 @@ def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
     kept = aside._worker
     try:
         nb.load(params, [], str(tmp_path))
-        assert outline._CHARTS["told"] is figures.ahead and aside._worker is not None
+        assert outline._TOLD["chart"] is figures.ahead and outline._TOLD["table"] is table_files.ahead and aside._worker is not None
         nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
-        assert outline._CHARTS["told"] is None
+        assert outline._TOLD == {"chart": None, "table": None}
         nb.load(params, [], "")
-        assert outline._CHARTS["told"] is None
+        assert outline._TOLD == {"chart": None, "table": None}
     finally:
-        tell_charts(None)
+        tell()
         if aside._worker is not kept and aside._worker is not None:
             aside._worker.close()
         aside._worker = kept

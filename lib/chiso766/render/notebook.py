@@ -20,7 +20,7 @@ from chiso766.render import figures, table_files, worker
 from chiso766.render.document import Saved
 from chiso766.render.document import save as save_files
 from chiso766.render.html import HTML, appendix_html, header_html, section_html, signature_html
-from chiso766.report.outline import Document, tell_charts
+from chiso766.report.outline import Document, tell
 
 __all__ = ["load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
 
@@ -53,9 +53,12 @@ def load(params_path: str | Path, overrides: list[str] | None = None, out_dir: s
     _SAVING["files"] = bool(out_dir)
     params = load_params(_locate(params_path), overrides)
     worker.forget()
-    # the worker's imports overlap the build; it draws the charts while the kernel outlines the
-    # document, and encodes the tables while the kernel shows it
-    tell_charts(figures.ahead if out_dir and worker.warm() else None)
+    # the worker's imports overlap the build; it draws the charts and makes the tables' files while
+    # the kernel outlines the document, and finishes them while the kernel shows it
+    if out_dir and worker.warm():
+        tell(figures.ahead, table_files.ahead)
+    else:
+        tell()
     return params
 
 
@@ -112,5 +115,5 @@ def signature(document: Document) -> HTML:
 def save(model: Saved, document: Document, out_dir: str | Path | None) -> Path | None:
     """Write tables, charts, document.json, the PDF and audit.html into ``out_dir`` (given by
     ``chiso766 run``; empty: nothing)."""
-    tell_charts(None)  # the run's charts are all made: one made later is not the worker's to draw
+    tell()  # the run's charts and tables are all made: one made later is not the worker's to make
     return save_files(model, document, out_dir) if out_dir else None

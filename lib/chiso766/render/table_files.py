@@ -1,17 +1,21 @@
 """A report's table files (``tables/*.csv``, ``tables.xlsx``, ``tables/*.xlsx``), made by the
-run's second process (:mod:`~chiso766.render.worker`) while the kernel shows the document.
+run's second process (:mod:`~chiso766.render.worker`) while the kernel outlines and shows the document.
 
-Writing them is pure Python (0,7 s of a month's bulletin). Once the document is outlined its tables
-are final, so :func:`begin` (called by the notebook's first displayed step when a run saves files)
-hands them to the worker, which encodes them on the other core while the kernel lays out the
-sections; :func:`take` (in ``save``) gets the bytes, or encodes them in place when no worker has
-them, or not as they are now. Either way they are :func:`encode`'s bytes: the worker runs the same
-function, and any error they hold is raised here, as without a worker.
+Writing them is pure Python (0,4-0,7 s of a month's bulletin). Each table is handed to the worker as
+the report registers it (:func:`ahead`, told by :class:`~chiso766.report.model.TableSet`), and its own
+files (CSV, workbook, and its sheet of ``tables.xlsx``) are made there while the kernel goes on. Once
+the document is outlined its tables are final: :func:`begin` (called by the notebook's first displayed
+step when a run saves files) hands over any table not handed over as it is now, and :func:`take` (in
+``save``) gathers the files, making here those the worker has not begun (it goes on meanwhile), or
+has not been given as they are now, or could not make; and puts ``tables.xlsx`` together. Either way
+they are :func:`encode`'s bytes: the worker makes each table's files with the same function, and any
+error they hold is raised here, as without a worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import pickle
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +23,12 @@ import pandas as pd
 
 from chiso766.core.files import write_atomic, write_files
 from chiso766.render import worker
-from chiso766.render.tables import csv_files
-from chiso766.render.workbooks import all_workbooks
+from chiso766.render.tables import to_csv_text
+from chiso766.render.workbooks import Sheet, own_workbook, sheet_maker, tables_workbook
 
-__all__ = ["TableFiles", "begin", "encode", "take"]
+__all__ = ["TableFiles", "ahead", "begin", "encode", "take"]
 
-_ENCODE = "chiso766.render.table_files:encode"
+_FILES = "chiso766.render.table_files:files_of"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,27 @@ class TableFiles:
         return [*written, folder / "tables.xlsx"]
 
 
+@dataclass(frozen=True)
+class _Files:
+    """One table's own files, and its sheet for ``tables.xlsx``."""
+
+    csv: bytes
+    sheet: Sheet
+    workbook: bytes
+
+
+def _files(name: str, frame: pd.DataFrame, make: Callable[[pd.DataFrame], Sheet]) -> _Files:
+    sheet = make(frame)
+    return _Files(to_csv_text(frame).encode("utf-8"), sheet, own_workbook(name, sheet))
+
+
+def _together(files: Mapping[str, _Files]) -> TableFiles:
+    return TableFiles(
+        {f"{name}.csv": f.csv for name, f in files.items()} | {f"{name}.xlsx": f.workbook for name, f in files.items()},
+        tables_workbook({name: f.sheet for name, f in files.items()}),
+    )
+
+
 def encode(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
     """The table files of ``frames``: each as CSV (:func:`~chiso766.render.tables.to_csv_text`) and
     as a workbook of its own, and all of them in ``tables.xlsx``.
@@ -52,17 +77,64 @@ def encode(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
     >>> sorted(files.tables), files.tables["units.csv"], files.workbook[:2]
     (['units.csv', 'units.xlsx'], b'\\xef\\xbb\\xbfunit_code\\nH44\\n', b'PK')
     """
-    whole, each = all_workbooks(frames)
-    return TableFiles(csv_files(frames) | {f"{name}.xlsx": data for name, data in each.items()}, whole)
+    make = sheet_maker()
+    return _together({name: _files(name, frame, make) for name, frame in frames.items()})
+
+
+def _pickled(frame: pd.DataFrame) -> bytes:
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _sent(frames: Mapping[str, pd.DataFrame]) -> dict[str, bytes] | None:
+    """Each table pickled, as the worker is given it; ``None`` when one cannot travel."""
+    try:
+        return {name: _pickled(frame) for name, frame in frames.items()}
+    except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
+        return None
+
+
+def ahead(name: str, frame: pd.DataFrame) -> None:
+    """Have the worker make table ``name``'s files now (after any chart), for :func:`take` to find."""
+    begin({name: frame})
 
 
 def begin(frames: Mapping[str, pd.DataFrame]) -> None:
-    """Hand ``frames`` to the worker; :func:`take` gets their files."""
-    worker.ask(_ENCODE, dict(frames))
+    """Hand ``frames`` to the worker, each table one job (one handed over already, as it is now, is
+    not asked again); :func:`take` gets their files."""
+    for name, data in (_sent(frames) or {}).items():
+        worker.ask(_FILES, (name, data), first=False)
 
 
 def take(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
-    """The files of ``frames``: the worker's, when :func:`begin` gave it these tables as they are now;
-    else :func:`encode`'s, made here."""
-    made = worker.answer(_ENCODE, dict(frames))
-    return made if isinstance(made, TableFiles) else encode(frames)
+    """The files of ``frames``: of each table, the worker's when it was handed over as it is now;
+    else made here, as are the ones it has not begun yet, from the last, while it goes on with the
+    first (what :func:`encode` makes, the same bytes)."""
+    sent = _sent(frames)
+    if sent is None:
+        return encode(frames)
+    make = sheet_maker()
+    files = {}
+    for name in reversed(list(sent)):
+        if worker.steal(_FILES, (name, sent[name])):
+            files[name] = _files(name, frames[name], make)
+    for name in sent:
+        if name not in files:
+            made = worker.answer(_FILES, (name, sent[name]))
+            files[name] = made if isinstance(made, _Files) else _files(name, frames[name], make)
+    return _together({name: files[name] for name in sent})
+
+
+# the worker's job, with what makes its sheets (each distinct value made ready once for many tables;
+# renewed now and then, so that a kept kernel's worker does not keep every value it ever saw)
+_MAKER: list[tuple[Callable[[pd.DataFrame], Sheet], int]] = []
+_RENEW = 500
+
+
+def files_of(table: tuple[str, bytes]) -> _Files:
+    """One table's files (its name, and its frame pickled by the kernel that started this worker)."""
+    name, data = table
+    if not _MAKER or _MAKER[0][1] >= _RENEW:
+        _MAKER[:] = [(sheet_maker(), 0)]
+    make, made = _MAKER[0]
+    _MAKER[0] = (make, made + 1)
+    return _files(name, pickle.loads(data), make)

@@ -35,7 +35,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,6 +60,10 @@ __all__ = [
     "write_xlsx",
     "write_workbooks",
     "all_workbooks",
+    "Sheet",
+    "sheet_maker",
+    "own_workbook",
+    "tables_workbook",
 ]
 
 # Number formats by kind. Excel shows them with the reader's separators: 84,63 and 50.133 in Vietnamese.
@@ -449,7 +453,7 @@ class _Cells:
 
 
 @dataclass(frozen=True)
-class _Sheet:
+class Sheet:
     """One table's sheet, built once for every workbook it goes into.
 
     ``xml`` is its ``<sheetData>`` split where the string cells' numbers go; ``indices`` are those
@@ -470,7 +474,7 @@ class _Sheet:
         return f"A1:{_column_letters(self.columns - 1)}{self.rows + 1}" if self.columns else "A1"
 
 
-def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> _Sheet:
+def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> Sheet:
     """One table as a sheet: the Vietnamese header row (bold, underlined), then its rows."""
     pieces: list[list[str]] = []
     texts: list[list[str | None]] = []
@@ -488,7 +492,7 @@ def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> _Sheet:
     # the sheet's own strings, numbered in the order their cells come in the XML
     strings: dict[str, int] = {}
     indices = [strings.setdefault(t, len(strings)) for row in zip(*texts, strict=True) for t in row if t is not None]
-    return _Sheet(
+    return Sheet(
         columns=len(frame.columns),
         rows=len(frame),
         cols=f"<cols>{''.join(widths)}</cols>" if widths else "",
@@ -499,7 +503,7 @@ def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> _Sheet:
     )
 
 
-def _sheet_xml(sheet: _Sheet, selected: bool, numbers: list[int] | None) -> bytes:
+def _sheet_xml(sheet: Sheet, selected: bool, numbers: list[int] | None) -> bytes:
     """The worksheet part; ``numbers`` maps the sheet's strings to the workbook's (``None``: the same)."""
     # the header row frozen and filtered: it stays in view and sorts and filters the rows below it
     frozen = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
@@ -548,7 +552,7 @@ def _styles_xml() -> bytes:
     ).encode()
 
 
-def _shared_strings(sheets: list[_Sheet]) -> tuple[bytes, list[list[int] | None]]:
+def _shared_strings(sheets: list[Sheet]) -> tuple[bytes, list[list[int] | None]]:
     """The workbook's shared-string table (each text once), and for each sheet the numbers of its
     strings in it (``None`` for a workbook of one sheet: its own table, in its own order)."""
     count = sum(len(sheet.indices) for sheet in sheets)
@@ -581,7 +585,7 @@ def _relationships(targets: list[tuple[str, str]]) -> bytes:
     return f'{_DECLARATION}<Relationships xmlns="{_PACKAGE}/relationships">{items}</Relationships>'.encode()
 
 
-def _workbook_xml(names: list[str], sheets: list[_Sheet]) -> bytes:
+def _workbook_xml(names: list[str], sheets: list[Sheet]) -> bytes:
     entries = "".join(
         f'<sheet name="{_xml_attribute(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1)
     )
@@ -636,7 +640,7 @@ def _content_types(sheets: int) -> bytes:
     ).encode()
 
 
-def _workbook_bytes(sheets: list[tuple[str, _Sheet]], title: str) -> bytes:
+def _workbook_bytes(sheets: list[tuple[str, Sheet]], title: str) -> bytes:
     """The ``.xlsx`` file of ``sheets`` (name, sheet), the first one selected."""
     names = [name for name, _ in sheets]
     built = [sheet for _, sheet in sheets]
@@ -692,13 +696,20 @@ def _zip(parts: list[tuple[str, bytes]]) -> bytes:
 # writing -------------------------------------------------------------------------------------------
 
 
-def _sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, _Sheet]:
+def sheet_maker() -> Callable[[pd.DataFrame], Sheet]:
+    """What makes tables into sheets, each distinct value made ready once for all the sheets it makes."""
     plan = layout()
     cells = _Cells(plan.words)
-    return {name: _sheet(frame, plan, cells) for name, frame in tables.items()}
+    return lambda frame: _sheet(frame, plan, cells)
 
 
-def _whole(sheets: Mapping[str, _Sheet]) -> bytes:
+def _sheets(tables: Mapping[str, pd.DataFrame]) -> dict[str, Sheet]:
+    make = sheet_maker()
+    return {name: make(frame) for name, frame in tables.items()}
+
+
+def tables_workbook(sheets: Mapping[str, Sheet]) -> bytes:
+    """``tables.xlsx``: every table's sheet (by table name), named by its Vietnamese title."""
     names = sheet_names(layout().title(name) for name in sheets)
     named = list(zip(names, sheets.values(), strict=True))
     # a workbook has at least one sheet (Excel opens no other): an empty one when there is no table
@@ -706,12 +717,14 @@ def _whole(sheets: Mapping[str, _Sheet]) -> bytes:
     return _workbook_bytes(named or empty, "Các bảng số liệu")
 
 
-def _each(sheets: Mapping[str, _Sheet]) -> dict[str, bytes]:
-    files = {}
-    for name, sheet in sheets.items():
-        title = layout().title(name)
-        files[name] = _workbook_bytes([(sheet_names([title])[0], sheet)], title)
-    return files
+def own_workbook(name: str, sheet: Sheet) -> bytes:
+    """Table ``name``'s own workbook (``<name>.xlsx``), its one sheet ``sheet``."""
+    title = layout().title(name)
+    return _workbook_bytes([(sheet_names([title])[0], sheet)], title)
+
+
+def _each(sheets: Mapping[str, Sheet]) -> dict[str, bytes]:
+    return {name: own_workbook(name, sheet) for name, sheet in sheets.items()}
 
 
 def _write_each(files: Mapping[str, bytes], folder: Path) -> list[Path]:
@@ -731,7 +744,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
     ...     [[c.value for c in row] for row in sheet.iter_rows()], sheet["C2"].number_format
     ([['Tên đơn vị', 'Khối', 'Tổng điểm'], ['Xã A', 'Xã, phường, đặc khu', 84.63]], '0.00')
     """
-    write_atomic(path, _whole(_sheets(tables)))
+    write_atomic(path, tables_workbook(_sheets(tables)))
     return path
 
 
@@ -760,4 +773,4 @@ def all_workbooks(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes, dict[str, 
     (b'PK', ['units'])
     """
     sheets = _sheets(tables)
-    return _whole(sheets), _each(sheets)
+    return tables_workbook(sheets), _each(sheets)

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import IO, Any
 
-__all__ = ["answer", "ask", "aside", "forget", "import_charts", "warm"]
+__all__ = ["answer", "ask", "aside", "forget", "import_charts", "steal", "warm"]
 
 # what the worker imports as it starts, so that its first jobs find them loaded
 _PRELOADED = ("chiso766.render.charts", "chiso766.render.table_files")
@@ -71,8 +73,9 @@ def _loads(data: bytes) -> Any:
 
 class _Worker:
     """The worker process, and a thread that talks to it, so that the kernel never waits on the pipe.
-    The thread only writes and reads, one job after another: the caller pickles and unpickles (a
-    thread that takes the interpreter lock back while a cell runs waits for it, each time)."""
+    The thread only writes and reads, one job after another, the first-asked of the most urgent
+    first: the caller pickles and unpickles (a thread that takes the interpreter lock back while a cell
+    runs waits for it, each time)."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(  # this interpreter, a module of ours
@@ -81,15 +84,34 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failure is met again here, in words
         )
-        self.talk = ThreadPoolExecutor(1, thread_name_prefix="chiso766-worker")
         self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
+        self.jobs: queue.PriorityQueue[tuple[int, int, bytes | None, Future[bytes]]] = queue.PriorityQueue()
+        self.count = itertools.count()
+        threading.Thread(target=self._talk, name="chiso766-worker", daemon=True).start()
 
-    def ask(self, function: str, value: object) -> None:
+    def ask(self, function: str, value: object, first: bool, wanted: bool) -> None:
         try:
             request = _pickled((function, value))
         except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
             return
-        self.pending[(function, request)] = self.talk.submit(self._exchange, request)
+        if (function, request) in self.pending:  # asked already, not yet taken
+            return
+        answer: Future[bytes] = Future()
+        if wanted:
+            self.pending[(function, request)] = answer
+        self.jobs.put((0 if first else 1, next(self.count), request, answer))
+
+    def _talk(self) -> None:
+        while True:
+            _, _, request, answer = self.jobs.get()
+            if request is None:  # closed, every job asked before answered (or failed)
+                return
+            if not answer.set_running_or_notify_cancel():  # taken back (steal)
+                continue
+            try:
+                answer.set_result(self._exchange(request))
+            except Exception as error:  # the pipe closed: the caller makes it in place
+                answer.set_exception(error)
 
     def _exchange(self, request: bytes) -> bytes:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -98,10 +120,10 @@ class _Worker:
 
     def close(self) -> None:
         for pipe in (self.process.stdin, self.process.stdout):  # its stdin closed, the worker ends
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):
                 if pipe is not None:
                     pipe.close()
-        self.talk.shutdown(wait=False)
+        self.jobs.put((2, next(self.count), None, Future()))
 
 
 _LOCK = threading.Lock()
@@ -133,12 +155,13 @@ def warm() -> bool:
         return _worker is not None
 
 
-def ask(function: str, value: object) -> None:
-    """Hand the worker that :func:`warm` started the job ``function(value)``; :func:`answer` gets it.
-    With no worker running, nothing is asked."""
+def ask(function: str, value: object, *, first: bool = True, wanted: bool = True) -> None:
+    """Hand the worker that :func:`warm` started the job ``function(value)``; :func:`answer` gets it
+    (``wanted``; else what it returns is thrown away). Jobs ``first`` go before the others not yet
+    begun. With no worker running, nothing is asked."""
     with _LOCK:
         if _ASIDE["on"] and _worker is not None and _worker.process.poll() is None:
-            _worker.ask(function, value)
+            _worker.ask(function, value, first, wanted)
 
 
 def answer(function: str, value: object) -> Any | None:
@@ -164,6 +187,23 @@ def answer(function: str, value: object) -> Any | None:
                 _worker = None
         return None
     return made if status == "made" else None
+
+
+def steal(function: str, value: object) -> bool:
+    """Take the job ``function(value)`` back unless the worker has begun it: whether the caller makes
+    it (taken back, or never asked); else :func:`answer` gets it. The caller, left waiting, takes
+    the jobs still queued from the back while the worker goes on from the front."""
+    try:
+        key = (function, _pickled((function, value)))
+    except Exception:  # a value that cannot travel: never sent
+        return True
+    with _LOCK:
+        pending = _worker.pending.get(key) if _worker is not None else None
+        if pending is None or pending.cancel():
+            if _worker is not None:
+                _worker.pending.pop(key, None)
+            return True
+    return False
 
 
 def forget() -> None:

@@ -108,7 +108,7 @@ class Bulletin(ScoredReport):
     stakes: pd.DataFrame | None = None  # points at stake, when the input carries components
     history: list[Point] | None = None  # earlier periods, oldest first, then this one
     monthly: pd.DataFrame | None = None  # the portal's monthly on-time and overdue shares
-    history_frame: pd.DataFrame | None = None  # the history as a table, once the outline has made it
+    history_frame: pd.DataFrame | None = None  # the history as a table
     national: National | None = None  # the province among the 34
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
     unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
@@ -134,7 +134,8 @@ class Bulletin(ScoredReport):
 
 
 def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bulletin:
-    """Score the params' inputs and gather the facts the bulletin states.
+    """Score the params' inputs and gather the facts the bulletin states; its computed tables (the
+    scores, points at stake, national standing, unit results and history) are registered (``b.tables``).
 
     ``params`` is validated params or the path of a params file (then ``overrides`` apply).
     """
@@ -147,7 +148,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
     text = wording(options.get("phrasings"))
     units = with_ratios(latest(card.units), card.method)
     provinces = units[units["tier"] == "tinh"]
-    return Bulletin(
+    b = Bulletin(
         params,
         card,
         previous,
@@ -163,6 +164,20 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         procedures=build_procedures(params, card),
         unit_results=build_unit_results(params, card),
     )
+    # the computed tables are registered as soon as they are made (a run's worker makes their files
+    # meanwhile); the outline registers the tables it shows after them
+    for name, frame in score_tables(b.card, b.previous).items():
+        b.tables.add(name, frame)
+    if b.stakes is not None:
+        b.tables.add("points_at_stake", b.stakes)
+    if b.national is not None:
+        b.tables.add("national", b.national.table)
+    if b.unit_results is not None:
+        b.tables.add("unit_results", b.unit_results)
+    if b.history is not None:
+        b.history_frame = history_table(b.history)
+        b.tables.add("history", b.history_frame.drop(columns=["unit_key"]))
+    return b
 
 
 # Text ---------------------------------------------------------------------------------------
@@ -458,19 +473,9 @@ def _machine(frame: pd.DataFrame) -> pd.DataFrame:
 def outline(b: Bulletin) -> Document:
     """The bulletin's document in the form params choose: a báo cáo (default) or a công văn.
 
-    Building it registers every table the bulletin shows (``b.tables``), in the order they appear.
+    Building it registers every table the bulletin shows (``b.tables``), in the order they appear,
+    after the tables :func:`build` computed.
     """
-    for name, frame in score_tables(b.card, b.previous).items():
-        b.tables.add(name, frame)
-    if b.stakes is not None:
-        b.tables.add("points_at_stake", b.stakes)
-    if b.national is not None:
-        b.tables.add("national", b.national.table)
-    if b.unit_results is not None:
-        b.tables.add("unit_results", b.unit_results)
-    if b.history is not None:
-        b.history_frame = history_table(b.history)
-        b.tables.add("history", b.history_frame.drop(columns=["unit_key"]))
     b.text["headline"] = _headline(b)
     period = _period_words(b)
     as_of = b.params.as_of

@@ -13,7 +13,7 @@ import pandas as pd
 from chiso766.core.params import DocumentForm, Params, Text
 from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points
 from chiso766.report.narrative import fill, phrasings, place_date
-from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table
+from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table, table_made
 
 __all__ = [
     "Col",
@@ -71,6 +71,7 @@ class TableSet:
         if name in self.tables:
             raise ValueError(f"table {name!r} added twice")
         self.tables[name] = frame.reset_index(drop=True)
+        table_made(name, self.tables[name])
         return self.tables[name]
 
     def block(

@@ -26,7 +26,8 @@ __all__ = [
     "Block",
     "Section",
     "Document",
-    "tell_charts",
+    "tell",
+    "table_made",
 ]
 
 
@@ -68,13 +69,23 @@ class Table:
     kind: str = "table"
 
 
-_CHARTS: dict[str, Callable[[Chart], None] | None] = {"told": None}
+_TOLD: dict[str, Callable[..., None] | None] = {"chart": None, "table": None}
 
 
-def tell_charts(listener: Callable[[Chart], None] | None) -> None:
-    """Who is told of each chart as it is made (``None``: nobody): a run that saves its files has it
-    drawn on its other core while the outline goes on (:func:`chiso766.render.figures.ahead`)."""
-    _CHARTS["told"] = listener
+def tell(
+    chart: Callable[[Chart], None] | None = None, table: Callable[[str, pd.DataFrame], None] | None = None
+) -> None:
+    """Who is told of each chart and each report table as they are made (``None``: nobody): a run that
+    saves its files has them made on its other core while the outline goes on
+    (:func:`chiso766.render.figures.ahead`, :func:`chiso766.render.table_files.ahead`)."""
+    _TOLD.update(chart=chart, table=table)
+
+
+def table_made(name: str, frame: pd.DataFrame) -> None:
+    """Tell whoever :func:`tell` named that the report's table ``name`` is ``frame``."""
+    listener = _TOLD["table"]
+    if listener is not None:
+        listener(name, frame)
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ class Chart:
     args: dict[str, Any]
 
     def __post_init__(self) -> None:
-        listener = _CHARTS["told"]
+        listener = _TOLD["chart"]
         if listener is not None:
             listener(self)
 
