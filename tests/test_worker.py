@@ -317,3 +317,16 @@ def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
         if aside._worker is not kept and aside._worker is not None:
             aside._worker.close()
         aside._worker = kept
+
+
+def test_jobs_nobody_took_are_dropped_at_the_next_run(worker):
+    """A run that failed before nb.save leaves jobs behind: the next nb.load drops them, and the
+    ones not begun are never made."""
+    figures.ahead(_chart(labels=[f"Xã {i}" for i in range(400)], values=list(range(400))))  # keeps it busy
+    table_files.begin(_tables())
+    queued = [answer for answer in worker.pending.values() if not answer.running() and not answer.done()]
+    aside.forget()
+    assert not worker.pending and queued and all(answer.cancelled() for answer in queued)
+    tables = _tables()
+    table_files.begin(tables)
+    assert table_files.take(tables) == table_files.encode(tables)  # the next jobs are answered in turn

@@ -1,21 +1,23 @@
 """A second Python process that makes a run's files on the other core while the kernel goes on: the
-charts, drawn while the kernel outlines the document, and the table files, encoded while it shows
-the sections.
+charts and the tables' files, made as the report makes them, while the kernel outlines the document
+and shows it.
 
 What it makes is pure Python, and the kernel has one interpreter lock: in a thread it would only take
 turns with the kernel's own work. :func:`ask` hands it a job, a function of this package's
 ``render`` layer and its argument (``chiso766.render.charts:svg_of`` and a chart); :func:`answer`
 gets what it made, when it was asked that very job (the argument as it is now, pickled again, byte for
 byte what was sent: one changed since, in place, is seen), else ``None``, and the caller makes it in
-place, where any error it holds is raised. Either way the bytes are the same function's. (It runs
-the library as it was when it started, as the kernel does: after editing the library, restart the
-kernel, and the worker goes with it.)
+place, where any error it holds is raised; :func:`steal` takes back a job it has not begun, for the
+caller to make. Either way the bytes are the same function's. (It runs the library as it was when it
+started, as the kernel does: after editing the library, restart the kernel, and the worker goes with
+it.)
 
 The worker is ``python -m chiso766.render.worker``, started by :func:`warm` at a run's first step:
 its imports (pandas, matplotlib) overlap the build, and the kernel itself never imports matplotlib
 while the worker draws. It speaks over its stdin and stdout (length-prefixed pickles, between this
-process and its own child), answers in the order it was asked, and ends when its stdin closes, so a
-kernel that is killed leaves no worker behind. A worker that fails or dies costs only the time.
+process and its own child), is given one job at a time (the urgent ones first, then in the order
+they were asked), and ends when its stdin closes, so a kernel that is killed leaves no worker behind.
+A worker that fails or dies costs only the time.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class _Worker:
         self.count = itertools.count()
         threading.Thread(target=self._talk, name="chiso766-worker", daemon=True).start()
 
-    def ask(self, function: str, value: object, first: bool, wanted: bool) -> None:
+    def ask(self, function: str, value: object, first: bool) -> None:
         try:
             request = _pickled((function, value))
         except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
@@ -97,8 +99,7 @@ class _Worker:
         if (function, request) in self.pending:  # asked already, not yet taken
             return
         answer: Future[bytes] = Future()
-        if wanted:
-            self.pending[(function, request)] = answer
+        self.pending[(function, request)] = answer
         self.jobs.put((0 if first else 1, next(self.count), request, answer))
 
     def _talk(self) -> None:
@@ -155,13 +156,13 @@ def warm() -> bool:
         return _worker is not None
 
 
-def ask(function: str, value: object, *, first: bool = True, wanted: bool = True) -> None:
-    """Hand the worker that :func:`warm` started the job ``function(value)``; :func:`answer` gets it
-    (``wanted``; else what it returns is thrown away). Jobs ``first`` go before the others not yet
-    begun. With no worker running, nothing is asked."""
+def ask(function: str, value: object, *, first: bool = True) -> None:
+    """Hand the worker that :func:`warm` started the job ``function(value)`` (once: asked again as it
+    is, before it was taken, it is the same job); :func:`answer` gets it, or :func:`steal` takes it
+    back. Jobs ``first`` go before the others not yet begun. With no worker running, nothing is asked."""
     with _LOCK:
         if _ASIDE["on"] and _worker is not None and _worker.process.poll() is None:
-            _worker.ask(function, value, first, wanted)
+            _worker.ask(function, value, first)
 
 
 def answer(function: str, value: object) -> Any | None:
@@ -207,10 +208,12 @@ def steal(function: str, value: object) -> bool:
 
 
 def forget() -> None:
-    """Drop the jobs nobody took (a run that failed before its last step): their answers are read
-    and thrown away as they come."""
+    """Drop the jobs nobody took (a run that failed before its last step): those not begun are not
+    made, the answers of the others are read and thrown away as they come."""
     with _LOCK:
         if _worker is not None:
+            for answer in _worker.pending.values():
+                answer.cancel()
             _worker.pending.clear()
 
 
