@@ -1,6 +1,7 @@
 """Bulletins end to end: ``chiso766 run`` of the Phú Thọ month (target under 3,5 s) and of every sample
 (target under 10 s), each a whole process, paired in turn with the same notebook calls made in one
-plain process (no papermill, no kernel, no HTML page), which is the floor a kernel-free run would cost.
+plain process (no papermill, no kernel, no HTML page; its worker process draws and encodes as a run's
+does), which is the floor a kernel-free run would cost.
 
     python benchmarks/bench_bulletin.py [--runs 5]
 
