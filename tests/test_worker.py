@@ -155,13 +155,73 @@ def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
     tables = _tables()
     expected = table_files.encode(tables)
     table_files.begin(tables)
-    assert table_files.take(tables) == expected  # it runs: its imports, and its signal handling, are done
+    _answered(worker)  # it runs: its imports, and its signal handling, are done
+    assert table_files.take(tables) == expected
     os.kill(worker.process.pid, signal.SIGINT)
     table_files.begin(tables)
     _answered(worker)
     made = _made_here(monkeypatch)
     assert table_files.take(tables) == expected and made == []
     assert worker.process.poll() is None and aside._worker is worker
+
+
+def test_an_interrupt_as_the_worker_starts_spares_it():
+    """It is started with interrupts held back until it ignores them: one sent to the kernel's group
+    at once (the stop button pressed as a run begins) does not end it."""
+    kept = aside._worker
+    aside._worker = None
+    try:
+        assert aside.warm()
+        started = aside._worker
+        os.kill(started.process.pid, signal.SIGINT)
+        tables = _tables()
+        table_files.begin(tables)
+        _answered(started)
+        assert started.process.poll() is None and table_files.take(tables) == table_files.encode(tables)
+    finally:
+        if aside._worker is not None:
+            aside._worker.close()
+        aside._worker = kept
+
+
+def test_the_first_failing_table_is_the_one_raised(worker):
+    """Several tables that cannot be written: the error raised is the first's, in the document's order,
+    as without a worker, whichever of them the worker or the kernel made."""
+    tables = {name: pd.DataFrame({"unit_name": [Unprintable(f" ({name})")]}) for name in ("units", "groups")}
+    for wait in (False, True):
+        table_files.begin(tables)
+        if wait:
+            _answered(worker)
+        with pytest.raises(ValueError, match=r"^ô không đọc được \(units\)$"):
+            table_files.take(tables)
+        aside.forget()
+
+
+def test_a_fork_child_makes_its_files_in_place(worker):
+    """A fork's child has none of its parent's threads: it makes charts and tables itself, without
+    waiting on the parent's worker, and its copies of the worker's pipes lead nowhere."""
+    tables = _tables()
+    figures.ahead(_chart())
+    table_files.begin(tables)
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            svg = figures.rendered(_figure(_chart())).svg
+            same = table_files.take(tables) == table_files.encode(tables)
+            os.write(writer, b"ok" if svg.startswith(b"<?xml") and same and aside._worker is None else b"no")
+        finally:
+            os._exit(0)
+    os.close(writer)
+    deadline = time.monotonic() + 60
+    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    assert done[0] == child and os.read(reader, 2) == b"ok"
+    assert table_files.take(tables) == table_files.encode(tables)  # the parent's worker serves on
+    figures.rendered(_figure(_chart()))
 
 
 def test_a_dead_worker_costs_only_time(worker):
@@ -183,8 +243,11 @@ def test_a_dead_worker_costs_only_time(worker):
 class Unprintable:
     """A cell no table file can hold (and that the worker cannot even unpickle: this module is not on its path)."""
 
+    def __init__(self, table: str = "") -> None:
+        self.table = table
+
     def __str__(self) -> str:
-        raise ValueError("ô không đọc được")
+        raise ValueError(f"ô không đọc được{self.table}")
 
 
 def test_what_the_worker_cannot_encode_fails_here_in_full(worker):
@@ -211,9 +274,11 @@ def test_without_a_core_to_spare_no_worker_is_used(worker, monkeypatch):
     monkeypatch.setitem(aside._ASIDE, "on", True)
     aside.aside(False)
     tables = _tables()
+    expected = table_files.encode(tables)
+    monkeypatch.setattr(table_files, "_sent", lambda frames: pytest.fail("pickled for no worker"))
     table_files.begin(tables)
     assert not worker.pending
-    assert table_files.take(tables) == table_files.encode(tables)
+    assert table_files.take(tables) == expected
     worker.close()
     worker.process.wait(timeout=10)
     assert not aside.warm()

@@ -100,7 +100,9 @@ def ahead(name: str, frame: pd.DataFrame) -> None:
 
 def begin(frames: Mapping[str, pd.DataFrame]) -> None:
     """Hand ``frames`` to the worker, each table one job (one handed over already, as it is now, is
-    not asked again); :func:`take` gets their files."""
+    not asked again); :func:`take` gets their files. With no worker running, nothing is done."""
+    if not worker.running():
+        return
     for name, data in (_sent(frames) or {}).items():
         worker.ask(_FILES, (name, data), first=False)
 
@@ -109,18 +111,21 @@ def take(frames: Mapping[str, pd.DataFrame]) -> TableFiles:
     """The files of ``frames``: of each table, the worker's when it was handed over as it is now;
     else made here, as are the ones it has not begun yet, from the last, while it goes on with the
     first (what :func:`encode` makes, the same bytes)."""
-    sent = _sent(frames)
+    sent = _sent(frames) if worker.running() else None
     if sent is None:
         return encode(frames)
     make = sheet_maker()
     files = {}
-    for name in reversed(list(sent)):
-        if worker.steal(_FILES, (name, sent[name])):
-            files[name] = _files(name, frames[name], make)
-    for name in sent:
-        if name not in files:
-            made = worker.answer(_FILES, (name, sent[name]))
-            files[name] = made if isinstance(made, _Files) else _files(name, frames[name], make)
+    try:
+        for name in reversed(list(sent)):
+            if worker.steal(_FILES, (name, sent[name])):
+                files[name] = _files(name, frames[name], make)
+        for name in sent:
+            if name not in files:
+                made = worker.answer(_FILES, (name, sent[name]))
+                files[name] = made if isinstance(made, _Files) else _files(name, frames[name], make)
+    except Exception:  # raised as without a worker: the first table's error, in the document's order
+        return encode(frames)
     return _together({name: files[name] for name in sent})
 
 

@@ -32,10 +32,11 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import IO, Any
 
-__all__ = ["answer", "ask", "aside", "forget", "import_charts", "steal", "warm"]
+__all__ = ["answer", "ask", "aside", "forget", "import_charts", "running", "steal", "warm"]
 
 # what the worker imports as it starts, so that its first jobs find them loaded
 _PRELOADED = ("chiso766.render.charts", "chiso766.render.table_files")
@@ -73,6 +74,16 @@ def _loads(data: bytes) -> Any:
     return pickle.loads(data)  # sent by this process's own child, or by its parent
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT held back in this thread (and in a process it starts meanwhile) while inside."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 class _Worker:
     """The worker process, and a thread that talks to it, so that the kernel never waits on the pipe.
     The thread only writes and reads, one job after another, the first-asked of the most urgent
@@ -80,12 +91,15 @@ class _Worker:
     runs waits for it, each time)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(  # this interpreter, a module of ours
-            [sys.executable, "-m", "chiso766.render.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # a failure is met again here, in words
-        )
+        # started with interrupts held back, until it ignores them (see the end of this module): one
+        # sent to the kernel's process group meanwhile would end it before it could
+        with _interrupts_held():
+            self.process = subprocess.Popen(  # this interpreter, a module of ours
+                [sys.executable, "-m", "chiso766.render.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # a failure is met again here, in words
+            )
         self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
         self.jobs: queue.PriorityQueue[tuple[int, int, bytes | None, Future[bytes]]] = queue.PriorityQueue()
         self.count = itertools.count()
@@ -130,6 +144,32 @@ class _Worker:
 _LOCK = threading.Lock()
 _worker: _Worker | None = None
 _ASIDE = {"on": True}
+
+
+def _forsake() -> None:
+    """In a fork's child: its parent's worker is not the child's to talk to (the talking thread did not
+    survive the fork, and a lock may be held by a thread that is not there): the child makes its
+    files in place, and its copies of the worker's pipes lead nowhere, so that the worker still ends
+    when its kernel does."""
+    global _LOCK, _worker
+    _LOCK = threading.Lock()
+    if _worker is not None:
+        nowhere = os.open(os.devnull, os.O_RDWR)
+        for pipe in (_worker.process.stdin, _worker.process.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if pipe is not None:
+                    os.dup2(nowhere, pipe.fileno())
+        os.close(nowhere)
+    _worker = None
+
+
+os.register_at_fork(after_in_child=_forsake)
+
+
+def running() -> bool:
+    """Whether a worker runs, to be given jobs."""
+    with _LOCK:
+        return _ASIDE["on"] and _worker is not None and _worker.process.poll() is None
 
 
 def aside(on: bool) -> None:
@@ -254,6 +294,7 @@ if __name__ == "__main__":
     # an interrupt of the kernel (JupyterLab's stop button, papermill's timeout) is sent to its whole
     # process group, this worker among them: it is the cell's, not the worker's to heed
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back as it was started
     # the answers go to a copy of stdout; stdout itself then leads where stderr does, so that nothing
     # printed along the way can come between an answer's length and its bytes
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
