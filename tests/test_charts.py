@@ -11,6 +11,7 @@ from PIL import Image
 
 from chiso766.render import charts, figures
 from chiso766.report.outline import Chart, Figure
+from tests.forking import in_fork_child
 
 LABELS = ["Sở Văn hóa, Thể thao và Du lịch", "UBND phường <Âu Cơ> & Tân Sơn"]
 
@@ -72,31 +73,13 @@ def test_the_png_drawn_aside_is_the_svg_drawn_by_typst_and_a_failure_reaches_its
 def test_a_fork_child_draws_its_png_with_its_own_thread_and_lock():
     """A fork's child has none of its parent's threads, and the compile lock may be held by one of
     them: what the process keeps (core.per_process) is made anew in the child, which draws."""
-    import os
-    import signal
-    import time
-
     from chiso766.render import pdf
 
     svg = figures.rendered(_figure()).svg
     held = pdf._compiling()
     held.acquire()  # as a thread compiling at the moment of the fork would
     try:
-        reader, writer = os.pipe()
-        child = os.fork()
-        if child == 0:  # pragma: no cover - the child reports through the pipe
-            try:
-                os.write(writer, b"ok" if figures.rendered(_figure()).png[:4] == b"\x89PNG" else b"no")
-            finally:
-                os._exit(0)
-        os.close(writer)
-        deadline = time.monotonic() + 60
-        while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if done[0] == 0:  # stuck on the lock or a thread that is not there
-            os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
-        assert done[0] == child and os.read(reader, 2) == b"ok"
+        assert in_fork_child(lambda: figures.rendered(_figure()).png[:4] == b"\x89PNG")
     finally:
         held.release()
     assert figures.rendered(_figure()).svg == svg

@@ -18,9 +18,10 @@ import pytest
 
 from chiso766.render import figures, table_files
 from chiso766.render import worker as aside
-from chiso766.report.outline import Chart, Figure, tell
 from chiso766.render.tables import write_tables
 from chiso766.render.workbooks import write_workbooks, write_xlsx
+from chiso766.report.outline import Chart, Figure, tell
+from tests.forking import in_fork_child
 
 
 def _tables() -> dict[str, pd.DataFrame]:
@@ -203,23 +204,13 @@ def test_a_fork_child_makes_its_files_in_place(worker):
     tables = _tables()
     figures.ahead(_chart())
     table_files.begin(tables)
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        try:
-            svg = figures.rendered(_figure(_chart())).svg
-            same = table_files.take(tables) == table_files.encode(tables)
-            os.write(writer, b"ok" if svg.startswith(b"<?xml") and same and aside._worker is None else b"no")
-        finally:
-            os._exit(0)
-    os.close(writer)
-    deadline = time.monotonic() + 60
-    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if done[0] == 0:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-    assert done[0] == child and os.read(reader, 2) == b"ok"
+
+    def child() -> bool:
+        svg = figures.rendered(_figure(_chart())).svg
+        same = table_files.take(tables) == table_files.encode(tables)
+        return svg.startswith(b"<?xml") and same and aside._worker is None
+
+    assert in_fork_child(child)
     assert table_files.take(tables) == table_files.encode(tables)  # the parent's worker serves on
     figures.rendered(_figure(_chart()))
 
@@ -320,7 +311,8 @@ _LABELS = ["Sở Tư pháp", "UBND xã Yên Phú"]
 
 
 def _chart(**changes: object) -> Chart:
-    return Chart("ranking_chart", {"labels": _LABELS, "values": [71.6, 15.96], "highlight": 1, "title": "Tổng điểm"} | changes)
+    args = {"labels": _LABELS, "values": [71.6, 15.96], "highlight": 1, "title": "Tổng điểm"}
+    return Chart("ranking_chart", args | changes)
 
 
 def _figure(chart: Chart) -> Figure:
@@ -372,7 +364,7 @@ def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
     kept = aside._worker
     try:
         nb.load(params, [], str(tmp_path))
-        assert outline._TOLD["chart"] is figures.ahead and outline._TOLD["table"] is table_files.ahead and aside._worker is not None
+        assert outline._TOLD == {"chart": figures.ahead, "table": table_files.ahead} and aside._worker is not None
         nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
         assert outline._TOLD == {"chart": None, "table": None}
         nb.load(params, [], "")
