@@ -364,7 +364,7 @@ def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
     kept = aside._worker
     try:
         nb.load(params, [], str(tmp_path))
-        assert outline._TOLD == {"chart": figures.ahead, "table": table_files.ahead} and aside._worker is not None
+        assert {"chart": figures.ahead, "table": table_files.ahead} == outline._TOLD and aside._worker is not None
         nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
         assert outline._TOLD == {"chart": None, "table": None}
         nb.load(params, [], "")
