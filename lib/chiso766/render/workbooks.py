@@ -24,8 +24,9 @@ a missing value is an empty cell, never 0. Text is always a string cell, never a
 "quote prefix", so that it stays text even when someone edits the cell.
 
 The files are written as their SpreadsheetML parts (ECMA-376), with no library: a bulletin writes
-each table twice (in ``tables.xlsx`` and alone), and :func:`all_workbooks` builds each sheet
-once for both. The same tables give the same bytes.
+each table twice (in ``tables.xlsx`` and alone), and each sheet is built once for both
+(:func:`sheet_maker`, then :func:`own_workbook` and :func:`tables_workbook`; :func:`all_workbooks`
+does the three for a set of tables). The same tables give the same bytes.
 """
 
 from __future__ import annotations
