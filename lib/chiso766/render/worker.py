@@ -141,6 +141,7 @@ class _Worker:
         self.jobs.put((2, next(self.count), None, Future()))
 
 
+_PATIENCE = 60.0  # seconds a job's answer is waited for: a chart or a table takes well under one
 _LOCK = threading.Lock()
 _worker: _Worker | None = None
 _ASIDE = {"on": True}
@@ -220,12 +221,13 @@ def answer(function: str, value: object) -> Any | None:
     if worker is None or pending is None:
         return None
     try:
-        status, made = _loads(pending.result())
-    except Exception:  # the worker died (or its answer did not arrive whole): replaced at the next warm
+        status, made = _loads(pending.result(timeout=_PATIENCE))
+    except Exception:  # the worker died, hangs, or its answer did not arrive whole: replaced at the next warm
         with _LOCK:
             if _worker is worker:
                 worker.close()
                 _worker = None
+        worker.process.kill()  # one that hangs ends here (one that has ended is left as it is)
         return None
     return made if status == "made" else None
 
