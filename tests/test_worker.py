@@ -393,8 +393,9 @@ def test_a_worker_that_hangs_costs_only_time(told, monkeypatch):
     """An answer that does not come in time is made in place, and the worker is ended (not waited for)."""
     from chiso766.render import charts
 
-    monkeypatch.setattr(aside, "_PATIENCE", 0.01)  # less than any chart takes
-    done = figures.rendered(_figure(_chart()))  # told: handed to the worker, which does not answer in time
+    os.kill(told.process.pid, signal.SIGSTOP)  # it hangs (mid-job, the kernel's thread reading its answer)
+    monkeypatch.setattr(aside, "_PATIENCE", 0.5)
+    done = figures.rendered(_figure(_chart()))  # told: handed to the worker, which does not answer
     assert done.svg == charts.svg_of(_chart())
     assert told.process.wait(timeout=10) != 0 and aside._worker is None  # killed
     assert aside.warm() and aside._worker is not told  # the next run has a new one

@@ -223,11 +223,12 @@ def answer(function: str, value: object) -> Any | None:
     try:
         status, made = _loads(pending.result(timeout=_PATIENCE))
     except Exception:  # the worker died, hangs, or its answer did not arrive whole: replaced at the next warm
+        # ended first: a read still waiting on one that hangs then ends, and its pipe can be closed
+        worker.process.kill()
         with _LOCK:
             if _worker is worker:
                 worker.close()
                 _worker = None
-        worker.process.kill()  # one that hangs ends here (one that has ended is left as it is)
         return None
     return made if status == "made" else None
 
