@@ -54,6 +54,15 @@ def _pickled(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _job_key(function: str, value: object) -> tuple[str, bytes] | None:
+    """A job as it is sent (its function, and the request's bytes), by which its answer is found;
+    ``None`` for a value that cannot travel (pickle raises more than PicklingError): made in place."""
+    try:
+        return function, _pickled((function, value))
+    except Exception:
+        return None
+
+
 _SIZE = 8  # bytes of a message's length
 
 
@@ -106,15 +115,12 @@ class _Worker:
         threading.Thread(target=self._talk, name="chiso766-worker", daemon=True).start()
 
     def ask(self, function: str, value: object, first: bool) -> None:
-        try:
-            request = _pickled((function, value))
-        except Exception:  # a value that cannot travel (pickle raises more than PicklingError): done here
-            return
-        if (function, request) in self.pending:  # asked already, not yet taken
+        key = _job_key(function, value)
+        if key is None or key in self.pending:  # cannot travel, or asked already and not yet taken
             return
         answer: Future[bytes] = Future()
-        self.pending[(function, request)] = answer
-        self.jobs.put((0 if first else 1, next(self.count), request, answer))
+        self.pending[key] = answer
+        self.jobs.put((0 if first else 1, next(self.count), key[1], answer))
 
     def _talk(self) -> None:
         while True:
@@ -167,10 +173,15 @@ def _forsake() -> None:
 os.register_at_fork(after_in_child=_forsake)
 
 
+def _live() -> _Worker | None:
+    """The worker, when it runs (the caller holds ``_LOCK``)."""
+    return _worker if _worker is not None and _worker.process.poll() is None else None
+
+
 def running() -> bool:
     """Whether a worker runs, to be given jobs."""
     with _LOCK:
-        return _ASIDE["on"] and _worker is not None and _worker.process.poll() is None
+        return _ASIDE["on"] and _live() is not None
 
 
 def aside(on: bool) -> None:
@@ -186,7 +197,7 @@ def warm() -> bool:
     with _LOCK:
         if not _ASIDE["on"]:
             return False
-        if _worker is not None and _worker.process.poll() is None:
+        if _live() is not None:
             return True
         if _worker is not None:
             _worker.close()
@@ -202,8 +213,9 @@ def ask(function: str, value: object, *, first: bool = True) -> None:
     is, before it was taken, it is the same job); :func:`answer` gets it, or :func:`steal` takes it
     back. Jobs ``first`` go before the others not yet begun. With no worker running, nothing is asked."""
     with _LOCK:
-        if _ASIDE["on"] and _worker is not None and _worker.process.poll() is None:
-            _worker.ask(function, value, first)
+        worker = _live() if _ASIDE["on"] else None
+        if worker is not None:
+            worker.ask(function, value, first)
 
 
 def answer(function: str, value: object) -> Any | None:
@@ -211,9 +223,8 @@ def answer(function: str, value: object) -> Any | None:
     it is now; else ``None`` (none asked, a worker that died, or could not make it: the caller makes
     it, and meets its error)."""
     global _worker
-    try:
-        key = (function, _pickled((function, value)))
-    except Exception:  # a value that cannot travel: never sent
+    key = _job_key(function, value)
+    if key is None:  # never sent
         return None
     with _LOCK:
         worker = _worker
@@ -237,9 +248,8 @@ def steal(function: str, value: object) -> bool:
     """Take the job ``function(value)`` back unless the worker has begun it: whether the caller makes
     it (taken back, or never asked); else :func:`answer` gets it. The caller, left waiting, takes
     the jobs still queued from the back while the worker goes on from the front."""
-    try:
-        key = (function, _pickled((function, value)))
-    except Exception:  # a value that cannot travel: never sent
+    key = _job_key(function, value)
+    if key is None:  # never sent
         return True
     with _LOCK:
         pending = _worker.pending.get(key) if _worker is not None else None

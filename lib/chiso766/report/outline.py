@@ -81,11 +81,15 @@ def tell(
     _TOLD.update(chart=chart, table=table)
 
 
+def _made(kind: str, *made: object) -> None:
+    listener = _TOLD[kind]
+    if listener is not None:
+        listener(*made)
+
+
 def table_made(name: str, frame: pd.DataFrame) -> None:
     """Tell whoever :func:`tell` named that the report's table ``name`` is ``frame``."""
-    listener = _TOLD["table"]
-    if listener is not None:
-        listener(name, frame)
+    _made("table", name, frame)
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,7 @@ class Chart:
     args: dict[str, Any]
 
     def __post_init__(self) -> None:
-        listener = _TOLD["chart"]
-        if listener is not None:
-            listener(self)
+        _made("chart", self)
 
 
 @dataclass
