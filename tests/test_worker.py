@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -42,12 +43,21 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(params=["fork", "interpreter"])
+def started(request, monkeypatch):
+    """How a worker is started from here on: forked (Linux), or a new interpreter (elsewhere, or beside
+    a debugger)."""
+    monkeypatch.setattr(aside, "_FORKS", request.param == "fork")
+    return request.param
+
+
 @pytest.fixture
-def worker():
-    """A worker of this test alone (the module's own is put back afterwards)."""
+def worker(started):
+    """A worker of this test alone (the module's own is put back afterwards), started either way."""
     kept = aside._worker
     aside._worker = None
     aside.warm()
+    assert isinstance(aside._worker.process, aside._Child if started == "fork" else subprocess.Popen)
     yield aside._worker
     if aside._worker is not None:
         aside._worker.close()
@@ -166,7 +176,7 @@ def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
     assert worker.process.poll() is None and aside._worker is worker
 
 
-def test_an_interrupt_as_the_worker_starts_spares_it():
+def test_an_interrupt_as_the_worker_starts_spares_it(started):
     """It is started with interrupts held back until it ignores them: one sent to the kernel's group
     at once (the stop button pressed as a run begins) does not end it."""
     kept = aside._worker
@@ -215,6 +225,43 @@ def test_a_fork_child_makes_its_files_in_place(worker):
     figures.rendered(_figure(_chart()))
 
 
+@pytest.mark.parametrize("started", ["fork"], indirect=True)
+def test_a_forked_worker_keeps_to_itself(worker):
+    """Forked from the kernel, it goes by a name of its own (its command line is the kernel's), and it
+    holds none of the kernel's ends of its pipes (else it would outlive the kernel: see below)."""
+    tables = _tables()
+    table_files.begin(tables)
+    _answered(worker)  # it runs: what it does as it starts is done
+    pid = worker.process.pid
+    assert Path(f"/proc/{pid}/comm").read_text().strip() == "chiso766-worker"
+
+    def ends(pipe) -> set[str]:  # how the worker holds a pipe of the kernel's: "r", "w"
+        link = os.readlink(f"/proc/self/fd/{pipe.fileno()}")
+        found = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == link:
+                flags = int(Path(f"/proc/{pid}/fdinfo/{fd}").read_text().split("flags:")[1].split()[0], 8)
+                found.add("rw"[flags & 1])
+        return found
+
+    assert ends(worker.process.stdin) == {"r"} and ends(worker.process.stdout) == {"w"}
+    assert {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (0, 1, 2)} == {os.devnull}
+
+
+def test_beside_a_debugger_the_worker_is_a_new_interpreter(monkeypatch):
+    """JupyterLab's kernels load debugpy, which follows a fork into the child: no fork there."""
+    monkeypatch.setattr(aside, "_FORKS", True)
+    monkeypatch.setitem(sys.modules, "debugpy", types.ModuleType("debugpy"))
+    kept = aside._worker
+    aside._worker = None
+    try:
+        assert aside.warm() and isinstance(aside._worker.process, subprocess.Popen)
+    finally:
+        aside._worker.close()
+        aside._worker.process.wait(timeout=10)
+        aside._worker = kept
+
+
 def test_a_dead_worker_costs_only_time(worker):
     tables = _tables()
     worker.process.kill()
@@ -232,7 +279,8 @@ def test_a_dead_worker_costs_only_time(worker):
 
 
 class Unprintable:
-    """A cell no table file can hold (and that the worker cannot even unpickle: this module is not on its path)."""
+    """A cell no table file can hold (a worker of a new interpreter cannot even unpickle it: this
+    module is not on its path; a forked one has it, and fails to write it)."""
 
     def __init__(self, table: str = "") -> None:
         self.table = table
@@ -276,11 +324,12 @@ def test_without_a_core_to_spare_no_worker_is_used(worker, monkeypatch):
     assert aside._worker is worker  # none started in its place
 
 
-def test_a_killed_kernel_leaves_no_worker(tmp_path):
-    """The worker ends when the process that started it is killed (its stdin closes)."""
+def test_a_killed_kernel_leaves_no_worker(started):
+    """The worker ends when the process that started it is killed (the pipe of its requests closes)."""
     script = (
         "import sys\n"
         "from chiso766.render import worker\n"
+        f"worker._FORKS = {started == 'fork'}\n"
         "worker.warm()\n"
         "print(worker._worker.process.pid, flush=True)\n"
         "sys.stdin.read()\n"

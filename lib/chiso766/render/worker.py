@@ -8,16 +8,18 @@ turns with the kernel's own work. :func:`ask` hands it a job, a function of this
 gets what it made, when it was asked that very job (the argument as it is now, pickled again, byte for
 byte what was sent: one changed since, in place, is seen), else ``None``, and the caller makes it in
 place, where any error it holds is raised; :func:`steal` takes back a job it has not begun, for the
-caller to make. Either way the bytes are the same function's. (It runs the library as it was when it
-started, as the kernel does: after editing the library, restart the kernel, and the worker goes with
-it.)
+caller to make. Either way the bytes are the same function's. (It runs the library as the kernel
+had it when the worker started: after editing the library, restart the kernel, and the worker goes
+with it.)
 
-The worker is ``python -m chiso766.render.worker``, started by :func:`warm` at a run's first step:
-its imports (pandas, matplotlib) overlap the build, and the kernel itself never imports matplotlib
-while the worker draws. It speaks over its stdin and stdout (length-prefixed pickles, between this
-process and its own child), is given one job at a time (the urgent ones first, then in the order
-they were asked), and ends when its stdin closes, so a kernel that is killed leaves no worker behind.
-A worker that fails or dies costs only the time.
+The worker is started by :func:`warm` at a run's first step. On Linux it is a fork of the kernel
+(:class:`_Child`): it has the kernel's pandas and library already, and imports only matplotlib,
+while the kernel builds; elsewhere, or beside a debugger, it is ``python -m chiso766.render.worker``,
+which imports them all. Either way the kernel itself never imports matplotlib while the worker draws.
+It speaks over two pipes (length-prefixed pickles, between this process and its own child), is given
+one job at a time (the urgent ones first, then in the order they were asked), and ends when its
+requests' pipe closes, so a kernel that is killed leaves no worker behind. A worker that fails, dies
+or hangs costs only the time.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import Future
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, Any, NoReturn, Protocol
 
 __all__ = ["answer", "ask", "aside", "forget", "import_charts", "running", "steal", "warm"]
 
@@ -93,6 +98,101 @@ def _interrupts_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+class _Process(Protocol):
+    """What the kernel holds of its worker: a ``subprocess.Popen``, or a :class:`_Child`."""
+
+    pid: int
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
+
+
+class _Child:
+    """The worker as a fork of the kernel (Linux): it starts with what the kernel has imported already
+    (pandas, pyarrow, the library), which a new interpreter would import again (0,4 s of the cores a
+    run shares), and imports only matplotlib. It runs its jobs and nothing of the kernel's: it has
+    none of its threads, leaves its sockets alone, and ends by ``os._exit`` (no kernel clean-up runs
+    twice). A job it cannot make, or a lock it hangs on that a kernel's thread held as it was forked,
+    costs only the time (:func:`answer`)."""
+
+    def __init__(self) -> None:
+        requests, self._requests = os.pipe()
+        self._answers, answers = os.pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ warns of a fork beside threads
+            self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child, measured through its answers
+            _child(requests, answers, (self._requests, self._answers))
+        os.close(requests)
+        os.close(answers)
+        self.stdin: IO[bytes] | None = os.fdopen(self._requests, "wb")
+        self.stdout: IO[bytes] | None = os.fdopen(self._answers, "rb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else: ended all the same
+                self.returncode = -1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("chiso766-worker", timeout or 0)
+            time.sleep(0.005)
+        return code
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+
+def _child(requests: int, answers: int, kernels: tuple[int, ...]) -> NoReturn:
+    """The forked worker's life: its ends of the pipes kept, the kernel's closed (else its requests
+    would never end when the kernel does), standard streams to nowhere (the kernel's are captured
+    into the notebook), then the worker's loop; it never returns into the kernel's code."""
+    try:
+        for fd in kernels:
+            os.close(fd)
+        nowhere = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(nowhere, fd)
+        sys.stdout = sys.stderr = open(nowhere, "w", encoding="utf-8")  # noqa: SIM115 - for the child's life
+        with contextlib.suppress(OSError):  # its name in ps and top (its command line is the kernel's)
+            Path("/proc/self/comm").write_text("chiso766-worker", encoding="ascii")
+        _work(os.fdopen(requests, "rb"), os.fdopen(answers, "wb"))
+    finally:
+        os._exit(0)
+
+
+_FORKS = sys.platform == "linux"  # macOS's system libraries, for one, are not safe to fork beside threads
+
+
+def _start() -> _Process:
+    """The worker: a fork of this process on Linux, unless a debugger is loaded (JupyterLab's kernels
+    load one, and it follows a fork into the child); else a new interpreter, ``python -m
+    chiso766.render.worker``, which imports what it needs itself."""
+    if _FORKS and sys.modules.get("debugpy") is None:  # chiso766's batch kernel marks it absent
+        return _Child()
+    return subprocess.Popen(  # this interpreter, a module of ours
+        [sys.executable, "-m", "chiso766.render.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # a failure is met again here, in words
+    )
+
+
 class _Worker:
     """The worker process, and a thread that talks to it, so that the kernel never waits on the pipe.
     The thread only writes and reads, one job after another, the first-asked of the most urgent
@@ -103,12 +203,7 @@ class _Worker:
         # started with interrupts held back, until it ignores them (see the end of this module): one
         # sent to the kernel's process group meanwhile would end it before it could
         with _interrupts_held():
-            self.process = subprocess.Popen(  # this interpreter, a module of ours
-                [sys.executable, "-m", "chiso766.render.worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # a failure is met again here, in words
-            )
+            self.process = _start()
         self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
         self.jobs: queue.PriorityQueue[tuple[int, int, bytes | None, Future[bytes]]] = queue.PriorityQueue()
         self.count = itertools.count()
@@ -125,7 +220,8 @@ class _Worker:
     def _talk(self) -> None:
         while True:
             _, _, request, answer = self.jobs.get()
-            if request is None:  # closed, every job asked before answered (or failed)
+            if request is None:  # closed, every job asked before answered (or failed): it ends, and is reaped
+                self.process.wait()
                 return
             if not answer.set_running_or_notify_cancel():  # taken back (steal)
                 continue
@@ -303,16 +399,21 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         _send(answers, _pickled(reply))
 
 
-if __name__ == "__main__":
+def _work(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """The worker, started: interrupts ignored, its imports made, then its loop."""
     # an interrupt of the kernel (JupyterLab's stop button, papermill's timeout) is sent to its whole
     # process group, this worker among them: it is the cell's, not the worker's to heed
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back as it was started
-    # the answers go to a copy of stdout; stdout itself then leads where stderr does, so that nothing
-    # printed along the way can come between an answer's length and its bytes
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import_charts()
     for module in _PRELOADED:
         importlib.import_module(module)
-    _serve(sys.stdin.buffer, answers)
+    _serve(requests, answers)
+
+
+if __name__ == "__main__":
+    # the answers go to a copy of stdout; stdout itself then leads where stderr does, so that nothing
+    # printed along the way can come between an answer's length and its bytes
+    _answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _work(sys.stdin.buffer, _answers)
