@@ -59,3 +59,34 @@ def test_equal_totals_share_a_rank_and_missing_get_none(values):
     for value, rank in zip(values, ranks):
         if value is not None:
             assert rank == 1 + sum(1 for v in present if v > value)
+
+
+@given(
+    # few distinct values: ties, which the order decides, are the case to get right
+    st.lists(st.one_of(st.none(), st.sampled_from([Decimal("1"), Decimal("2.50"), Decimal("2.5"), Decimal("80")]))),
+    st.integers(min_value=-3, max_value=8),
+    st.randoms(use_true_random=False),
+)
+def test_lowest_is_the_frame_sorted_by_value_then_order(values, count, rnd: random.Random):
+    """``lowest``, written over plain lists, picks what the pandas steps it replaced picked: the
+    ``count`` lowest known values below the best, by value then ``_order``, ties in input order."""
+    import pandas as pd
+
+    from chiso766.compute.facts import lowest
+
+    orders = [rnd.randrange(5) for _ in values]
+    members = pd.DataFrame(
+        {"unit": [f"u{i}" for i in range(len(values))], "ratio": pd.Series(values, dtype=object), "_order": orders},
+        index=[rnd.randrange(1000) for _ in values],
+    )
+    known = members[members["ratio"].notna()]
+    expected = (
+        known
+        if known.empty
+        else known[[v < max(known["ratio"]) for v in known["ratio"]]]
+        .sort_values(["ratio", "_order"], kind="stable")
+        .head(count)
+    )
+    got = lowest(members, "ratio", count)
+    assert got["unit"].tolist() == expected["unit"].tolist() and got.index.tolist() == expected.index.tolist()
+    assert list(got.columns) == list(members.columns)

@@ -58,3 +58,16 @@ def test_working_days_use_holidays_as_data():
     assert add_working_days(date(2025, 8, 29), 1) == date(2025, 9, 3)
     assert add_working_days(date(2025, 9, 3), -1) == date(2025, 8, 29)
     assert parse_period("2026-Q1").describe_vi() == "quý I/2026"
+
+
+def test_a_table_cell_is_written_as_its_kind_says_whatever_came_before():
+    """Cells are written once per kind, type and value (a bulletin repeats most numbers): equal values
+    of other types, written earlier, do not stand in for them."""
+    from chiso766.report.model import fmt_cell
+
+    cells = [(Decimal("84.63"), "points"), (Decimal("9.90"), "rate"), (50133, "count"), (2.0, "rank"),
+             (True, "count"), (1, "count"), (Decimal("1.00"), "points"), (float("nan"), "rate"), (None, "points"),
+             ("Xã Yên Phú", "text"), (Decimal("1.5"), "text"), (Decimal("0.125"), "rate"), ([1], "text")]
+    expected = ["84,63", "9,9", "50.133", "2", "—", "1", "1", "—", "—", "Xã Yên Phú", "1.5", "0,13", "[1]"]
+    assert [fmt_cell(v, k) for v, k in cells] == expected
+    assert [fmt_cell(v, k) for v, k in reversed(cells)] == expected[::-1]  # again, from the memory

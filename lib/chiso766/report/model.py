@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -48,17 +49,35 @@ class Col:
     kind: str = "text"  # text | points | rate | count | rank | given (a figure already written, right-aligned)
 
 
+def _rate(value: object) -> str:
+    return fmt_number(value, 2)
+
+
+_NUMBERS: dict[str, Callable[[object], str]] = {
+    "points": fmt_points,
+    "rate": _rate,
+    "count": fmt_count,
+    "rank": fmt_count,
+}
+
+
+@functools.lru_cache(maxsize=16384)
+def _number_cell(kind: str, _type: Hashable, value: Hashable) -> str:
+    # a bulletin's tables write some 30 000 numbers, most of them many times over: each is written
+    # once (by kind and type as well as value, so that 1 and 1.0 and True are each their own)
+    return _NUMBERS[kind](value)
+
+
 def fmt_cell(value: object, kind: str) -> str:
     """Format one cell for a reader (decimal comma, thousands dot, '—' for missing)."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
-    if kind == "points":
-        return fmt_points(value)
-    if kind == "rate":
-        return fmt_number(value, 2)
-    if kind in {"count", "rank"}:
-        return fmt_count(value)
-    return str(value)
+    if kind not in _NUMBERS:
+        return str(value)
+    try:
+        return _number_cell(kind, cast(Hashable, type(value)), value)
+    except TypeError:  # a value that cannot be a key
+        return _NUMBERS[kind](value)
 
 
 @dataclass
