@@ -248,6 +248,55 @@ def test_a_forked_worker_keeps_to_itself(worker):
     assert {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (0, 1, 2)} == {os.devnull}
 
 
+def test_an_interrupt_as_the_worker_is_forked_leaves_none_unknown(monkeypatch):
+    """The stop button pressed as the worker is forked (another of the kernel's threads takes the
+    signal; the main thread raises): the interrupt is raised once the worker is kept, so the next run
+    finds it and it ends with the kernel; none is left running that nobody knows of, and no end of
+    its pipes is left open (one would keep it alive, and go into every later fork)."""
+    monkeypatch.setattr(aside, "_FORKS", True)
+    fork, forked = os.fork, []
+
+    def interrupted() -> int:
+        pid = fork()
+        if pid:  # the signal comes as the fork returns
+            forked.append(pid)
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    kept = aside._worker
+    aside._worker = None
+    before = sorted(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            aside.warm()
+        monkeypatch.undo()
+        started = aside._worker
+        assert started is not None and started.process.pid == forked[0] and aside.warm()
+        tables = _tables()
+        table_files.begin(tables)
+        _answered(started)
+        assert table_files.take(tables) == table_files.encode(tables)
+        started.close()
+        started.process.wait(timeout=10)
+    finally:
+        monkeypatch.undo()
+        aside._worker = kept
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    with pytest.raises(ChildProcessError):  # ended, and reaped
+        os.waitpid(forked[0], os.WNOHANG)
+
+
+def test_a_worker_that_ended_is_never_signalled_again(worker, monkeypatch):
+    """Once reaped, its number may be another process's (Typst's, a kernel's): it is not killed twice."""
+    worker.process.kill()
+    worker.process.wait(timeout=10)
+    signalled: list[int] = []
+    monkeypatch.setattr(os, "kill", lambda pid, _signal: signalled.append(pid))
+    worker.process.kill()
+    assert signalled == []
+
+
 def test_beside_a_debugger_the_worker_is_a_new_interpreter(monkeypatch):
     """JupyterLab's kernels load debugpy, which follows a fork into the child: no fork there."""
     monkeypatch.setattr(aside, "_FORKS", True)

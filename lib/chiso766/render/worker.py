@@ -39,6 +39,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, NoReturn, Protocol
 
 __all__ = ["answer", "ask", "aside", "forget", "import_charts", "running", "steal", "warm"]
@@ -90,12 +91,26 @@ def _loads(data: bytes) -> Any:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """SIGINT held back in this thread (and in a process it starts meanwhile) while inside."""
+    """An interrupt held back while inside, then let through: SIGINT blocked in this thread (and so in
+    a process it starts meanwhile, until that one ignores it), and Python's handler deferred, for it
+    runs in the main thread whichever thread took the signal (another of the kernel's, as it was
+    blocked here): one that came meanwhile is handled as this ends, when what was started is in hand
+    (a worker forked but not yet known by its number would be left behind)."""
+    came: list[FrameType | None] = []
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # only the main thread may set a handler; elsewhere no interrupt is raised anyway
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.getsignal(signal.SIGINT) if main else None
+    if handler is not None:  # one set from Python, to be put back
+        signal.signal(signal.SIGINT, lambda _signal, frame: came.append(frame))
     try:
         yield
     finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if came and callable(handler):
+            handler(signal.SIGINT, came[0])
 
 
 class _Process(Protocol):
@@ -121,29 +136,41 @@ class _Child:
     costs only the time (:func:`answer`)."""
 
     def __init__(self) -> None:
-        requests, self._requests = os.pipe()
-        self._answers, answers = os.pipe()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ warns of a fork beside threads
-            self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - the child, measured through its answers
-            _child(requests, answers, (self._requests, self._answers))
-        os.close(requests)
-        os.close(answers)
-        self.stdin: IO[bytes] | None = os.fdopen(self._requests, "wb")
-        self.stdout: IO[bytes] | None = os.fdopen(self._answers, "rb")
+        # every end a file at once, so that an interrupt anywhere below leaves no bare descriptor: a
+        # kept end of a worker's requests would keep it alive, and be copied into every later fork
+        fds = (*os.pipe(), *os.pipe())
+        pipes: list[IO[bytes]] = [os.fdopen(fd, mode) for fd, mode in zip(fds, ("rb", "wb", "rb", "wb"), strict=True)]
+        requests, to_child, from_child, answers = pipes  # the child reads requests, writes answers
+        self.stdin: IO[bytes] | None = to_child
+        self.stdout: IO[bytes] | None = from_child
+        self.pid = 0
         self.returncode: int | None = None
+        self._reaping = threading.Lock()
+        try:
+            self.pid = os.fork()
+            if self.pid == 0:  # pragma: no cover - the child, measured through its answers
+                _child(requests, answers, (to_child, from_child))
+            requests.close()
+            answers.close()
+        except BaseException:  # an interrupt (JupyterLab's stop button) as it starts: none is left behind
+            for pipe in pipes:
+                pipe.close()
+            if self.pid:
+                self.kill()
+                self.wait()
+            raise
 
     def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:  # reaped by someone else: ended all the same
-                self.returncode = -1
-            else:
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+        with self._reaping:  # the thread that talks to it waits for it as the caller checks it
+            if self.returncode is None:
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:  # reaped by someone else: ended all the same
+                    self.returncode = -1
+                else:
+                    if pid:
+                        self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -154,28 +181,34 @@ class _Child:
         return code
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        # never once reaped: its number may be another process's by now
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
 
 
-def _child(requests: int, answers: int, kernels: tuple[int, ...]) -> NoReturn:
+def _child(requests: IO[bytes], answers: IO[bytes], kernels: tuple[IO[bytes], ...]) -> NoReturn:
     """The forked worker's life: its ends of the pipes kept, the kernel's closed (else its requests
     would never end when the kernel does), standard streams to nowhere (the kernel's are captured
     into the notebook), then the worker's loop; it never returns into the kernel's code."""
     try:
-        for fd in kernels:
-            os.close(fd)
+        for pipe in kernels:
+            pipe.close()
         nowhere = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(nowhere, fd)
         sys.stdout = sys.stderr = open(nowhere, "w", encoding="utf-8")  # noqa: SIM115 - for the child's life
         with contextlib.suppress(OSError):  # its name in ps and top (its command line is the kernel's)
             Path("/proc/self/comm").write_text("chiso766-worker", encoding="ascii")
-        _work(os.fdopen(requests, "rb"), os.fdopen(answers, "wb"))
+        _work(requests, answers)
     finally:
         os._exit(0)
 
 
+# Python 3.12+ warns of any fork beside threads; this module's own is made knowing (see _Child). A
+# filter set once, for this module alone: catch_warnings around the fork would change every
+# thread's filters for that moment, and put back the list over one another thread set meanwhile.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"chiso766\.render\.worker\Z")
 _FORKS = sys.platform == "linux"  # macOS's system libraries, for one, are not safe to fork beside threads
 
 
@@ -202,12 +235,16 @@ class _Worker:
     def __init__(self) -> None:
         # started with interrupts held back, until it ignores them (see the end of this module): one
         # sent to the kernel's process group meanwhile would end it before it could
-        with _interrupts_held():
-            self.process = _start()
         self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
         self.jobs: queue.PriorityQueue[tuple[int, int, bytes | None, Future[bytes]]] = queue.PriorityQueue()
         self.count = itertools.count()
-        threading.Thread(target=self._talk, name="chiso766-worker", daemon=True).start()
+        self.process = _start()
+        try:
+            threading.Thread(target=self._talk, name="chiso766-worker", daemon=True).start()
+        except BaseException:  # no thread to be had: no process either
+            self.process.kill()
+            self.process.wait()
+            raise
 
     def ask(self, function: str, value: object, first: bool) -> None:
         key = _job_key(function, value)
@@ -298,7 +335,10 @@ def warm() -> bool:
         if _worker is not None:
             _worker.close()
         try:
-            _worker = _Worker()
+            # an interrupt meanwhile (the stop button as a run starts) is raised once the worker is
+            # kept here, where the next run finds it: never one left running that nobody knows of
+            with _interrupts_held():
+                _worker = _Worker()
         except OSError:  # no process to be had: the files are made in place
             _worker = None
         return _worker is not None
