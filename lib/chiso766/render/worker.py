@@ -136,8 +136,8 @@ class _Child:
     costs only the time (:func:`answer`)."""
 
     def __init__(self) -> None:
-        # every end a file at once, so that an interrupt anywhere below leaves no bare descriptor: a
-        # kept end of a worker's requests would keep it alive, and be copied into every later fork
+        # every end a file at once, so that a failure anywhere below leaves no bare descriptor: a kept
+        # end of a worker's requests would keep it alive, and be copied into every later fork
         fds = (*os.pipe(), *os.pipe())
         pipes: list[IO[bytes]] = [os.fdopen(fd, mode) for fd, mode in zip(fds, ("rb", "wb", "rb", "wb"), strict=True)]
         requests, to_child, from_child, answers = pipes  # the child reads requests, writes answers
@@ -152,7 +152,7 @@ class _Child:
                 _child(requests, answers, (to_child, from_child))
             requests.close()
             answers.close()
-        except BaseException:  # an interrupt (JupyterLab's stop button) as it starts: none is left behind
+        except BaseException:  # no process to be had (or interrupted after all): nothing is left behind
             for pipe in pipes:
                 pipe.close()
             if self.pid:
@@ -233,8 +233,8 @@ class _Worker:
     runs waits for it, each time)."""
 
     def __init__(self) -> None:
-        # started with interrupts held back, until it ignores them (see the end of this module): one
-        # sent to the kernel's process group meanwhile would end it before it could
+        # made by warm(), with interrupts held back (_interrupts_held): the process ignores them once
+        # it runs (_work), and one sent to the kernel's process group before would end it
         self.pending: dict[tuple[str, bytes], Future[bytes]] = {}  # each job as sent, and its answer
         self.jobs: queue.PriorityQueue[tuple[int, int, bytes | None, Future[bytes]]] = queue.PriorityQueue()
         self.count = itertools.count()
