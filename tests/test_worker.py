@@ -4,12 +4,14 @@ whatever happens to the worker."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import types
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -51,18 +53,28 @@ def started(request, monkeypatch):
     return request.param
 
 
+@contextlib.contextmanager
+def _own_worker() -> Iterator[None]:
+    """The module's worker set aside while inside: a worker started meanwhile is the test's alone, and
+    is closed and reaped as it ends; then the module's own is put back."""
+    kept = aside._worker
+    aside._worker = None
+    try:
+        yield
+    finally:
+        if aside._worker is not None and aside._worker is not kept:
+            aside._worker.close()
+            aside._worker.process.wait(timeout=10)
+        aside._worker = kept
+
+
 @pytest.fixture
 def worker(started):
     """A worker of this test alone (the module's own is put back afterwards), started either way."""
-    kept = aside._worker
-    aside._worker = None
-    aside.warm()
-    assert isinstance(aside._worker.process, aside._Child if started == "fork" else subprocess.Popen)
-    yield aside._worker
-    if aside._worker is not None:
-        aside._worker.close()
-        aside._worker.process.wait(timeout=10)
-    aside._worker = kept
+    with _own_worker():
+        aside.warm()
+        assert isinstance(aside._worker.process, aside._Child if started == "fork" else subprocess.Popen)
+        yield aside._worker
 
 
 def test_the_files_are_those_written_in_place(tmp_path):
@@ -179,9 +191,7 @@ def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
 def test_an_interrupt_as_the_worker_starts_spares_it(started):
     """It is started with interrupts held back until it ignores them: one sent to the kernel's group
     at once (the stop button pressed as a run begins) does not end it."""
-    kept = aside._worker
-    aside._worker = None
-    try:
+    with _own_worker():
         assert aside.warm()
         started = aside._worker
         os.kill(started.process.pid, signal.SIGINT)
@@ -189,10 +199,6 @@ def test_an_interrupt_as_the_worker_starts_spares_it(started):
         table_files.begin(tables)
         _answered(started)
         assert started.process.poll() is None and table_files.take(tables) == table_files.encode(tables)
-    finally:
-        if aside._worker is not None:
-            aside._worker.close()
-        aside._worker = kept
 
 
 def test_the_first_failing_table_is_the_one_raised(worker):
@@ -263,11 +269,9 @@ def test_an_interrupt_as_the_worker_is_forked_leaves_none_unknown(monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)
         return pid
 
-    kept = aside._worker
-    aside._worker = None
     before = sorted(os.listdir("/proc/self/fd"))
-    monkeypatch.setattr(os, "fork", interrupted)
-    try:
+    with _own_worker():
+        monkeypatch.setattr(os, "fork", interrupted)
         with pytest.raises(KeyboardInterrupt):
             aside.warm()
         monkeypatch.undo()
@@ -277,11 +281,6 @@ def test_an_interrupt_as_the_worker_is_forked_leaves_none_unknown(monkeypatch):
         table_files.begin(tables)
         _answered(started)
         assert table_files.take(tables) == table_files.encode(tables)
-        started.close()
-        started.process.wait(timeout=10)
-    finally:
-        monkeypatch.undo()
-        aside._worker = kept
     assert sorted(os.listdir("/proc/self/fd")) == before
     with pytest.raises(ChildProcessError):  # ended, and reaped
         os.waitpid(forked[0], os.WNOHANG)
@@ -301,14 +300,8 @@ def test_beside_a_debugger_the_worker_is_a_new_interpreter(monkeypatch):
     """JupyterLab's kernels load debugpy, which follows a fork into the child: no fork there."""
     monkeypatch.setattr(aside, "_FORKS", True)
     monkeypatch.setitem(sys.modules, "debugpy", types.ModuleType("debugpy"))
-    kept = aside._worker
-    aside._worker = None
-    try:
+    with _own_worker():
         assert aside.warm() and isinstance(aside._worker.process, subprocess.Popen)
-    finally:
-        aside._worker.close()
-        aside._worker.process.wait(timeout=10)
-        aside._worker = kept
 
 
 def test_a_dead_worker_costs_only_time(worker):
@@ -459,19 +452,16 @@ def test_charts_are_told_only_within_a_run_that_saves(tmp_path):
     from chiso766.report import outline
 
     params = Path(__file__).resolve().parents[1] / "params" / "bulletin_766" / "2026-08.yaml"
-    kept = aside._worker
-    try:
-        nb.load(params, [], str(tmp_path))
-        assert {"chart": figures.ahead, "table": table_files.ahead} == outline._TOLD and aside._worker is not None
-        nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
-        assert outline._TOLD == {"chart": None, "table": None}
-        nb.load(params, [], "")
-        assert outline._TOLD == {"chart": None, "table": None}
-    finally:
-        tell()
-        if aside._worker is not kept and aside._worker is not None:
-            aside._worker.close()
-        aside._worker = kept
+    with _own_worker():
+        try:
+            nb.load(params, [], str(tmp_path))
+            assert {"chart": figures.ahead, "table": table_files.ahead} == outline._TOLD and aside._worker is not None
+            nb.save(None, None, "")  # type: ignore[arg-type]  # nothing to write: it only stops telling
+            assert outline._TOLD == {"chart": None, "table": None}
+            nb.load(params, [], "")
+            assert outline._TOLD == {"chart": None, "table": None}
+        finally:
+            tell()
 
 
 def test_jobs_nobody_took_are_dropped_at_the_next_run(worker):
