@@ -317,6 +317,7 @@ def test_a_dead_worker_costs_only_time(worker):
     aside._worker.process.kill()  # dies with the jobs
     assert table_files.take(tables) == table_files.encode(tables)
     dead = aside._worker
+    dead.process.wait(timeout=10)  # a killed process takes a moment to end: until then it still runs
     assert aside.warm() and aside._worker is not dead  # replaced
 
 
