@@ -4,6 +4,7 @@ provisional marking, the monthly chart, and the province among the 34 in the bul
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -267,6 +268,27 @@ def test_provisional_marking_while_the_period_runs() -> None:
     assert captions and all(c.endswith("(số liệu tạm tính)") for c in captions)
     over = bulletin_766.outline(bulletin_766.build(ROOT / "params/bulletin_766/2026-08.yaml"))
     assert "tạm tính" not in over.subtitle and not any("tạm tính" in c for c in _captions(over))
+
+
+def test_the_appendix_names_the_group_the_body_says_was_lost_most() -> None:
+    """Phú Thọ 2026: Thanh tra tỉnh had no dossier to resolve (Tiến độ "không phát sinh", 0 of 20):
+    the body says it lost most in Số hóa hồ sơ, and its row in Phụ lục I says the same."""
+    b = bulletin_766.build(ROOT / "params/bulletin_766/2026.yaml")
+    document = bulletin_766.outline(b)
+    items = [item for section in document.sections for block in section.blocks for item in getattr(block, "items", [])]
+    ranks = b.tables.tables["rank_so"].set_index("unit_name")
+    inspector = ranks.loc["Thanh tra tỉnh"]
+    assert (inspector["most_lost_short"], inspector["most_lost_points"]) == ("Số hóa", Decimal("20"))
+    assert (
+        "Thanh tra tỉnh đạt: 15,96/100 điểm, xếp thứ 15/15 đơn vị; mất nhiều điểm nhất ở nhóm Số hóa hồ sơ (20 điểm)."
+        in items
+    )
+    line = re.compile(r"(.+?) đạt: [^;]*; mất nhiều điểm nhất ở nhóm (.+?) \(")
+    named = [m.groups() for item in items if (m := line.match(item))]
+    departments = [(name, group) for name, group in named if name in ranks.index]
+    assert len(departments) == 5
+    for name, group in departments:
+        assert ranks.loc[name, "most_lost_group"] == group, name
 
 
 def _snapshot_with_national(target: Path, response: dict[str, Any]) -> Path:

@@ -63,6 +63,24 @@ def test_lost_points_tied_between_groups_pick_the_first_group() -> None:
     assert extremes.low[1].key == "cong_khai" and extremes.high[1].key == "truc_tuyen"
 
 
+def test_a_group_with_nothing_to_count_is_never_where_most_points_were_lost() -> None:
+    """Points lost in a group where nothing happened (0/0, "không phát sinh") are not a task: the group
+    lost most is found among the others, and the appendix and the body name the same one."""
+    method = load("2026")
+    row = {"unit_key": "S1", "unit_code": "S1", "unit_name": "Thanh tra tỉnh", "tier": "so", "as_of": None,
+           "rank": None, "cong_khai": Decimal("1.96"), "tien_do": Decimal("0"), "truc_tuyen": Decimal("0"),
+           "thanh_toan": Decimal("12"), "hai_long": Decimal("0"), "so_hoa": Decimal("2")}
+    plain = with_ratios(pd.DataFrame([row], dtype=object), method).iloc[0]
+    assert (plain["most_lost_key"], plain["most_lost_points"]) == ("tien_do", Decimal("20"))  # the first of a tie
+    idle = with_ratios(pd.DataFrame([row], dtype=object), method, {("S1", "tien_do"), ("X9", "so_hoa")}).iloc[0]
+    assert (idle["most_lost_key"], idle["most_lost_points"]) == ("so_hoa", Decimal("20"))
+    assert (idle["most_lost_group"], idle["most_lost_short"]) == (method.group("so_hoa").name_vi,
+                                                                  method.group("so_hoa").short_vi)
+    every = {("S1", g.key) for g in method.groups}
+    nothing = with_ratios(pd.DataFrame([row], dtype=object), method, every).iloc[0]
+    assert nothing["most_lost_key"] is None and nothing["most_lost_points"] is None
+
+
 def _document() -> Document:
     issuer = {"parent_body": "UBND tỉnh Mẫu", "body": "Văn phòng", "number": "12/BC-VP", "place_date": "Mẫu, ngày",
               "signer_prefix": "KT. CHÁNH VĂN PHÒNG", "signer_title": "Phó Chánh Văn phòng", "signer": "Nguyễn Văn A",

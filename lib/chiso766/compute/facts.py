@@ -6,7 +6,7 @@ Report kinds phrase these facts; they never compute them again.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,10 +55,17 @@ def latest(units: pd.DataFrame) -> pd.DataFrame:
     return rows.copy()
 
 
-def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    """Each group's ratio in % (the given rate where the table gives one), and each unit's weakest group.
+def with_ratios(
+    units: pd.DataFrame, method: Methodology, idle: Collection[tuple[str, str]] = frozenset()
+) -> pd.DataFrame:
+    """Each group's ratio in % (the given rate where the table gives one), and the group where each
+    unit lost most points (``most_lost_key``, its names ``most_lost_group`` and ``most_lost_short``,
+    and ``most_lost_points``).
 
-    The weakest group is the lowest ratio; a tie goes to the group that comes first in the methodology.
+    ``idle`` holds ``(unit_key, group)`` where the unit had nothing to count (:func:`no_data_groups`):
+    points lost there are not a task, so such a group is never the one a unit lost most in. A tie goes
+    to the group that comes first in the methodology; a unit that lost nothing has none. The body of a
+    bulletin and its appendix both name this group, so the two always agree.
     """
     out = units.copy()
     for group in method.groups:
@@ -70,15 +77,13 @@ def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
         ratios = [r if r is not None else group_ratio(p, group) for r, p in zip(given, out[group.key], strict=True)]
         out[f"{group.key}_ratio"] = pd.Series(ratios, index=out.index, dtype=object)
     rows = out.to_dict("records")  # plain dicts: a Series a row costs more than the work on it
-    bottoms: list[Group | None] = []
-    for row in rows:
-        known = [(row[f"{g.key}_ratio"], g.order, g) for g in method.groups if row[f"{g.key}_ratio"] is not None]
-        bottoms.append(min(known, key=lambda t: (t[0], t[1]))[2] if known else None)
-    out["bottom_group"] = [g.name_vi if g else None for g in bottoms]
-    out["bottom_short"] = [g.short_vi if g else None for g in bottoms]
-    out["bottom_ratio"] = [row[f"{g.key}_ratio"] if g else None for g, row in zip(bottoms, rows, strict=True)]
-    lost = [_most_lost(row, method) for row in rows]
-    out["most_lost_group"] = [g.key if g else None for g, _ in lost]
+    idle_groups: dict[str, set[str]] = {}
+    for key, group_key in idle:
+        idle_groups.setdefault(key, set()).add(group_key)
+    lost = [_most_lost(row, method, idle_groups.get(str(row["unit_key"]), set())) for row in rows]
+    out["most_lost_key"] = [g.key if g else None for g, _ in lost]
+    out["most_lost_group"] = [g.name_vi if g else None for g, _ in lost]
+    out["most_lost_short"] = [g.short_vi if g else None for g, _ in lost]
     out["most_lost_points"] = pd.Series([points for _, points in lost], index=out.index, dtype=object)
     out["_rank_sort"] = out["rank"].map(lambda r: _NO_RANK if r is None or r != r else int(r))
     # ties keep the input's order (its STT, or the portal's order of units)
@@ -86,9 +91,15 @@ def with_ratios(units: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     return out
 
 
-def _most_lost(row: Mapping[Hashable, Any], method: Methodology) -> tuple[Group | None, Decimal | None]:
-    """The group where the unit lost most points (the first in the methodology on a tie); none lost: None."""
-    lost = [(group.max - row[group.key], group) for group in method.groups if row[group.key] is not None]
+def _most_lost(
+    row: Mapping[Hashable, Any], method: Methodology, idle: Collection[str]
+) -> tuple[Group | None, Decimal | None]:
+    """The group where the unit lost most points, ``idle`` groups aside; none lost: (None, None)."""
+    lost = [
+        (group.max - row[group.key], group)
+        for group in method.groups
+        if row[group.key] is not None and group.key not in idle
+    ]
     if not lost:
         return None, None
     points, group = max(lost, key=lambda t: t[0])

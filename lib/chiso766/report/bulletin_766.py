@@ -146,7 +146,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
     previous = build_previous(params, history)
     options = params.get("options") or {}
     text = wording(options.get("phrasings"))
-    units = with_ratios(latest(card.units), card.method)
+    units = with_ratios(latest(card.units), card.method, no_data_groups(card))
     provinces = units[units["tier"] == "tinh"]
     b = Bulletin(
         params,
@@ -371,28 +371,14 @@ def _bottom_intro(b: Bulletin, tier: str, key: str) -> str:
     return fill(b.text[f"{key}_count"], tier_plural=tier_plural(tier))
 
 
-def _lost_most(b: Bulletin, row: Any) -> tuple[Group, Decimal] | None:
-    """The group where a unit lost most points among those it had something to count in: points lost
-    because nothing happened (0/0) are not a task."""
-    idle = b.idle
-    lost = [
-        (b.method.group(g.key).max - getattr(row, g.key), g)
-        for g in b.method.groups
-        if getattr(row, g.key) is not None and (str(row.unit_key), g.key) not in idle
-    ]
-    if not lost:
-        return None
-    points, group = max(lost, key=lambda t: t[0])
-    return (group, points) if points > 0 else None
-
-
 def _bottom_lines(b: Bulletin, tier: str) -> list[str]:
     lines = []
     for r in _bottom(b, tier).itertuples():
         values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
-        most = _lost_most(b, r)
-        if most is not None:
-            lines.append(fill(b.text["bottom_line"], group=most[0].name_vi, lost=fmt_points(most[1]), **values))
+        if r.most_lost_group is not None:
+            lines.append(
+                fill(b.text["bottom_line"], group=r.most_lost_group, lost=fmt_points(r.most_lost_points), **values)
+            )
         else:
             lines.append(fill(b.text["bottom_line_total"], **values))
     return lines
@@ -402,7 +388,6 @@ def _bottom_tasks(b: Bulletin, tier: str) -> list[str]:
     tasks = []
     for r in _bottom(b, tier).itertuples():
         values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
-        most = _lost_most(b, r)
         actions = (
             None
             if b.stakes is None
@@ -410,8 +395,8 @@ def _bottom_tasks(b: Bulletin, tier: str) -> list[str]:
         )
         if actions:
             tasks.append(fill(b.text["bottom_task_actions"], actions=actions, **values))
-        elif most is not None:
-            tasks.append(fill(b.text["bottom_task"], direction=b.text["directions"][most[0].key], **values))
+        elif r.most_lost_key is not None:
+            tasks.append(fill(b.text["bottom_task"], direction=b.text["directions"][r.most_lost_key], **values))
         else:
             tasks.append(fill(b.text["bottom_task_total"], **values))
     return tasks
@@ -451,7 +436,7 @@ def _rank_cols(b: Bulletin) -> list[Col]:
         cols += [Col(g.key, f"{g.short_vi} ({fmt_number(g.max)})", "points") for g in b.method.groups]
     cols += [Col("total", "Tổng (100)", "points"), Col("rank", "Hạng", "rank")]
     if b.has_groups:
-        cols.append(Col("bottom_short", "Nhóm thấp nhất"))
+        cols.append(Col("most_lost_short", "Mất nhiều điểm nhất"))
     return cols
 
 
@@ -463,9 +448,9 @@ def _machine(frame: pd.DataFrame) -> pd.DataFrame:
         *GROUP_KEYS,
         "total",
         "rank",
-        "bottom_group",
-        "bottom_short",
-        "bottom_ratio",
+        "most_lost_group",
+        "most_lost_short",
+        "most_lost_points",
     ]
     return frame[cols]
 
