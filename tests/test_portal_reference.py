@@ -89,7 +89,9 @@ def test_totals_and_differences_table(cards):
     diff = card.differences
     assert set(diff["unit_name"]) == {"UBND xã Thanh Thủy", "UBND xã Bình Tuyền"}
     assert set(diff["level"]) == {"group", "total"}
-    assert all("[open]" in rule or "group" in rule for rule in diff["rule"])
+    # each difference says which rule it may come from, in Vietnamese: 3.6's open question, or the groups' sum
+    assert all("chưa xác định" in rule or rule == "tổng chênh lệch của các nhóm ở trên" for rule in diff["rule"])
+    assert any(rule.startswith("3.6 (") for rule in diff["rule"])
     matched = (units["total"] == units["portal_total"]).sum()
     print(f"month-all: {matched}/{len(units)} unit totals match")
     assert matched == len(units) - 2

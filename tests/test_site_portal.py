@@ -293,3 +293,20 @@ def test_no_axe_violation_on_any_kind_of_page(site: Path, browser: Any) -> None:
         found[kind] = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     assert found == {kind: [] for kind in PAGE_KINDS}
     assert errors == []
+
+
+def test_the_methodology_page_reads_as_vietnamese_with_every_rule_whole() -> None:
+    """Each formula's rule in one cell, cut nowhere (a comma left unquoted in formulas.csv split ZF's
+    rule into a fourth, headless column of Python lists), and the evidence in words, not labels."""
+    from chiso766.publish.site import _methodology
+
+    page = _methodology()
+    body = re.sub(r"<[^>]+>", "|", page.split("<body", 1)[1])
+    assert "không có phản ánh, kiến nghị hoặc không có dữ liệu: đạt điểm tối đa theo quy tắc của Cổng" in body
+    assert "không có dữ liệu: không tính điểm, không coi là 0" in body
+    for token in ("nan", "None", "['", "[api]", "[inferred]", "[open]", "[doc]"):
+        assert f"|{token}|" not in body and token not in re.findall(r"<td[^>]*>([^<]*)", page), token
+    assert "['" not in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("Mã công thức dùng trong bảng truy vết")[-1], flags=re.S)
+    assert len(rows) == 7 and all(len(re.findall(r"<t[dh]", row)) == 3 for row in rows)
+    assert "tính lại khớp với Cổng" in body and "suy ra, chưa có văn bản" in body

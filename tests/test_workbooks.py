@@ -44,7 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PHU_THO = ROOT / "params" / "bulletin_766" / "2026-08.yaml"
 SAMPLE_OUTPUTS = ROOT / "outputs"
 TEXT_KINDS = {"text", "code"}
-WORD_KINDS = {"group", "tier", "level", "owner", "bool"}
+WORD_KINDS = {"group", "tier", "level", "owner", "bool", "status", "source", "rank_source", "data_quality",
+              "zero_rule", "evidence", "index", "indicator"}
+_TARGET = re.compile(r"(>=|<=|=|>|<)([0-9]+(?:\.[0-9]+)?)")
+_TARGET_SIGNS = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -107,6 +110,8 @@ def _expected(text: str, kind: str) -> Any:
         return datetime.fromisoformat(text)
     if kind in WORD_KINDS:
         return layout().words[kind].get(text, text)
+    if kind == "target" and (target := _TARGET.fullmatch(text)):
+        return f"{_TARGET_SIGNS[target[1]]} {target[2].replace('.', ',')}%"
     # the CSV neutralises a would-be formula with a leading "'"; the workbook keeps the text as it is
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -216,7 +221,7 @@ def test_every_column_and_table_of_the_sample_outputs_has_vietnamese_words(phu_t
 
 def test_layout_data_is_complete_and_valid() -> None:
     plan = layout()
-    known = set(NUMBER_FORMATS) | TEXT_KINDS | WORD_KINDS
+    known = set(NUMBER_FORMATS) | TEXT_KINDS | WORD_KINDS | {"target"}
     assert {c.kind for c in plan.columns.values()} <= known
     assert all(c.header.strip() == c.header and c.header for c in plan.columns.values())
     words = [*(c.header for c in plan.columns.values()), *plan.titles.values()]
@@ -280,7 +285,7 @@ def test_small_table_header_values_and_formats(tmp_path: Path) -> None:
     ]
     # fmt: on
     formats = [c.number_format for c in sheet[2]]
-    assert formats[4:6] == ["0.00", "#,##0"] and formats[8:11] == ["dd/mm/yyyy", "0", "General"]
+    assert formats[4:6] == ["0.00", "#,##0"] and formats[8:11] == ["dd/mm/yyyy", "0", "0.00########"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L4"
     assert all(c.font.b for c in sheet[1]) and not any(c.font.b for c in sheet[2])
     assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width >= 6
@@ -515,3 +520,14 @@ def test_numpy_scalars_are_written_as_the_numbers_and_words_they_are(tmp_path):
     assert to_csv_text(frame).splitlines()[1:] == ["84.63,true", "50133,false", ","]
     sheet = openpyxl.load_workbook(write_xlsx({"units": frame}, tmp_path / "t.xlsx")).active
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [[84.63, "Có"], [50133, "Không"]]
+
+
+def test_indicator_words_are_the_weekly_notices_names() -> None:
+    """The workbook names each indicator as the notice does (values.csv and weekly_tthc.yaml agree)."""
+    from chiso766.compute.indicators import INDICATORS
+    from chiso766.report.weekly_tthc import wording
+
+    names = {key: item["name"] for key, item in wording()["indicators"].items()}
+    assert layout().words["indicator"] == names and set(names) == set(INDICATORS)
+    assert {layout().words[kind].get(code) for kind, code in [("status", "scored"), ("source", "recomputed")]} == {
+        "Tính điểm", "Tính lại từ tử số, mẫu số"}

@@ -147,8 +147,8 @@ def test_components_that_lost_most_points_become_tasks(tmp_path: Path) -> None:
     document = yearly_indices.outline(y)
     text = _text(document)
     assert "thấp hơn 3,17% so với trung bình của cả nước" in text
-    assert "PAR Index: lĩnh vực «Xây dựng, phát triển Chính phủ điện tử, Chính phủ số» đạt 7/11,5, bị trừ 4,5 điểm" in text
-    assert "Khắc phục các nội dung bị trừ điểm ở lĩnh vực «Cải cách thủ tục hành chính» của PAR Index (bị trừ 2,5 điểm)." in text
+    assert "PAR Index: lĩnh vực “Xây dựng, phát triển Chính phủ điện tử, Chính phủ số” đạt 7/11,5, bị trừ 4,5 điểm" in text
+    assert "Khắc phục các nội dung bị trừ điểm ở lĩnh vực “Cải cách thủ tục hành chính” của PAR Index (bị trừ 2,5 điểm)." in text
     assert {f.name for f in document.figures()} == {"components_par"}
 
 

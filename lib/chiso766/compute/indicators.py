@@ -38,7 +38,6 @@ __all__ = [
     "indicator_table",
     "local_components",
     "backlog_table",
-    "INDICATOR_NAMES",
 ]
 
 # Received-based indicators count dossiers received in the period; resolution ones count dossiers
@@ -52,16 +51,6 @@ RECEIVED_INDICATORS = (
     "complaints_handled",
 )
 INDICATORS = (*RECEIVED_INDICATORS, "resolved_on_time", "resolved_late")
-INDICATOR_NAMES = {
-    "online_submission": "Tỷ lệ nộp hồ sơ trực tuyến",
-    "online_payment": "Tỷ lệ thanh toán trực tuyến",
-    "updated_on_system": "Tỷ lệ hồ sơ được cập nhật trên hệ thống",
-    "digitized": "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC",
-    "data_reuse": "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa",
-    "complaints_handled": "Tỷ lệ phản ánh, kiến nghị được xử lý theo quy định",
-    "resolved_on_time": "Tỷ lệ hồ sơ đã giải quyết trước hạn, đúng hạn",
-    "resolved_late": "Tỷ lệ hồ sơ đã giải quyết quá hạn",
-}
 
 
 class IndicatorRow(NamedTuple):

@@ -20,7 +20,7 @@ from chiso766.compute.ranking import rank_within
 from chiso766.compute.scoring import Scored, component_points, group_points, group_ratio, points_from_rate, total_points
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.errors import Diagnostics
-from chiso766.core.methodology import GROUP_KEYS, Component, Methodology
+from chiso766.core.methodology import EVIDENCE_VI, GROUP_KEYS, Component, Methodology
 from chiso766.core.textvi import name_key
 from chiso766.ingest.portal import Snapshot
 from chiso766.ingest.units import Registry, tier_from_name
@@ -289,8 +289,8 @@ def _suspected_rule(method: Methodology, group: str, component: str) -> str:
     members = [method.component(component)] if component else list(method.components_of(group))
     flagged = [c for c in members if c.evidence in {"open", "inferred"} or "[open]" in c.note]
     if flagged:
-        return "; ".join(f"{c.id} [{c.evidence}]: {c.note}" for c in flagged)
-    return "rounding or counts differ from the documented rule"
+        return "; ".join(f"{c.id} ({EVIDENCE_VI[c.evidence]}): {c.note_vi}" for c in flagged)
+    return "làm tròn hoặc số đếm khác với quy tắc đã công bố"
 
 
 def _differences(
@@ -330,7 +330,7 @@ def _differences(
             "recomputed": mine,
             "difference": None if portal is None or mine is None else mine - portal,
             "rule": (
-                "sum of the group differences above" if level == "total" else _suspected_rule(method, group, component)
+                "tổng chênh lệch của các nhóm ở trên" if level == "total" else _suspected_rule(method, group, component)
             ),
         }
         for code, name, level, group, component, portal, mine in found

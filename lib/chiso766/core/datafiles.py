@@ -19,4 +19,11 @@ def data_rows(name: str) -> tuple[dict[str, str], ...]:
     'cong_khai'
     """
     text = resources.files("chiso766.core").joinpath("data", name).read_text(encoding="utf-8")
-    return tuple(csv.DictReader(text.splitlines()))
+    reader = csv.DictReader(text.splitlines())
+    rows = tuple(reader)
+    # a comma left unquoted in a cell shifts the rest of its row: a page or workbook would show the
+    # pieces (a cell cut short, a list in a column of its own), so the file is refused instead
+    for line, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise ValueError(f"core/data/{name}, dòng {line}: số ô khác số cột của dòng tiêu đề ({reader.fieldnames})")
+    return rows

@@ -24,6 +24,7 @@ __all__ = [
     "load",
     "version_for",
     "GROUP_KEYS",
+    "EVIDENCE_VI",
     "methodology_table",
     "ZeroRule",
     "province_count",
@@ -33,6 +34,13 @@ __all__ = [
 ZeroRule = Literal["missing", "zero", "full"]
 _ZERO_RULES: dict[str, ZeroRule] = {"missing": "missing", "zero": "zero", "full": "full"}  # unknown: KeyError
 _ZERO_RULE_VI = {"missing": "không tính điểm", "zero": "0 điểm", "full": "điểm tối đa"}
+# what a component's rule rests on, in the words a reader of the methodology page is given
+EVIDENCE_VI = {
+    "doc": "tài liệu hướng dẫn công thức",
+    "api": "tính lại khớp với Cổng",
+    "inferred": "suy ra, chưa có văn bản",
+    "open": "chưa xác định",
+}
 GROUP_KEYS = ("cong_khai", "tien_do", "truc_tuyen", "thanh_toan", "hai_long", "so_hoa")
 
 
@@ -78,7 +86,8 @@ class Component:
     api_code: str
     numerator_field: str
     denominator_field: str
-    note: str
+    note: str  # for the code's readers, in English, with the evidence of each claim
+    note_vi: str  # the same for the people who read the methodology page and tables
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,7 @@ def load(version: str = "2026") -> Methodology:
             r["numerator_field"],
             r["denominator_field"],
             r["note"],
+            r["note_vi"],
         )
         for r in _rows("components.csv")
     )
@@ -206,7 +216,8 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
             "zero_rule": c.zero_rule,
             "zero_rule_vi": _ZERO_RULE_VI[c.zero_rule],
             "evidence": f"[{c.evidence}]",
-            "note": c.note,
+            "evidence_vi": EVIDENCE_VI[c.evidence],
+            "note": c.note_vi,
         }
         for c in method.components
     ]

@@ -679,7 +679,7 @@ def _index(bulletins: list[portal.Listed], units: list[portal.Unit]) -> str:
 
 def _methodology() -> str:
     table = methodology_table(load_methodology("2026").version)
-    components = table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence"]].values.tolist()
+    components = table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence_vi"]].values.tolist()
     return site_page(
         "site_methodology.html.j2",
         title="Phương pháp tính",

@@ -12,12 +12,14 @@ and what a table is called, are data in ``templates/common/``:
 ``tables.csv`` (``name, title_vi``)
     The sheet name of each table (≤ 31 characters), ``{group}`` as above; by default the table's name.
 ``values.csv`` (``kind, code, label_vi``)
-    The words for the codes of the kinds ``tier``, ``level``, ``owner`` and ``bool``.
+    The words for the codes of the kinds that have them: ``tier``, ``level``, ``owner``, ``bool``,
+    ``status``, ``source``, ``rank_source``, ``data_quality``, ``zero_rule``, ``evidence``, ``index``
+    and ``indicator`` (a person reads "Tính điểm", never ``scored``).
 
 Kinds: ``points`` and ``rate`` (number, ``0.00``), ``count`` (``#,##0``), ``integer`` (``0``: ranks,
-years, line numbers), ``decimal`` (number, General format), ``date`` (``dd/mm/yyyy``), ``text`` and
-``code`` (text as given), ``group`` (a group key → the group's name), ``tier``, ``level``, ``owner``,
-``bool`` (a code → its words in ``values.csv``). A cell that does not read as its kind (a number
+years, line numbers), ``decimal`` (number, ``0.00########``), ``date`` (``dd/mm/yyyy``), ``text`` and
+``code`` (text as given), ``group`` (a group key → the group's name), ``target`` (``>=60`` →
+``≥ 60%``), and the kinds of ``values.csv`` (a code → its words). A cell that does not read as its kind (a number
 column holding a word, a code without words) is written as the text the CSV holds, never dropped;
 a missing value is an empty cell, never 0. Text is always a string cell, never a formula; text that
 :func:`~chiso766.render.tables.csv_safe` would neutralise keeps its characters and carries Excel's
@@ -49,6 +51,7 @@ import pandas as pd
 from chiso766.core.files import write_atomic, write_files
 from chiso766.core.methodology import Group
 from chiso766.core.methodology import load as load_methodology
+from chiso766.core.targets import parse_target
 from chiso766.render.tables import FORMULA_START, cell_text
 
 __all__ = [
@@ -73,7 +76,7 @@ NUMBER_FORMATS = {
     "rate": "0.00",
     "count": "#,##0",
     "integer": "0",
-    "decimal": "General",
+    "decimal": "0.00########",  # a share of a point per dossier (0.000022), never in scientific notation
     "date": "dd/mm/yyyy",
 }
 _DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -234,7 +237,29 @@ def cell(value: object, kind: str, words: Mapping[str, Mapping[str, str]]) -> Ce
         return _number(text)
     if kind == "date":
         return _date(value, text)
+    if kind == "target":
+        return _target(text)
     return words.get(kind, {}).get(text, text)
+
+
+def _target(text: str) -> str:
+    """``>=60`` as the documents write it, ``≥ 60%``; text that is no target stays as it is."""
+    try:
+        return parse_target(text).label()
+    except ValueError:
+        return text
+
+
+def _decimal_shown(value: float) -> str:
+    """How ``0.00########`` shows ``value``: two decimal places at least, ten at most.
+
+    Examples
+    --------
+    >>> _decimal_shown(2.2e-05), _decimal_shown(0.5), _decimal_shown(12.0)
+    ('0.000022', '0.50', '12.00')
+    """
+    whole, _, places = f"{value:.10f}".partition(".")
+    return f"{whole}.{places.rstrip('0').ljust(2, '0')}"
 
 
 def _shown_length(value: Cell, kind: str) -> int:
@@ -246,7 +271,7 @@ def _shown_length(value: Cell, kind: str) -> int:
     (6, 5, 7)
     """
     if isinstance(value, float):
-        shown = {"count": f"{value:,.0f}", "integer": f"{value:.0f}", "decimal": f"{value:g}"}
+        shown = {"count": f"{value:,.0f}", "integer": f"{value:.0f}", "decimal": _decimal_shown(value)}
         return len(shown.get(kind, f"{value:.2f}"))
     if isinstance(value, datetime):
         return 16 if value.time() != datetime.min.time() else 10
@@ -260,7 +285,7 @@ def _width(header: str, values: list[Cell], kind: str) -> int:
     cut at the column's edge and read whole in the formula bar; the next columns stay in view)."""
     numbers = [v for v in values if isinstance(v, float)]
     # a number's shown length grows with its size: the largest and the most negative are the longest
-    # (General-format decimals are measured one by one, they are few)
+    # (decimals, shown with as many places as they have, are measured one by one: they are few)
     measured = numbers if kind == "decimal" else [max(numbers), min(numbers)] if numbers else []
     longest = max(
         [

@@ -78,12 +78,6 @@ __all__ = ["Bulletin", "build", "outline", "LETTERS", "wording"]
 LETTERS = ("a", "b", "c", "d", "đ", "e", "g", "h")
 _TIERS = (("so", "sở, ban, ngành"), ("xa", "xã, phường, đặc khu"))
 _LEVELS = {"component": "chỉ số thành phần", "group": "nhóm", "total": "tổng điểm"}
-_EVIDENCE = {
-    "doc": "tài liệu hướng dẫn công thức",
-    "api": "tính lại khớp với Cổng",
-    "inferred": "suy ra, chưa có văn bản",
-    "open": "chưa xác định",
-}
 
 
 def wording(custom: str | Path | None = None) -> dict[str, Any]:
@@ -1194,7 +1188,7 @@ def _data_quality(b: Bulletin) -> list[str]:
         if len(no_data):
             lines.append(
                 f"{len(no_data)} chỉ số thành phần không có dữ liệu hoặc có mẫu số bằng 0 (không tính điểm, "
-                "không coi là 0): lý do ở cột «reason» của bảng chỉ số thành phần (tải CSV, XLSX)."
+                "không coi là 0): lý do ở cột “Lý do” của bảng chỉ số thành phần (tải XLSX; cột reason của tệp CSV)."
             )
     if b.unit_results is not None:
         listed = b.unit_results[b.unit_results["list_total"].notna() & b.unit_results["total"].notna()]
@@ -1305,7 +1299,6 @@ def _methodology_section(b: Bulletin) -> Section:
         )
     )
     table = methodology_table(method.version)
-    table["evidence_vi"] = table["evidence"].map(_EVIDENCE)
     section.blocks.append(
         b.tables.block(
             "methodology",
