@@ -336,3 +336,71 @@ def test_the_params_registry_is_read_again_once_the_file_changes(tmp_path):
     units.unlink()
     with pytest.raises(InputError):
         params_registry(params)
+
+
+# What a report counts must be in the file; a params file says each thing once, of the right kind ---
+
+
+WEEKLY = ROOT / "params" / "weekly_tthc" / "2025-09-12_2025-09-18.yaml"
+HP_DOSSIERS = ROOT / "data" / "generated" / "hai-phong-002" / "dossiers.csv"
+
+
+@pytest.mark.parametrize("dropped", ["channel", "due_at", "finished_at", "paid_online", "reused_data"])
+def test_a_dossier_file_without_a_counted_column_is_refused_not_read_as_zero(tmp_path: Path, dropped: str) -> None:
+    """Read as empty, the column gave "0% (chưa đạt chỉ tiêu)" for every unit, in a notice someone signs."""
+    import duckdb
+
+    from chiso766.ingest.dossiers import ingest
+
+    lines = HP_DOSSIERS.read_text(encoding="utf-8").splitlines()[:50]
+    header = lines[0].split(",")
+    keep = [i for i, name in enumerate(header) if name != dropped]
+    path = tmp_path / "dossiers.csv"
+    path.write_text("\n".join(",".join(line.split(",")[i] for i in keep) for line in lines) + "\n", encoding="utf-8")
+    params = load_params(WEEKLY, [f"inputs.dossiers={path}"])
+    with pytest.raises(InputError) as info, duckdb.connect() as con:
+        ingest(params, con, Diagnostics())
+    assert (info.value.path, info.value.row, info.value.column) == (path, 1, dropped)
+    assert f'cột "{dropped}": thiếu cột {dropped} (cần cho tỷ lệ' in str(info.value)
+    assert "options.columns.dossiers" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("inputs.dossiers=data/generated", "là thư mục nhưng không có tệp Parquet nào"),
+        ("inputs.portal=data/samples/phu-tho/units.csv", "phải là thư mục ảnh chụp số liệu của Cổng"),
+        ("inputs.units=data/samples", "phải là một tệp, không phải thư mục"),
+    ],
+)
+def test_an_input_of_the_wrong_kind_is_refused_before_anything_runs(override: str, words: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_params(WEEKLY, [override])
+    key = override.split("=")[0]
+    assert info.value.column == key and words in str(info.value) and f'khóa "{key}"' in str(info.value)
+
+
+def test_a_key_written_twice_in_a_params_file_is_refused(tmp_path: Path) -> None:
+    """PyYAML keeps the last silently: a second ``period:`` ran another week than the file's name says."""
+    path = tmp_path / "params" / "weekly.yaml"
+    path.parent.mkdir()
+    path.write_text(WEEKLY.read_text(encoding="utf-8") + 'period: "2025-09-19..2025-09-25"\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_params(path, check_inputs=False)
+    first = next(i for i, line in enumerate(WEEKLY.read_text(encoding="utf-8").splitlines(), 1)
+                 if line.startswith("period:"))
+    assert info.value.row == len(WEEKLY.read_text(encoding="utf-8").splitlines()) + 1
+    assert f"khóa «period» được viết hai lần (lần đầu ở dòng {first})" in str(info.value)
+    merged = tmp_path / "params" / "merged.yaml"
+    merged.write_text("base: &b {a: 1}\nother:\n  <<: *b\n  a: 2\n", encoding="utf-8")
+    from chiso766.core.params import _read_yaml
+
+    assert _read_yaml(merged)["other"] == {"a": 2}, "a merged key overridden is not a repeat"
+
+
+def test_a_failed_cell_says_what_was_wrong_without_a_class_name_unless_it_is_a_program_fault() -> None:
+    from chiso766.publish.runner import _cell_error
+
+    assert _cell_error("InputError", "data/x.csv, dòng 1: thiếu cột") == "data/x.csv, dòng 1: thiếu cột"
+    assert _cell_error("ParamsError", "p.yaml: sai") == "p.yaml: sai"
+    assert _cell_error("KeyError", "'_rank_sort'") == "lỗi chương trình (KeyError: '_rank_sort')"

@@ -45,8 +45,9 @@ def clean(text: object) -> str:
     )
 
 
-def where(path: str | Path | None, row: int | None = None, column: str | None = None) -> str:
-    """Format a location the way an analyst finds it in a spreadsheet: file, row, column.
+def where(path: str | Path | None, row: int | None = None, column: str | None = None, noun: str = "cột") -> str:
+    """Format a location the way an analyst finds it in a spreadsheet: file, row, column (``noun``:
+    a params file has keys, "khóa", not columns).
 
     Rows are numbered as the spreadsheet shows them (the header is row 1).
     """
@@ -56,23 +57,27 @@ def where(path: str | Path | None, row: int | None = None, column: str | None = 
     if row is not None:
         parts.append(f"dòng {row}")
     if column is not None:
-        parts.append(f'cột "{column}"')
+        parts.append(f'{noun} "{column}"')
     return ", ".join(parts)
 
 
 class InputError(Exception):
     """An input that cannot be used as it is. The message says where and why."""
 
+    noun = "cột"  # what ``column`` names in the message
+
     def __init__(
         self, message: str, path: str | Path | None = None, row: int | None = None, column: str | None = None
     ) -> None:
         self.path, self.row, self.column, self.reason = path, row, column, message
-        loc = where(path, row, column)
+        loc = where(path, row, column, self.noun)
         super().__init__(clean(f"{loc}: {message}" if loc else message))
 
 
 class ParamsError(InputError):
     """A params file (or a ``-p key=value`` override) that cannot be run."""
+
+    noun = "khóa"
 
 
 _OS_REASONS = {

@@ -355,13 +355,32 @@ class Params:
 # Reading YAML
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that an impossible date (``2025-02-30``) stays text.
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
 
-    PyYAML raises a bare ValueError for it while building the mapping, before any key is known;
-    kept as text, the schema then refuses it naming its key. Valid files load exactly as with
-    ``yaml.safe_load``.
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that an impossible date (``2025-02-30``) stays text, and that a
+    key written twice in one mapping is refused.
+
+    PyYAML raises a bare ValueError for such a date while building the mapping, before any key is
+    known; kept as text, the schema then refuses it naming its key. A repeated key PyYAML would keep
+    silently, the last one winning: a second ``period:`` further down ran another week than the
+    file's name says. Valid files load exactly as with ``yaml.safe_load``.
     """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            # a merge (<<) brings keys the mapping may override: only keys written here count
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                line = key_node.start_mark.line + 1
+                if key_node.value in seen:
+                    raise _DuplicateKey(key_node.value, line, seen[key_node.value])
+                seen[key_node.value] = line
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -394,6 +413,10 @@ def _read_yaml(path: Path) -> Any:
         ) from None
     try:
         return yaml.load(text, Loader=_Loader)
+    except _DuplicateKey as exc:
+        raise ParamsError(
+            f"khóa «{exc.key}» được viết hai lần (lần đầu ở dòng {exc.first}): giữ một lần", path, row=exc.line
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where_in_line = f" (cột {mark.column + 1})" if mark else ""
@@ -408,7 +431,7 @@ def _parse_value(text: str) -> Any:
     """A ``-p`` value read as YAML (``60`` a number, ``true`` a boolean), else kept as text."""
     try:
         return yaml.load(text, Loader=_Loader)
-    except (yaml.YAMLError, ValueError, RecursionError):
+    except (yaml.YAMLError, ValueError, RecursionError, _DuplicateKey):
         return text
 
 
@@ -733,11 +756,29 @@ def _resolve_inputs(inputs: Inputs, root: Path) -> dict[str, Path]:
     return out
 
 
+# Inputs that are one file each; the portal's is a snapshot folder; dossiers and complaints are a file,
+# or a folder of Parquet files (partitioned, at national scale). Checked before a notebook starts.
+_FILE_INPUTS = frozenset({"scores", "units", "indices"})
+
+
+def _wrong_shape(kind: str, resolved: Path) -> str | None:
+    """What is wrong with the kind of path an input names, or None."""
+    if kind == "portal" and not resolved.is_dir():
+        return "phải là thư mục ảnh chụp số liệu của Cổng (tạo bằng chiso766 snapshot), không phải một tệp"
+    if kind in _FILE_INPUTS and resolved.is_dir():
+        return "phải là một tệp, không phải thư mục"
+    if kind in {"dossiers", "complaints"} and resolved.is_dir() and next(resolved.rglob("*.parquet"), None) is None:
+        return "là thư mục nhưng không có tệp Parquet nào (một thư mục chỉ dùng cho dữ liệu Parquet phân vùng)"
+    return None
+
+
 def _check_files(schema: ParamsSchema, inputs: dict[str, Path], path: Path | None) -> None:
     """Every input named, and the phrasings file, must exist."""
     for kind, resolved in inputs.items():
         if not resolved.exists():
             raise ParamsError(f"không tìm thấy dữ liệu vào {kind}: {resolved}", path, column=f"inputs.{kind}")
+        if (problem := _wrong_shape(kind, resolved)) is not None:
+            raise ParamsError(f"dữ liệu vào {kind} ({resolved}) {problem}", path, column=f"inputs.{kind}")
     phrasings = schema.options.phrasings if schema.options else None
     # Read by report.narrative as given (from the current folder), so checked the same way.
     if phrasings and not Path(phrasings).is_file():

@@ -127,6 +127,7 @@ class Loaded:
     read: int
     used: int
     quarantine: pd.DataFrame  # line, id, column, value, reason
+    columns: tuple[str, ...] = ()  # the canonical columns the file has (an absent one reads as empty)
 
     @property
     def quarantined(self) -> int:
@@ -1161,7 +1162,7 @@ def _load(
         diagnostics.warn(
             "quarantine", f"{len(quarantine)}/{read} dòng bị cách ly (xem tables/quarantine_{kind}.csv)", path
         )
-    return Loaded(kind, path, int(read), int(used), quarantine)
+    return Loaded(kind, path, int(read), int(used), quarantine, tuple(mapping))
 
 
 def _warn_channel(
@@ -1220,4 +1221,43 @@ def ingest(params: Params, con: duckdb.DuckDBPyConnection, diagnostics: Diagnost
         loaded.append(
             load_complaints(con, params.inputs["complaints"], registry, mappings.get("complaints"), diagnostics)
         )
+    for one in loaded:
+        _require_counted(one)
     return registry, loaded
+
+
+# The columns a report's indicators count, by table: one absent from the file would read as empty in
+# every row, and its indicators as 0% (or "không phát sinh") in a document someone signs.
+_COUNTED = {
+    "dossiers": {
+        "channel": "tỷ lệ nộp hồ sơ trực tuyến",
+        "due_at": "tỷ lệ giải quyết trước hạn, đúng hạn",
+        "finished_at": "tỷ lệ giải quyết trước hạn, đúng hạn",
+        "fee_required": "tỷ lệ thanh toán trực tuyến",
+        "paid_online": "tỷ lệ thanh toán trực tuyến",
+        "updated_on_system": "tỷ lệ hồ sơ được cập nhật trên hệ thống",
+        "digitized": "tỷ lệ số hóa hồ sơ",
+        "reused_data": "tỷ lệ khai thác, sử dụng lại dữ liệu số hóa",
+    },
+    "complaints": {
+        "due_at": "tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+        "handled_at": "tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+    },
+}
+
+
+def _require_counted(loaded: Loaded) -> None:
+    """Refuse a file without a column that a report counts, naming each absent one and what it is for."""
+    absent = [column for column in _COUNTED[loaded.table] if column not in loaded.columns]
+    if absent:
+        known = DOSSIER_COLUMNS if loaded.table == "dossiers" else COMPLAINT_COLUMNS
+        named = "; ".join(
+            f"{c} (cần cho {_COUNTED[loaded.table][c]}; tên khác được nhận: {', '.join(known[c])})" for c in absent
+        )
+        raise InputError(
+            f"thiếu cột {named}. Nếu tệp có cột này dưới tên khác, khai báo trong options.columns.{loaded.table} "
+            "của tệp tham số",
+            loaded.source,
+            1,
+            absent[0],
+        )

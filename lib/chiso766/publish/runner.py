@@ -83,6 +83,16 @@ class RunError(InputError):
     """A run that failed inside the notebook; the message is the notebook's error."""
 
 
+# The errors the library raises about what it was given: their message says it all, in Vietnamese
+_INPUT_ERRORS = frozenset({"InputError", "ParamsError", "ManifestError", "SnapshotError", "FontsMissing"})
+
+
+def _cell_error(name: str, message: str) -> str:
+    """A failed cell's error as the user reads it: an input's message as it is; anything else is a
+    fault of the program, and says so (its class name is what a report to the developers needs)."""
+    return message if name in _INPUT_ERRORS else f"lỗi chương trình ({name}: {message})"
+
+
 # The steps of one run, as ``chiso766 run`` names them to the reader.
 STEPS = ("đọc tham số", "chạy sổ tính toán", "dựng HTML", "ghi kết quả")
 _QUARTO_STEP = "dựng HTML và PDF (Quarto)"
@@ -396,7 +406,7 @@ def _make(
             except papermill.PapermillExecutionError as exc:
                 # replaces, never writes through a link
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
-                raise RunError(f"{exc.ename}: {exc.evalue} (sổ lỗi: {failed})", params.path) from None
+                raise RunError(f"{_cell_error(exc.ename, exc.evalue)} (sổ lỗi: {failed})", params.path) from None
             finally:
                 preparing.shutdown()
             if not (staging / "document.json").is_file():
