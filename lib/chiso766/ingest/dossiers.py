@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
-from chiso766.core.textvi import fold, name_key
+from chiso766.core.textvi import fmt_count, fold, name_key
 from chiso766.ingest.tabular import csv_records, decode_text, read_table, sniff_delimiter
 from chiso766.ingest.units import Registry, params_registry, tier_from_name
 
@@ -1223,6 +1223,7 @@ def ingest(params: Params, con: duckdb.DuckDBPyConnection, diagnostics: Diagnost
         )
     for one in loaded:
         _require_counted(one)
+        _require_mostly_read(one)
     return registry, loaded
 
 
@@ -1244,6 +1245,26 @@ _COUNTED = {
         "handled_at": "tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
     },
 }
+
+
+def _require_mostly_read(loaded: Loaded) -> None:
+    """Refuse a file most of whose rows were set aside: a report on the few left would be a report on
+    an accident (dates written month first: only the days up to the 12th read, as other dates)."""
+    if loaded.quarantined * 2 <= loaded.read:
+        return
+    quarantine = loaded.quarantine
+    columns = quarantine["column"].fillna("").value_counts(sort=True)
+    column, count = str(columns.index[0]), int(columns.iloc[0])
+    first = quarantine[quarantine["column"].fillna("") == column].sort_values("line").iloc[0]
+    raise InputError(
+        f"{fmt_count(loaded.quarantined)}/{fmt_count(loaded.read)} dòng không đọc được, quá một nửa tệp; "
+        f"{fmt_count(count)} dòng vì {'cột ' + column if column else 'cả dòng'}, đầu tiên ở dòng "
+        f"{int(first['line'])}: {first['reason']}. Kiểm tra định dạng cột này (ngày viết dd/mm/yyyy hoặc "
+        "yyyy-mm-dd) trước khi chạy lại",
+        loaded.source,
+        int(first["line"]),
+        column or None,
+    )
 
 
 def _require_counted(loaded: Loaded) -> None:
