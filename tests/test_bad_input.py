@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -426,3 +427,25 @@ def test_a_dossier_file_mostly_unread_is_refused_naming_the_column(tmp_path: Pat
     with pytest.raises(InputError) as info, duckdb.connect() as con:
         ingest(params, con, Diagnostics())
     assert info.value.column == "received_at" and "dòng không đọc được, quá một nửa tệp" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "field", "column"),
+    [
+        ("transparency.json", '"numerator"', "numerator"),
+        ("handling-satisfaction.json", '"totalScore"', "totalScore"),
+        ("dvc-progress-tree.json", '"score"', "totalScore"),
+    ],
+)
+def test_a_field_the_portal_renamed_is_named_not_read_as_null(
+    tmp_path: Path, endpoint: str, field: str, column: str
+) -> None:
+    """Renamed, ``numerator`` read as null for every unit: Công khai 0 everywhere, the total 61,39 → 53,43."""
+    folder = tmp_path / "snapshot"
+    shutil.copytree(ROOT / "data/samples/phu-tho/portal/2026-Q3", folder)
+    path = folder / endpoint
+    path.write_text(path.read_text(encoding="utf-8").replace(field, '"renamed"'), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_snapshot(folder, load("2026"), Diagnostics())
+    assert info.value.path == path and str(info.value.column).endswith(f".{column}")
+    assert f"thiếu trường {column}" in str(info.value)

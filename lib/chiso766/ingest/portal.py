@@ -369,6 +369,7 @@ def _read_metrics(
         if code in seen:
             raise InputError(f"{unit}: chỉ số {code} xuất hiện hai lần", path, column=where)
         seen.add(code)
+        _require_fields(metric, (*_fields(component), "score"), path, where, unit)
         _check_scores(metric, component.max, path, where, ("score",), unit)
         numerator, denominator = _checked_pair(metric, component, path, where, unit)
         out.append(
@@ -384,7 +385,31 @@ def _read_metrics(
                 "data_quality": _text_field(metric, "dataQualityStatus", path, where),
             }
         )
+    _require_fields(raw, ("totalScore",), path, prefix, unit)
     return raw.get("totalScore"), True
+
+
+def _fields(component: Component) -> tuple[str, ...]:
+    return (*component.numerator_field.split("+"), *component.denominator_field.split("+"))
+
+
+def _require_fields(raw: dict[str, Any], names: tuple[str, ...], path: Path, where: str, unit: str) -> None:
+    """Every field the response always carries, null or not: one absent means the portal renamed or
+    dropped it, and reading it as null would score every unit without it."""
+    for name in names:
+        if name not in raw:
+            raise InputError(
+                f"{unit}: thiếu trường {name} (Cổng đã đổi cấu trúc số liệu?); không tính điểm từ tệp này",
+                path,
+                column=f"{where}.{name}",
+            )
+
+
+def _tree_points(raw: dict[str, Any], path: Path, prefix: str, unit: str) -> Any:
+    """A tree node's points: ``score`` on a unit, ``totalScore`` on the province; one of them is always there."""
+    if "score" not in raw:
+        _require_fields(raw, ("totalScore",), path, prefix, unit)
+    return raw.get("score", raw.get("totalScore"))
 
 
 def _read_tree(
@@ -400,7 +425,7 @@ def _read_tree(
     for component in members:
         numerator, denominator = _checked_pair(raw, component, path, prefix, unit)
         if numerator is None and denominator is None:
-            return raw.get("score", raw.get("totalScore")), False
+            return _tree_points(raw, path, prefix, unit), False
         rows.append(
             {
                 "unit_id": unit_id,
@@ -414,7 +439,7 @@ def _read_tree(
                 "data_quality": "",
             }
         )
-    points = raw.get("score", raw.get("totalScore"))
+    points = _tree_points(raw, path, prefix, unit)
     if len(rows) == 1:  # the group is one component: its score is the component's
         rows[0].update(portal_points=points, portal_rate=raw.get("ratio"), portal_reports_points=True)
     out.extend(rows)
