@@ -6,7 +6,7 @@ Report kinds phrase these facts; they never compute them again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -123,15 +123,21 @@ def bottom_group(members: pd.DataFrame, rule: BottomRule) -> pd.DataFrame:
     """The bottom group of a tier, worst first: every ranked unit whose total is below ``rule.below``, or
     the last ``rule.count`` by rank with the units tied with the last of them."""
     ranked = members[members["total"].notna() & members["rank"].notna()]
+
+    def where(test: Callable[[Any], bool]) -> pd.DataFrame:
+        # a mask with the frame's index: a bare empty list (no unit ranked) would select no columns
+        return ranked[pd.Series([test(t) for t in ranked["total"]], index=ranked.index, dtype=bool)]
+
     if rule.below is not None:
-        chosen = ranked[[t < rule.below for t in ranked["total"]]]
+        below = rule.below
+        chosen = where(lambda t: t < below)
     else:
         count = rule.count or 0
         if len(ranked) <= count:
             chosen = ranked
         else:
             cut = ranked.iloc[len(ranked) - count]["total"]
-            chosen = ranked[[t <= cut for t in ranked["total"]]]
+            chosen = where(lambda t: t <= cut)
     return chosen.sort_values(["_rank_sort", "_order"], ascending=[False, True], kind="stable")
 
 
