@@ -138,10 +138,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
             else:
                 detail = "không đổi, bỏ qua" if outcome.skipped else _seconds(outcome.seconds)
                 print(f"{outcome.out}  ({detail})", flush=True)
+                if not outcome.skipped and not args.quiet:
+                    _say_warnings(outcome.out / "tables" / "warnings.csv")
     finally:
         if steps is not None:
             steps.close()
     return status
+
+
+def _say_warnings(path: Path, shown: int = 3) -> None:
+    """What the run warned about (rows set aside, unknown units, a portal file missing): the bulletin
+    states it, and the analyst who ran it hears of it here too, before anyone signs."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            messages = [row.get("message") or "" for row in csv.DictReader(handle)]
+    except OSError:  # a report kind with no warnings table
+        return
+    if messages:
+        print(f"  {len(messages)} cảnh báo về dữ liệu vào (xem {path}):", file=sys.stderr)
+        for message in messages[:shown]:
+            print(clean(f"  - {message}"), file=sys.stderr)
+        if len(messages) > shown:
+            print(f"  - … và {len(messages) - shown} cảnh báo khác", file=sys.stderr)
+    sys.stderr.flush()
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
