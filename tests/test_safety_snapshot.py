@@ -252,6 +252,11 @@ RESPONSE_CASES: list[tuple[str, dict[str, list[Action]], dict[str, Any], str]] =
     ("chunked-oversized-body", {"transparency": [chunked(300_000)]}, {"max_bytes": 100_000}, "vượt quá giới hạn"),
     ("short-body-every-time", {"transparency": [short_body, short_body]}, {}, "sau 2 lần thử.*bị cắt"),
     ("500-every-time", {"transparency": [respond(500, b"")] * 2}, {}, "sau 2 lần thử.*HTTP 500"),
+    # a server that echoes the request's Authorization header: refused() checks the token is not said
+    ("500-echoing-the-token", {"transparency": [respond(500, f"error for Bearer {TOKEN}".encode())] * 2}, {},
+     r"HTTP 500.*error for Bearer \*\*\*"),
+    ("403-echoing-the-token", {"transparency": [respond(403, f'{{"message": "bad token {TOKEN}"}}'.encode())]}, {},
+     r"HTTP 403.*bad token \*\*\*"),
     (
         "redirect-loop-same-origin",
         {"transparency": [redirect("/api/v1/reporting/evaluation/transparency")] * 9},

@@ -431,9 +431,10 @@ def _read_body(
     return b"".join(chunks)
 
 
-def _server_message(raw: bytes) -> str:
-    """What an error response says, cleaned: its JSON ``message`` or the start of its text."""
-    text = raw.decode("utf-8", errors="replace").strip()
+def _server_message(raw: bytes, secret: str = "") -> str:
+    """What an error response says, cleaned: its JSON ``message`` or the start of its text, the token
+    (``secret``) masked before it is cut short (a cut token would leave its start)."""
+    text = _masked(raw.decode("utf-8", errors="replace").strip(), secret)
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
@@ -441,7 +442,7 @@ def _server_message(raw: bytes) -> str:
     if isinstance(document, dict):
         message = document.get("message") or document.get("error") or ""
         text = message if isinstance(message, str) else ""
-    return clean_text(" ".join(text.split()), 200)
+    return clean_text(" ".join(_masked(text, secret).split()), 200)
 
 
 def _exchange(
@@ -502,6 +503,17 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _masked(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (the token) replaced by ``***``.
+
+    Examples
+    --------
+    >>> _masked("error for Bearer abc123", "abc123"), _masked("ok", "")
+    ('error for Bearer ***', 'ok')
+    """
+    return text.replace(secret, "***") if secret else text
+
+
 def _attempt(
     origin: _Origin, url: str, data: bytes, headers: Mapping[str, str], timeout: float, max_bytes: int
 ) -> tuple[int, bytes, str]:
@@ -523,8 +535,10 @@ def _attempt(
             continue
         if 200 <= status < 300:
             return status, raw, url
-        last = f"HTTP {status} {reason}".strip()
-        said = _server_message(raw)
+        # a server may echo the request, its Authorization header with it: the token never reaches a message
+        secret = headers.get("Authorization", "").removeprefix("Bearer ")
+        last = _masked(f"HTTP {status} {reason}".strip(), secret)
+        said = _server_message(raw, secret)
         if _POLICY.is_retry("POST", status):
             wait = (
                 _retry_after(response_headers.get("Retry-After"))
