@@ -160,6 +160,9 @@ def test_a_unit_page_shows_every_period_and_the_bulletins_naming_it(site: Path, 
     august = rows.nth(2).inner_text()
     assert "63,88" in august and "88/148" in august  # the revised figure, the rank among the communes
     assert "Lịch sử trong bản tin Tháng 08/2026" in rows.nth(0).inner_text()
+    # the months the bulletin says are illustrative are said so here too, under the table
+    notes = page.locator("p.note").all_inner_texts()
+    assert any(n.startswith("Lịch sử trong bản tin Tháng 08/2026: Số liệu tháng 6 và tháng 7/2026") for n in notes)
     chart = page.locator("figure.trend svg[role=img]")
     assert chart.count() == 1 and "Tháng 07/2026: 59,2 điểm" in (chart.locator("title").text_content() or "")
     assert chart.locator("circle").count() == 3  # the months: the year is another kind of period

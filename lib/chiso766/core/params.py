@@ -713,7 +713,7 @@ def _province_warnings(schema: ParamsSchema, path: Path | None) -> tuple[Warning
     if not name or known_province(name) is not None:
         return ()
     message = (
-        f"tỉnh, thành phố «{_shown(name)}» không có trong danh sách 34 tỉnh, thành phố (province_names.csv): "
+        f"tỉnh, thành phố «{_shown(name)}» không có trong danh sách 34 tỉnh, thành phố sau sắp xếp năm 2025: "
         "tên được dùng đúng như đã ghi"
     )
     return (Warning766("unknown_province", message, "" if path is None else str(path), None, "province"),)

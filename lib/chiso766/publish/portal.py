@@ -168,6 +168,7 @@ class Listed:
     version: int
     folder: Path  # its pages in the site being built
     updated: str  # RFC 3339: when its run finished (manifest.json)
+    note: str = ""  # the params' note the document prints on its first page
 
     @property
     def href(self) -> str:
@@ -222,6 +223,7 @@ def listed(entries: Mapping[str, Mapping[str, object]], live: set[str], build: P
                 int(entry["version"]),
                 folder,
                 _updated(folder, entry.get("as_of", "")),
+                entry.get("note", ""),
             )
         )
     order = list(KIND_NAMES)
@@ -272,6 +274,12 @@ class Unit:
     @property
     def history(self) -> list[Point]:
         return sorted(self.points.values(), key=lambda p: _period_order(p.period))
+
+    @property
+    def history_notes(self) -> list[Listed]:
+        """The bulletins whose history gave a row of this page and that say something of their figures."""
+        sources = [p.source for p in self.history if p.from_history and p.source.note]
+        return list(dict.fromkeys(sources))
 
     @property
     def latest(self) -> Point | None:

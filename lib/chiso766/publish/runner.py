@@ -376,7 +376,7 @@ def _make(
             # nor for a report ``if_changed`` keeps; its few seconds count in this step.
             with notebook_stack.uncollected():
                 papermill = notebook_stack.papermill()
-                from chiso766.render.html import render_html
+                from chiso766.render.html import page_title, render_html
                 from chiso766.render.quarto import quarto_available, render_quarto
 
             _go_on(stop)
@@ -420,7 +420,7 @@ def _make(
                 render_quarto(staging / "notebook.ipynb", staging)
         else:
             document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
-            title = f"{document['doc_type']}: {document['title']} {document['subtitle']}"
+            title = page_title(document["doc_type"], document["title"], document["subtitle"])
             with _step(progress, html):
                 page = render_html(staging / "notebook.ipynb", title, __version__)
                 write_atomic(staging / "bulletin.html", page.encode("utf-8"))

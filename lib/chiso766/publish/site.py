@@ -104,6 +104,7 @@ class Entry(TypedDict):
     province: str
     as_of: str
     period: str
+    note: NotRequired[str]  # the params' note the document prints of its own figures
     report: str
     slug: str
     status: NotRequired[str]  # "published" (the default) or "withdrawn"
@@ -275,7 +276,7 @@ def _state_problem(data: Any) -> str:
             return f'bulletins["{key}"].tables phải là một đối tượng tên bảng → SHA-256'
         if entry.get("report") != report or entry.get("slug") != slug:
             return f'bulletins["{key}"]: report và slug phải khớp với khóa'
-        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period", "status", "withdrawn"):
+        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period", "status", "withdrawn", "note"):
             if name in entry and not isinstance(entry[name], str):
                 return f'bulletins["{key}"].{name} phải là chuỗi'
         if entry.get("status", "published") not in ("published", "withdrawn"):
@@ -307,7 +308,7 @@ def _load_state(site: Path) -> State:
     if problem:
         raise InputError(f"published.json sai cấu trúc: {problem}; {_KEEP_HINT}", path)
     for entry in data["bulletins"].values():
-        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period"):
+        for name in ("title", "doc_type", "subtitle", "province", "as_of", "period", "note"):
             entry.setdefault(name, "")
     return cast(State, data)
 
@@ -589,6 +590,8 @@ def _publish_one(
         "doc_type": str(document.get("doc_type", "")),
         "subtitle": str(document.get("subtitle", "")),
         "province": str(params.get("province", "") if isinstance(params, dict) else ""),
+        # what the document says of its own figures on its first page (illustrative months, say)
+        "note": str(params.get("note") or "" if isinstance(params, dict) else ""),
         "as_of": str(manifest.get("as_of", "")),
         "period": str(manifest.get("period", slug)),
         "report": report,

@@ -164,9 +164,19 @@ def audit_page(document: Document) -> str:
     """``audit.html``: every auditor's appendix of the document, whole, with its own table of contents."""
     sections = audit_sections(document)
     body = "".join(section_html(s, document).text for s in sections)
-    parts = ("Phụ lục kiểm toán:", document.doc_type, document.title, document.subtitle)
-    title = " ".join(part for part in parts if part)
+    title = f"Phụ lục kiểm toán: {page_title(document.doc_type, document.title, document.subtitle)}"
     return page("audit.html.j2", title=title, doc=document, toc=_toc(body), body=Markup(body))
+
+
+def page_title(doc_type: str, title: str, subtitle: str) -> str:
+    """A document's page title: its type (a công văn has none printed, and is named), title, subtitle.
+
+    Examples
+    --------
+    >>> page_title("", "Kết quả các chỉ số cải cách hành chính năm 2024", "")
+    'CÔNG VĂN: Kết quả các chỉ số cải cách hành chính năm 2024'
+    """
+    return " ".join(part for part in (f"{doc_type or 'CÔNG VĂN'}:", title, subtitle) if part)
 
 
 def _parts(name: str, *args: Any) -> HTML:
