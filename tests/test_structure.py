@@ -106,11 +106,11 @@ def test_html_fragments_snapshot() -> None:
         Table("t", "Bảng", ["Đơn vị", "Điểm"], [["Sở <X>", "84,63"]], ["l", "r"], [], "ghi chú", [0])])
     assert section_html(section).text == (
         '<section id="s"><h2>I. KẾT QUẢ</h2><p class="lead">Sở &quot;A&quot; &amp; &#x27;B&#x27;</p><ol><li>một</li>'
-        '<li class="sub">hai</li></ol><div class="table-wrap"><table id="t-t"><caption>Bảng</caption><thead><tr>'
+        '<li class="sub">hai</li></ol><div class="table-wrap" tabindex="0" role="region" aria-label="Bảng"><table id="t-t"><caption>Bảng</caption><thead><tr>'
         '<th scope="col" class="l">Đơn vị</th><th scope="col" class="r">Điểm</th></tr></thead><tbody><tr class="hl">'
         '<td class="l">Sở &lt;X&gt;</td><td class="r">84,63</td></tr></tbody></table><p class="note">ghi chú</p>'
-        '<p class="download">Tải bảng: <a href="tables/t.csv" download>CSV</a> · <a href="tables/t.xlsx" download>XLSX'
-        "</a></p></div></section>")
+        '<p class="download">Tải bảng: <a href="tables/t.csv" download aria-label="Tải bảng Bảng (CSV)">CSV</a> · '
+        '<a href="tables/t.xlsx" download aria-label="Tải bảng Bảng (XLSX)">XLSX</a></p></div></section>')
 
 
 @pytest.mark.slow

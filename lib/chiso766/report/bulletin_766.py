@@ -1188,14 +1188,15 @@ def _data_quality(b: Bulletin) -> list[str]:
         if len(no_data):
             lines.append(
                 f"{len(no_data)} chỉ số thành phần không có dữ liệu hoặc có mẫu số bằng 0 (không tính điểm, "
-                "không coi là 0): lý do ở cột “Lý do” của bảng chỉ số thành phần (tải XLSX; cột reason của tệp CSV)."
+                "không coi là 0): lý do ở cột “Lý do” của bảng chỉ số thành phần trong tệp Dữ liệu (XLSX) "
+                "(cột reason của tệp CSV)."
             )
     if b.unit_results is not None:
         listed = b.unit_results[b.unit_results["list_total"].notna() & b.unit_results["total"].notna()]
         same = int((listed["difference"] == 0).sum())
         lines.append(
             f"Bảng đánh giá các đơn vị của tỉnh trên Cổng: tổng điểm của {same}/{len(listed)} đơn vị khớp với "
-            "tổng điểm tính lại (so sánh từng đơn vị: tải bảng)."
+            "tổng điểm tính lại (so sánh từng đơn vị: trang “Đối chiếu tổng điểm với Cổng” trong tệp Dữ liệu (XLSX))."
         )
     missing = b.units[b.units["total"].isna()]
     if len(missing):
@@ -1209,7 +1210,8 @@ def _data_quality(b: Bulletin) -> list[str]:
             b.tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
             lines.append(
                 f"Dữ liệu {loaded.source.name}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
-                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: tải bảng cách ly)."
+                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: trang “Hồ sơ bị cách ly” "
+                "trong tệp Dữ liệu (XLSX))."
             )
     for warning in card.diagnostics.items:
         lines.append(f"Cảnh báo: {warning.message}.")
