@@ -75,6 +75,14 @@ def test_every_sample_pdf_is_signable(params: Path, tmp_path_factory: pytest.Tem
     assert "Nơi nhận:" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     recipients = text[text.index("Nơi nhận:"):]
     assert re.search(r"- Lưu: VT[^;]*\.", recipients), "the last recipient line ends with a full stop"
+    # no heading is the last line of a page, away from what it heads (a signer moves it by hand)
+    headings = {s["title"] for s in document["sections"] if s["title"]} | {
+        b["text"] for s in document["sections"] for b in s["blocks"] if b["kind"] == "heading"}
+    pages = subprocess.run(["pdftotext", "-layout", str(out / "bulletin.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    for number, page_text in enumerate(pages[:-1], start=1):
+        lines = [line.strip() for line in page_text.splitlines() if line.strip() and not line.strip().isdigit()]
+        assert not lines or lines[-1] not in headings, f"{params.name}, trang {number}: «{lines[-1]}» cuối trang"
 
 
 @pytest.mark.slow

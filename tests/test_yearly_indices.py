@@ -233,3 +233,5 @@ def test_the_pdf_is_signable(tmp_path: Path) -> None:
     assert "Phụ lục I" in text and (out / "tables" / "indices.csv").is_file() and (out / "figures" / "trend_par.png").is_file()
     for token in ("None", "nan", "par", "sipas", "papi", "indices.csv", "national_mean"):
         assert not re.search(rf"\b{token}\b", text), token
+    # the params name "Như kính gửi": the recipients do not say it twice with "Như trên"
+    assert "- Như kính gửi;" in text and "Như trên" not in text

@@ -324,7 +324,9 @@ def close(document: Document, params: Params, forms: dict[str, Any], tables: Tab
     )
     document.footnotes = list(text.footnotes or [])
     recipients = [str(r) for r in document.issuer.get("recipients") or []]
-    if document.form == "cong_van" and not any(r.strip().lower().startswith("như trên") for r in recipients):
+    # "Như kính gửi" says the same as "Như trên": either one given, the other is not added
+    same = ("như trên", "như kính gửi")
+    if document.form == "cong_van" and not any(r.strip().lower().startswith(same) for r in recipients):
         document.issuer["recipients"] = ["Như trên", *recipients]
     document.data = tables.tables
     return document
