@@ -313,3 +313,17 @@ def test_the_methodology_page_reads_as_vietnamese_with_every_rule_whole() -> Non
     rows = re.findall(r"<tr>(.*?)</tr>", page.split("Mã công thức dùng trong bảng truy vết")[-1], flags=re.S)
     assert len(rows) == 7 and all(len(re.findall(r"<t[dh]", row)) == 3 for row in rows)
     assert "tính lại khớp với Cổng" in body and "suy ra, chưa có văn bản" in body
+
+
+def test_on_a_phone_the_bulletins_are_cards_and_the_search_still_hides_rows(site: Path, browser: Any) -> None:
+    """Seven columns did not fit 390 px (the title, the fourth, out of sight): each bulletin is a card,
+    its cells labelled; a row the search hides stays hidden though the cards are display: block."""
+    page, errors, _ = _page(browser, 390)
+    page.goto((site / "index.html").as_uri())
+    card = page.locator('tr[data-b] td.title').first
+    assert card.is_visible() and card.bounding_box()["x"] + card.bounding_box()["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.select_option("#ky", "2026")  # one row of the kind's several
+    visible = [row for row in page.locator("tr[data-b]").all() if row.is_visible()]
+    assert len(visible) == 1 and "Năm 2026" in visible[0].inner_text()
+    assert errors == []
