@@ -314,11 +314,11 @@ def test_a_dead_worker_costs_only_time(worker):
     assert aside.warm()  # a new one is started
     assert aside._worker is not worker and aside._worker.process.poll() is None
     table_files.begin(tables)
-    aside._worker.process.kill()  # dies with the jobs
-    assert table_files.take(tables) == table_files.encode(tables)
     dead = aside._worker
+    dead.process.kill()  # dies with the jobs (take() may find it dead and let it go, or not yet)
+    assert table_files.take(tables) == table_files.encode(tables)
     dead.process.wait(timeout=10)  # a killed process takes a moment to end: until then it still runs
-    assert aside.warm() and aside._worker is not dead  # replaced
+    assert aside.warm() and aside._worker is not None and aside._worker is not dead  # replaced
 
 
 class Unprintable:
