@@ -464,6 +464,8 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, (stdout, stderr)
     assert stderr == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)\n"
+    # the stopped runs removed their half-written folders before the process left (they stayed till a next run)
+    assert not list((tmp_path / "outputs").glob("*/.*.partial-*"))
 
 
 def _printed(manager: object, code: str) -> str:

@@ -496,13 +496,21 @@ def run_many(
         interrupted = True
         stop.set()  # first: a run between its steps starts nothing more
         _hush(threads)
-        kernel.kill_all()  # the threads' runs end at once; the caller leaves without waiting for them
+        kernel.kill_all()  # the threads' runs end at once
+        # each removes its half-written folder (.<name>.partial-<pid>) as it ends: a few seconds at
+        # most are given for that, and the caller then leaves (a daemon thread dies with the process)
+        deadline = time.monotonic() + _CLEANUP_SECONDS
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         raise
     finally:
         stop.set()  # a caller may stop reading early: the runs going finish, and no other starts
         if not interrupted:
             for thread in threads:
                 thread.join()
+
+
+_CLEANUP_SECONDS = 5.0
 
 
 def _hush(threads: list[threading.Thread]) -> None:
