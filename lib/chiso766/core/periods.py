@@ -104,7 +104,8 @@ def parse_period(text: object) -> Period:
         try:
             start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
         except ValueError as exc:
-            raise ValueError(f"ngày không hợp lệ trong kỳ {label!r}: {exc}") from exc
+            # Python says why in English ("day is out of range for month"): the dates say it plainly
+            raise ValueError(f"kỳ {label!r} có ngày không hợp lệ (không có trên lịch)") from exc
         if end < start:
             raise ValueError(f"kỳ {label!r} kết thúc trước khi bắt đầu")
         return Period("range", start, end, label)

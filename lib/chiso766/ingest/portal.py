@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from chiso766.core.errors import Diagnostics, InputError
+from chiso766.core.errors import Diagnostics, InputError, os_error
 from chiso766.core.methodology import Component, Methodology
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.textvi import nfc
@@ -219,7 +219,7 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"không đọc được tệp ({exc.strerror or exc})", path) from None
+        raise InputError(f"không đọc được tệp ({os_error(exc).reason})", path) from None
     if not raw.strip():
         raise InputError("tệp rỗng", path)
     try:

@@ -33,7 +33,7 @@ from typing import Any
 
 from chiso766 import __version__
 from chiso766.core import imports as notebook_stack
-from chiso766.core.errors import InputError
+from chiso766.core.errors import InputError, os_error
 from chiso766.core.files import files_under, is_within, read_regular, recover_leftovers, swap_folder, write_atomic
 from chiso766.core.params import Params, load_params, project_root
 from chiso766.ingest.checksums import input_files, sha256_file
@@ -366,7 +366,7 @@ def _make(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
     except OSError as exc:
-        raise InputError(f"không tạo được thư mục kết quả: {exc.strerror or exc}", final) from None
+        raise InputError(f"không tạo được thư mục kết quả: {os_error(exc).reason}", final) from None
     started = datetime.now(UTC)
     try:
         write_atomic(staging / OUTPUT_MARKER, _MARKER_TEXT)
