@@ -41,7 +41,7 @@ _SAVING: dict[str, bool] = {"files": False}
 
 # Links to the files a run writes beside the page (tables/…, figures/…): without an output folder
 # (a notebook opened in JupyterLab) nothing is written, so the links would lead nowhere.
-_FILE_LINKS = re.compile(r'<p class="download">.*?</p>|\s?\(<a href="figures/[^"]*" download>[^<]*</a>\)', re.DOTALL)
+_FILE_LINKS = re.compile(r'<p class="download">.*?</p>|<span class="files">.*?</span>', re.DOTALL)
 
 
 def load(params_path: str | Path, overrides: list[str] | None = None, out_dir: str | Path = "") -> Params:
