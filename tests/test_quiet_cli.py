@@ -370,3 +370,16 @@ def test_the_command_leaves_at_once_after_its_exit_handlers_and_with_its_output(
     mark.unlink()
     done = subprocess.run([sys.executable, "-c", code, "run", str(tmp_path / "none.yaml")], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("Lỗi: ") and mark.is_file()
+
+
+@pytest.mark.slow
+def test_a_run_tells_its_warnings_on_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown province was said only in the page's notes (or nowhere, for a weekly notice): the
+    analyst hears of it as the run ends, and warnings.csv lists it; --quiet says nothing more."""
+    params = Path(__file__).resolve().parents[1] / "params" / "weekly_tthc" / "2025-09-12_2025-09-18.yaml"
+    assert main(["run", str(params), "-p", "province=Hai Phong", "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "1 cảnh báo về dữ liệu vào" in err and "«Hai Phong» không có trong danh sách 34 tỉnh" in err
+    assert "Hai Phong" in (tmp_path / "out" / "tables" / "warnings.csv").read_text(encoding="utf-8-sig")
+    assert main(["run", str(params), "-p", "province=Hai Phong", "--out", str(tmp_path / "q"), "-q"]) == 0
+    assert "cảnh báo" not in capsys.readouterr().err

@@ -245,6 +245,7 @@ def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry,
 def weekly_facts(params: Params) -> WeeklyFacts:
     """Ingest the dossiers (and complaints) and compute every indicator, the backlog and the components."""
     diagnostics = Diagnostics()
+    diagnostics.items.extend(params.warnings)  # an unknown province, say: told with the data's own
     engine, registry, loaded = _engine(params, diagnostics)
     indicators = indicator_table(engine, params.period, params.as_of, params.get("targets") or {})
     method = load_methodology(str(params.get("methodology_version") or version_for(params.as_of)))

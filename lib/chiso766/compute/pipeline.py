@@ -28,6 +28,7 @@ __all__ = [
     "build_national",
     "changes_table",
     "score_tables",
+    "warnings_table",
 ]
 
 
@@ -169,10 +170,15 @@ def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str
     tables["groups"] = card.groups.drop(columns=["unit_key"])
     if previous is not None:
         tables["changes"] = changes_table(card, previous)
-    tables["warnings"] = pd.DataFrame(
-        [w.as_row() for w in card.diagnostics.items], columns=["kind", "unit", "file", "row", "column", "message"]
-    )
+    tables["warnings"] = warnings_table(card.diagnostics)
     return tables
+
+
+def warnings_table(diagnostics: Diagnostics) -> pd.DataFrame:
+    """``tables/warnings.csv``: each warning of the run (what ``chiso766 run`` also says on the terminal)."""
+    return pd.DataFrame(
+        [w.as_row() for w in diagnostics.items], columns=["kind", "unit", "file", "row", "column", "message"]
+    )
 
 
 def _sort_key(column: pd.Series) -> pd.Series:

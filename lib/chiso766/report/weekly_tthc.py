@@ -17,6 +17,7 @@ import pandas as pd
 
 from chiso766.compute.facts import WeeklyFacts, weekly_facts
 from chiso766.compute.indicators import INDICATORS, RECEIVED_INDICATORS
+from chiso766.compute.pipeline import warnings_table
 from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import province_scope
 from chiso766.core.targets import Target, parse_target
@@ -600,6 +601,7 @@ def outline(w: Weekly) -> Document:
     tables.add("local_components", w.facts.components)
     for loaded in w.loaded:
         tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
+    tables.add("warnings", warnings_table(w.facts.diagnostics))
 
     doc.sections.append(_summary(w, targets))
     doc.sections.append(_targets_part(w, targets))
