@@ -373,7 +373,8 @@ def scale_point(rows: int, runs: int) -> dict[str, Any]:
         "generated_s": round(generated_s, 1),
         "layout": "province=/month= (hive), 10 provinces",
     }
-    return result
+    # kept by later runs without --scale: it says when and where it was measured itself
+    return result | {"date": date.today().isoformat(), "machine": machine()}
 
 
 def _figures(record: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -388,6 +389,8 @@ def _figures(record: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
         points.append((f"{args.scale / 1e6:g}M partitioned Parquet", {"year": record[f"scale_{args.scale}"]}))
     for label, periods in points:
         for name, result in periods.items():
+            # a scale point kept from an earlier run: its figures say its own date and machine
+            measured = {k: result[k] for k in ("date", "machine") if k in result}
             duck, polars = result["duckdb"]["median"], result[result["polars"]]["median"]
             for figure_of, key in (("whole process", "process_s"), ("computing", "seconds")):
                 figure = shared.Figure(
@@ -400,7 +403,7 @@ def _figures(record: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
                     target="no slower than polars",
                     peak_mib=duck["peak_mib"],
                 )
-                figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met})
+                figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met} | measured)
             # the same rows put in a pandas frame, pandas' import included: shown, not the target
             frame = result["duckdb-pandas"]["median"]
             figure = shared.Figure(
@@ -411,7 +414,7 @@ def _figures(record: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]
                 alternative_seconds=polars["process_s"],
                 peak_mib=frame["peak_mib"],
             )
-            figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met})
+            figures.append(asdict(figure) | {"ratio": figure.ratio, "met": figure.met} | measured)
     return {
         "benchmark": "indicators",
         "runs": args.runs,
@@ -452,7 +455,8 @@ def main() -> None:
         previous = json.loads(out.read_text(encoding="utf-8"))
         for key, value in previous.items():
             if key.startswith("scale_"):
-                record[key] = value
+                # a point recorded before it carried its own date has the date of the file it was in
+                record[key] = {"date": previous["date"], "machine": previous["machine"]} | value
                 args.scale = int(key.removeprefix("scale_"))
     record.update(_figures(record, args))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -36,10 +36,11 @@ def table() -> str:
         record = json.loads(path.read_text(encoding="utf-8"))
         if "figures" not in record:
             continue  # a result file from before record.py: not shown rather than guessed
-        machine = record["machine"]
-        load = str(machine.get('load_average', ['?'])[0]).replace('.', ',')
-        where = f"{record['date']}, {machine.get('cpus')} cores, load {load}"
         for f in record["figures"]:
+            # a figure kept from an earlier run (a scale point) carries its own date and machine
+            machine = f.get("machine") or record["machine"]
+            load = str(machine.get("load_average", ["?"])[0]).replace(".", ",")
+            where = f"{f.get('date') or record['date']}, {machine.get('cpus')} cores, load {load}"
             alternative = f"{f['alternative']}: {_time(f['alternative_seconds'])}" if f.get("alternative") else "–"
             ratio = f"{f['ratio']:.2f}×".replace(".", ",") if f.get("ratio") else "–"
             target = f"{f['target']} ({'met' if f['met'] else 'not met'})" if f.get("target") else "–"
