@@ -45,7 +45,8 @@ def table() -> str:
             ratio = f"{f['ratio']:.2f}×".replace(".", ",") if f.get("ratio") else "–"
             target = f"{f['target']} ({'met' if f['met'] else 'not met'})" if f.get("target") else "–"
             peak = f", {f['peak_mib']:.0f} MiB peak" if f.get("peak_mib") else ""
-            lines.append(f"| {f['what']} | {_time(f['seconds'])}{peak} | {alternative} | {ratio} | {target} | {where} |")
+            now = f"{_time(f['seconds'])}{peak}"
+            lines.append(f"| {f['what']} | {now} | {alternative} | {ratio} | {target} | {where} |")
     return "\n".join(lines)
 
 
