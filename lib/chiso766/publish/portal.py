@@ -56,6 +56,7 @@ __all__ = [
     "time_short",
     "period_vi",
     "SEARCH_SCRIPT",
+    "FONTS",
     "FEED",
     "UNITS",
 ]
@@ -68,6 +69,7 @@ KIND_NAMES = {
 }
 TIER_NAMES = {"tinh": "Tỉnh, thành phố", "so": "Sở, ban, ngành", "xa": "Xã, phường, đặc khu"}
 SEARCH_SCRIPT = "search.js"
+FONTS = "fonts.css"  # the typeface of the site's own pages (a bulletin page carries its own)
 FEED = "feed.xml"
 UNITS = "units"
 VIETNAM = timezone(timedelta(hours=7))

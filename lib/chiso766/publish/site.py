@@ -58,6 +58,7 @@ from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
 from chiso766.publish import portal
 from chiso766.render.html import page as site_page
+from chiso766.render.webfonts import font_faces
 
 __all__ = ["publish", "Published", "SITE_MARKER"]
 
@@ -75,6 +76,7 @@ _PAGES = frozenset(
         SITE_MARKER,
         portal.FEED,
         portal.SEARCH_SCRIPT,
+        portal.FONTS,
         portal.UNITS,
     }
 )
@@ -354,10 +356,10 @@ def _site_state(site: Path, outputs: Path) -> State:
 
 def _foreign_portal(site: Path) -> list[str]:
     """What the portal's own entries hold that publish did not write: ``units/`` holds unit pages only,
-    ``feed.xml`` and ``search.js`` are files."""
+    ``feed.xml``, ``search.js`` and ``fonts.css`` are files."""
     foreign = [
         name
-        for name in (portal.FEED, portal.SEARCH_SCRIPT)
+        for name in (portal.FEED, portal.SEARCH_SCRIPT, portal.FONTS)
         if os.path.lexists(site / name) and ((site / name).is_symlink() or not (site / name).is_file())
     ]
     units = site / portal.UNITS
@@ -644,6 +646,7 @@ def _write_site(build: Path, state: State, live: set[str]) -> None:
     archived = portal.archived_versions(bulletins)
     portal.write_units(build / portal.UNITS, units)
     write_atomic(build / portal.SEARCH_SCRIPT, portal.search_script())
+    write_atomic(build / portal.FONTS, font_faces().encode("ascii"))
     write_atomic(build / portal.FEED, portal.feed(bulletins, state["revisions"], archived))
     write_atomic(build / "index.html", _index(bulletins, units).encode("utf-8"))
     write_atomic(build / "methodology.html", _methodology().encode("utf-8"))

@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from chiso766.core.per_process import per_process
+from chiso766.render.webfonts import font_faces
 from chiso766.report.outline import Details, Document, Figure, Section
 
 if TYPE_CHECKING:
@@ -117,6 +118,10 @@ def nd30() -> dict[str, str]:
     return data
 
 
+def _font_faces() -> Markup:
+    return Markup(font_faces())
+
+
 @lru_cache(maxsize=1)
 def templates() -> jinja2.Environment:
     """The one Jinja environment every HTML page and fragment comes from."""
@@ -126,7 +131,7 @@ def templates() -> jinja2.Environment:
     env.filters["esc"] = _esc
     env.filters["cells"] = _cells
     env.filters["split_lines"] = lambda text: [line for line in str(text).splitlines() if line.strip()]
-    env.globals.update(svg_data_uri=_svg_data_uri, nd30=nd30())
+    env.globals.update(svg_data_uri=_svg_data_uri, nd30=nd30(), font_faces=_font_faces)
     return env
 
 
@@ -267,6 +272,7 @@ def _exporter(templates: str) -> tuple[HTMLExporter, threading.Lock]:
         default_preprocessors=[],
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True)
+    exporter.environment.globals["font_faces"] = _font_faces
     return exporter, threading.Lock()
 
 
