@@ -238,9 +238,10 @@ def _outcome(function, *args, **kwargs) -> str:
     st.one_of(
         # within the 28 significant digits of Python's default decimal context: beyond them the old
         # hand-written formatter itself lost digits (10**28 + 1 printed as 10**28, and
-        # 127009993452437976762373346.67 with its last digit rounded), babel does not
+        # 127009993452437976762373346.67 with its last digit rounded), babel does not; with up to 6
+        # places more (12221068137042838290431 at 6 places, 29 digits, came out with 5 zeros)
         st.decimals(allow_nan=False, allow_infinity=False).filter(
-            lambda d: d.adjusted() < 27 and len(d.as_tuple().digits) <= 28
+            lambda d: d.adjusted() < 21 and len(d.as_tuple().digits) <= 28
         ),
         st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False),
         st.integers(min_value=-10**15, max_value=10**15),
