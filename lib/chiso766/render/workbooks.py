@@ -19,8 +19,11 @@ and what a table is called, are data in ``templates/common/``:
 Kinds: ``points`` and ``rate`` (number, ``0.00``), ``count`` (``#,##0``), ``integer`` (``0``: ranks,
 years, line numbers), ``decimal`` (number, ``0.00########``), ``date`` (``dd/mm/yyyy``), ``text`` and
 ``code`` (text as given), ``group`` (a group key → the group's name), ``target`` (``>=60`` →
-``≥ 60%``), and the kinds of ``values.csv`` (a code → its words). A cell that does not read as its kind (a number
-column holding a word, a code without words) is written as the text the CSV holds, never dropped;
+``≥ 60%``), the kinds of ``values.csv`` (a code → its words), and ``omit``: a column the CSV keeps for
+programs and the page, which the workbook leaves out because another column says it (the words of
+a code the workbook already writes as words, a group's short name beside its name). A cell that does
+not read as its kind (a number column holding a word, a code without words) is written as the text
+the CSV holds, never dropped;
 a missing value is an empty cell, never 0. Text is always a string cell, never a formula; text that
 :func:`~chiso766.render.tables.csv_safe` would neutralise keeps its characters and carries Excel's
 "quote prefix", so that it stays text even when someone edits the cell.
@@ -85,6 +88,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_MAX = 31
 _WIDTH_MIN, _WIDTH_MAX = 6, 60
 _GROUP = "{group}"
+_OMIT = "omit"  # a column kind: left out of the workbook
 
 
 @dataclass(frozen=True)
@@ -505,9 +509,11 @@ def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> Sheet:
     pieces: list[list[str]] = []
     texts: list[list[str | None]] = []
     widths: list[str] = []
-    for col, key in enumerate(frame.columns):
-        column, letters = plan.column(str(key)), _column_letters(col)
-        ready, distinct = cells.column(frame.iloc[:, col].tolist(), column.kind)
+    shown = [(i, plan.column(str(key))) for i, key in enumerate(frame.columns)]
+    shown = [(i, column) for i, column in shown if column.kind != _OMIT]
+    for col, (source, column) in enumerate(shown):
+        letters = _column_letters(col)
+        ready, distinct = cells.column(frame.iloc[:, source].tolist(), column.kind)
         header, header_text = _text_end(column.header, _HEADER)
         body = [f'<c r="{letters}{row}"{end}' if end else "" for row, (_, end, _) in enumerate(ready, start=2)]
         pieces.append([f'<c r="{letters}1"{header}', *body])
@@ -519,7 +525,7 @@ def _sheet(frame: pd.DataFrame, plan: Layout, cells: _Cells) -> Sheet:
     strings: dict[str, int] = {}
     indices = [strings.setdefault(t, len(strings)) for row in zip(*texts, strict=True) for t in row if t is not None]
     return Sheet(
-        columns=len(frame.columns),
+        columns=len(shown),
         rows=len(frame),
         cols=f"<cols>{''.join(widths)}</cols>" if widths else "",
         xml=rows.split(_SLOT),
