@@ -733,8 +733,12 @@ def _ranking_blocks(b: Bulletin, tier: str, members: pd.DataFrame) -> list[Block
     blocks: list[Block] = []
     if tier == "so":
         b.tables.add("rank_so", _machine(members))  # the table itself is Phụ lục I
-    if ranked["total"].nunique() > 1:
-        blocks.append(_ranking_chart(ranked) if tier == "so" else _distribution_chart(ranked))
+    if ranked["total"].nunique() > 1 and tier == "so":
+        blocks.append(_ranking_chart(ranked))
+    elif ranked["total"].nunique() > 1:
+        # the bands are a dashboards' habit (data/grades.csv), which a signed document says it is
+        bands = ", ".join(name for minimum, name in grade_bands() if minimum > 0)  # the chart's lines
+        blocks += [_distribution_chart(ranked), Paragraph(fill(b.text["grade_bands_note"], bands=bands), "note")]
     return blocks
 
 
