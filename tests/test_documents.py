@@ -96,20 +96,22 @@ def test_bao_cao_rebuilds_reference_000(built: dict[str, Path]) -> None:
         "I. KẾT QUẢ THỰC HIỆN", "1. Kết quả đánh giá, xếp hạng của thành phố",
         "Tính đến ngày 07/10/2025, Thành phố Hải Phòng đạt 84,63 điểm, xếp hạng 26/34 tỉnh, thành phố, cụ thể như sau:",
         "2. Kết quả đánh giá, xếp hạng của các sở, ban, ngành", "a) Nhóm chỉ số Công khai, minh bạch",
-        "II. TỒN TẠI, HẠN CHẾ", "1. Tồn tại, hạn chế",
-        "Chỉ số Tiến độ giải quyết: tỷ lệ thấp nhất: Sở Khoa học và Công nghệ đạt 26,9%; Sở Y tế đạt 35,3%",
+        "II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", "1. Tồn tại, hạn chế",
+        "Chỉ số Tiến độ giải quyết: các đơn vị đạt tỷ lệ thấp nhất (Sở Khoa học và Công nghệ đạt 26,9%; Sở Y tế đạt 35,3%",
         "Các sở, ban, ngành có điểm thấp nhất:", "Sở Y tế đạt: 63,74/100 điểm, xếp thứ 11/11 đơn vị",
-        "Sở Nội vụ đạt: 76,95/100 điểm, xếp thứ 7/11 đơn vị",
+        "Sở Nội vụ đạt: 76,95/100 điểm, xếp thứ 7/11 đơn vị", "2. Nguyên nhân", "a) 10 sở, ban, ngành chậm tham mưu công bố",
         "III. ĐỀ XUẤT VÀ KIẾN NGHỊ",
         "Văn phòng Ủy ban nhân dân thành phố báo cáo để các cơ quan, đơn vị biết, chỉ đạo thực hiện./.",
-        "Nơi nhận:", "- Lưu: VT, P.H.Phương.", "Hoàng Văn Thực", "Phụ lục I", "(Kèm theo Báo cáo số …/BC-VP ngày 09/10/2025 của Văn phòng Ủy ban nhân dân thành phố)",
+        "Nơi nhận:", "- Lưu: VT, P.H.Phương.", "Hoàng Văn Thực", "Phụ lục Điểm và xếp hạng", "(Kèm theo Báo cáo số …/BC-VP ngày 09/10/2025 của Văn phòng Ủy ban nhân dân thành phố)",
     ]
     positions = [text.find(part) for part in order]
     missing = [part for part, at in zip(order, positions, strict=True) if at < 0]
     assert not missing, missing
     assert positions == sorted(positions), "the elements stand in the order of reference 000"
     assert "CHÁNH VĂN PHÒNG" in text
-    assert "chỉ tiêu" not in text, "no params target: no unit is judged against an invented one"
+    # the officer's causes (params text.causes) speak of "nhiệm vụ, chỉ tiêu"; the generated text never
+    generated = text[: text.index("2. Nguyên nhân")] + text[text.index("III. ĐỀ XUẤT VÀ KIẾN NGHỊ"):]
+    assert "chỉ tiêu" not in generated, "no params target: no unit is judged against an invented one"
 
 
 @pytest.mark.slow

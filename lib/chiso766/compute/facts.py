@@ -18,7 +18,7 @@ from chiso766.compute.engines import DuckDBEngine, Engine, SparkEngine
 from chiso766.compute.indicators import backlog_table, indicator_table, local_components
 from chiso766.compute.reconcile import reconcile
 from chiso766.compute.scorecard import ScoreCard
-from chiso766.compute.scoring import grade, group_ratio
+from chiso766.compute.scoring import STATUS_ZERO_DENOMINATOR, grade, group_ratio
 from chiso766.core.dashboard import grade_bands
 from chiso766.core.errors import Diagnostics
 from chiso766.core.methodology import Group, Methodology, version_for
@@ -142,8 +142,16 @@ def bottom_group(members: pd.DataFrame, rule: BottomRule) -> pd.DataFrame:
 
 
 def lowest(members: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
-    """The ``count`` lowest values of ``column`` (input order on ties), never one that equals the best:
-    naming the "lowest" of equals would name the best as well."""
+    """The ``count`` lowest values of ``column`` and every unit tied with the last of them (input order
+    on ties: a list cut through a tie would name some of equals and not the others), never one that
+    equals the best: naming the "lowest" of equals would name the best as well.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"v": [0, 5, 0, 0, 9], "_order": range(5)})
+    >>> lowest(frame, "v", 2).index.tolist(), lowest(frame, "v", 4).index.tolist()
+    ([0, 2, 3], [0, 2, 3, 1])
+    """
     # positions in plain Python, one selection at the end: a bulletin asks this two dozen times of
     # frames of a few dozen rows, where each pandas step cost more than the comparisons themselves
     values = members[column].tolist()
@@ -153,7 +161,9 @@ def lowest(members: pd.DataFrame, column: str, count: int) -> pd.DataFrame:
     best = max(values[i] for i in known)
     orders = members["_order"].tolist()
     below = sorted((i for i in known if values[i] < best), key=lambda i: (values[i], orders[i]))
-    return members.iloc[below[:count]]
+    if len(below) > count:
+        below = [i for i in below if count > 0 and values[i] <= values[below[count - 1]]]
+    return members.iloc[below]
 
 
 def below_target(members: pd.DataFrame, group: str, target: Target) -> pd.DataFrame:
@@ -284,6 +294,29 @@ def readings(card: ScoreCard | None, loaded: list[Loaded]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["input", "read", "used", "quarantined"])
+
+
+def idle_losses(card: ScoreCard) -> dict[tuple[str, str], list[str]]:
+    """``(unit_key, group)`` → the components (ids, in the card's order) where the unit lost points
+    for having nothing to count: denominator 0 and the portal's rule gives 0 or no points. A list of
+    the lowest units says so beside the unit, and a task to raise the group does not name it."""
+    components = card.components
+    losses: dict[tuple[str, str], list[str]] = {}
+    if components.empty:
+        return losses
+    rows = zip(
+        components["unit_key"],
+        components["group"],
+        components["component"],
+        components["status"],
+        components["points"],
+        components["max"],
+        strict=True,
+    )
+    for unit, group, component, status, points, most in rows:
+        if status == STATUS_ZERO_DENOMINATOR and most > 0 and (points is None or points < most):
+            losses.setdefault((str(unit), str(group)), []).append(str(component))
+    return losses
 
 
 def no_data_groups(card: ScoreCard) -> set[tuple[str, str]]:

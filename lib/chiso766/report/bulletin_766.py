@@ -8,7 +8,7 @@ file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,7 @@ from chiso766.compute.facts import (
     dossier_facts,
     grades,
     group_targets,
+    idle_losses,
     latest,
     lowest,
     no_data_groups,
@@ -120,6 +121,11 @@ class Bulletin(ScoredReport):
         if self._idle is None or self._idle[0] is not self.card:
             self._idle = (self.card, no_data_groups(self.card))
         return self._idle[1]
+
+    @property
+    def idle_losses(self) -> dict[tuple[str, str], list[str]]:
+        """:func:`idle_losses` of the card: where a unit lost points for having nothing to count."""
+        return derived(self._derived, "idle_losses", (self.card,), lambda: idle_losses(self.card))
 
     @property
     def has_groups(self) -> bool:
@@ -234,8 +240,21 @@ def _whole(value: object) -> int:
     return int(str(value).split(".")[0])
 
 
-def _rate_of(name: str, rate: Decimal, text: dict[str, Any]) -> str:
-    return fill(text["unit_rate"], name=name, rate=fmt_number(rate, 2) + "%")
+def _rate_of(b: Bulletin, unit: Any, group: Group) -> str:
+    """``X đạt 10,89%``, and, where the unit lost points for having nothing to count, in what."""
+    rate = fmt_number(getattr(unit, f"{group.key}_ratio"), 2) + "%"
+    idle = b.idle_losses.get((str(unit.unit_key), group.key))
+    if not idle:
+        return fill(b.text["unit_rate"], name=str(unit.unit_name), rate=rate)
+    components = [b.method.component(c) for c in idle]
+    return fill(
+        b.text["unit_rate_idle" if len(components) == 1 else "unit_rate_idle_many"],
+        name=str(unit.unit_name),
+        rate=rate,
+        counts=", ".join(dict.fromkeys(c.counts for c in components)),
+        components=f"“{components[0].name_vi}”",
+        count=len(components),
+    )
 
 
 def _active(b: Bulletin, tier: str, group: str) -> pd.DataFrame:
@@ -263,9 +282,7 @@ def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
                 tier_plural=tier_plural(tier),
                 target=target.label(),
             )
-        names = [
-            _rate_of(str(r.unit_name), getattr(r, f"{group.key}_ratio"), b.text) for r in below.head(count).itertuples()
-        ]
+        units = _first_names(b, below, group, tier_plural(tier), lambda r: _rate_of(b, r, group))
         return fill(
             b.text["group_weakness"],
             group=group.name_vi,
@@ -273,13 +290,30 @@ def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
             of=known,
             tier_plural=tier_plural(tier),
             target=target.label(),
-            units=join_names(names, "; "),
+            units=units,
         )
     weakest = lowest(members, f"{group.key}_ratio", count)
     if weakest.empty:
         return None
-    names = [_rate_of(str(r.unit_name), getattr(r, f"{group.key}_ratio"), b.text) for r in weakest.itertuples()]
-    return fill(b.text["group_lowest"], group=group.name_vi, units=join_names(names, "; "))
+    units = _first_names(b, weakest, group, tier_plural(tier), lambda r: _rate_of(b, r, group))
+    return fill(b.text["group_lowest"], group=group.name_vi, units=units)
+
+
+def _first_names(
+    b: Bulletin, ordered: pd.DataFrame, group: Group, noun: str, write: Callable[[Any], str], sep: str = "; "
+) -> str:
+    """The first ``lowest_listed`` of ``ordered`` (lowest first) and those tied with the last of them
+    (a list cut through a tie names some of equals and not the others), each as ``write`` gives it;
+    a tie that would make the list much longer than asked is said as its number ("12 xã cùng đạt 0%")."""
+    count, ratio = b.text["lowest_listed"], f"{group.key}_ratio"
+    if len(ordered) > count:
+        ordered = ordered[[r <= ordered[ratio].iloc[count - 1] for r in ordered[ratio]]]
+    tied = pd.Series([r == ordered[ratio].iloc[-1] for r in ordered[ratio]], index=ordered.index, dtype=bool)
+    if len(ordered) <= count + 2 or tied.sum() < 2:
+        return join_names([write(r) for r in ordered.itertuples()], sep)
+    rate = fmt_number(ordered[ratio].iloc[-1], 2) + "%"
+    said = fill(b.text["tied_rate"], count=int(tied.sum()), tier_plural=noun, rate=rate)
+    return join_names([*(write(r) for r in ordered[~tied].itertuples()), said], sep)
 
 
 def _weaknesses(b: Bulletin, tier: str) -> list[str]:
@@ -289,10 +323,13 @@ def _weaknesses(b: Bulletin, tier: str) -> list[str]:
 
 
 def _weak_units(b: Bulletin, group: Group) -> pd.DataFrame:
-    """The units a recommendation about ``group`` names: below target when params set one, else the lowest."""
+    """The units a recommendation about ``group`` names: below target when params set one, else the
+    lowest; a unit that lost points in it for having nothing to count is not told to raise it."""
     parts = []
     for tier, _ in _TIERS:
         members = _active(b, tier, group.key)
+        idle = [(str(k), group.key) in b.idle_losses for k in members["unit_key"]]
+        members = members[~pd.Series(idle, index=members.index, dtype=bool)]
         target = b.targets.get(group.key)
         parts.append(
             below_target(members, group.key, target)
@@ -314,10 +351,10 @@ def _recommendations(b: Bulletin, bottom_actions: Mapping[str, list[str]] | None
     scored.sort(key=lambda t: (t[0], t[1]))
     items = []
     for _, _, group, weak in scored[: b.text["weak_groups"]]:
-        names = weak.sort_values([f"{group.key}_ratio", "_order"], kind="stable")["unit_name"]
-        items.append(
-            fill(b.text["recommendations"][group.key], units=join_names(list(names.head(b.text["lowest_listed"]))))
-        )
+        ordered = weak.sort_values([f"{group.key}_ratio", "_order"], kind="stable")
+        units = _first_names(b, ordered, group, "đơn vị", lambda r: str(r.unit_name), ", ")
+        who = b.text["recommendation_who"]["one" if len(ordered) == 1 else "many"]
+        items.append(fill(b.text["recommendations"][group.key], who=who, group=group.name_vi, units=units))
     for tier, actions in (bottom_actions or {}).items():
         bottom = _bottom(b, tier)
         if len(bottom) and not actions:  # else each unit gets its own actions below
@@ -800,7 +837,8 @@ def _shortcomings_section(b: Bulletin) -> Section:
     mismatch = _mismatch(b)
     with_causes = bool(causes) or mismatch is not None
     part = Section("ton-tai", "II. TỒN TẠI, HẠN CHẾ" + (" VÀ NGUYÊN NHÂN" if with_causes else ""))
-    part.blocks.append(Heading("1. Tồn tại, hạn chế"))
+    if with_causes:  # a "1." with no "2." after it: the section's title says it alone
+        part.blocks.append(Heading("1. Tồn tại, hạn chế"))
     letters = iter(LETTERS)
     lines = []
     for tier, words in _TIERS:

@@ -323,6 +323,7 @@ def close(document: Document, params: Params, forms: dict[str, Any], tables: Tab
         forms, document.form, "closing", body=body, superior=framing.superior or "", audience=forms["audience_default"]
     )
     document.footnotes = list(text.footnotes or [])
+    _number_appendices(document)
     recipients = [str(r) for r in document.issuer.get("recipients") or []]
     # "Như kính gửi" says the same as "Như trên": either one given, the other is not added
     same = ("như trên", "như kính gửi")
@@ -330,6 +331,13 @@ def close(document: Document, params: Params, forms: dict[str, Any], tables: Tab
         document.issuer["recipients"] = ["Như trên", *recipients]
     document.data = tables.tables
     return document
+
+
+def _number_appendices(document: Document) -> None:
+    """A document's only appendix is "Phụ lục", unnumbered (NĐ 30/2020, Phụ lục I, mục II.4)."""
+    numbered = [s for s in document.sections if s.appendix and s.pdf and s.label.startswith("Phụ lục ")]
+    if len(numbered) == 1:
+        numbered[0].label = "Phụ lục"
 
 
 def appendix(section_id: str, number: int, title: str, blocks: list[Block] | None = None) -> Section:

@@ -536,9 +536,7 @@ def _appendix(w: Weekly, targets: dict[str, Target]) -> Section:
     """The "Phụ lục": each tier's units, then the charts (so that no table caption is left at a page foot)."""
     part = wording()["appendix"]
     blocks: list[Block] = [*_unit_tables(w), *_charts(w, targets)]
-    section = appendix("phu-luc", 1, fill(part["title"], scope=w.scope), blocks)
-    section.label = part["label"]  # the notice's only appendix: "Phụ lục", unnumbered, as in the real one
-    return section
+    return appendix("phu-luc", 1, fill(part["title"], scope=w.scope), blocks)  # the only one: "Phụ lục"
 
 
 def _audit(w: Weekly) -> Section:
