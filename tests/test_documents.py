@@ -222,3 +222,26 @@ def test_a_font_replaced_in_a_long_session_is_read_again(tmp_path: Path, monkeyp
     os.utime(regular, ns=(0, 0))
     pdf.png_of_svg(svg, 72)
     assert pdf._compiler(tuple(pdf.font_paths()), pdf._font_files(pdf.font_paths())) is not kept
+
+
+@pytest.mark.slow
+def test_a_short_table_of_tall_rows_breaks_between_rows_inside_the_margins(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """22 rows fit a page when each is a line; with a name over three lines they do not: the table
+    breaks (between rows, its header repeated) instead of running past the bottom margin."""
+    folder = tmp_path / "doc"
+    shutil.copytree(built["cong_van"], folder)
+    document = json.loads((folder / "document.json").read_text(encoding="utf-8"))
+    table = next(b for s in document["sections"] for b in s["blocks"] if b.get("name") == "appendix_so")
+    long = "Ban Quản lý các khu công nghiệp, khu kinh tế và khu công nghệ cao tỉnh Phú Thọ số {}"
+    table["rows"] = [[str(i + 1), long.format(i + 1), *table["rows"][0][2:]] for i in range(22)]
+    (folder / "document.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "tall.pdf").write_bytes(render_pdf(folder))
+    bbox = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "tall.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', bbox, re.S)
+    lowest = max(float(y) for height, words in pages for y in re.findall(r'yMax="([\d.]+)"', words))
+    assert lowest < float(pages[0][0]) - 20 / 25.4 * 72 + 1, "text below the bottom margin (20 mm)"
+    numbers = [n for _, words in pages for n in re.findall(r">Thọ</word>\s*<word[^>]*>số</word>\s*<word[^>]*>(\d+)</word>", words)]
+    assert numbers == [str(i) for i in range(1, 23)], "every name whole, once, in order"
