@@ -449,3 +449,16 @@ def test_a_field_the_portal_renamed_is_named_not_read_as_null(
         read_snapshot(folder, load("2026"), Diagnostics())
     assert info.value.path == path and str(info.value.column).endswith(f".{column}")
     assert f"thiếu trường {column}" in str(info.value)
+
+
+def test_dossiers_none_of_which_falls_in_the_week_are_refused_with_the_dates_they_hold() -> None:
+    """A notice saying no dossier was received nor finished in a city's week is a wrong period, or
+    dates written month first (only the days after the 12th are set aside, the rest land elsewhere)."""
+    from chiso766.compute.facts import weekly_facts
+
+    params = load_params(ROOT / "params/weekly_tthc/2025-09-12_2025-09-18.yaml", ["period=2025-03-02..2025-03-08"])
+    with pytest.raises(InputError) as caught:
+        weekly_facts(params)
+    assert caught.value.column == "received_at" and Path(str(caught.value.path)).name == "dossiers.csv"
+    assert "không hồ sơ nào trong 68.829 hồ sơ được tiếp nhận hoặc giải quyết trong kỳ, từ ngày 02/03/2025 đến ngày " \
+        "08/03/2025; ngày tiếp nhận trong tệp từ 04/08/2025 đến 18/09/2025" in str(caught.value)

@@ -20,11 +20,12 @@ from chiso766.compute.reconcile import reconcile
 from chiso766.compute.scorecard import ScoreCard
 from chiso766.compute.scoring import STATUS_ZERO_DENOMINATOR, grade, group_ratio
 from chiso766.core.dashboard import grade_bands
-from chiso766.core.errors import Diagnostics
+from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import Group, Methodology, version_for
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import BottomRule, Params
 from chiso766.core.targets import Target, parse_target
+from chiso766.core.textvi import fmt_count
 from chiso766.ingest.dossiers import Loaded, ingest
 from chiso766.ingest.units import Registry, params_registry
 
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 _NO_RANK = 10**9
+_COUNTS_DOSSIERS = ("online_submission", "resolved_on_time")  # their denominators: received, finished
 
 
 def latest(units: pd.DataFrame) -> pd.DataFrame:
@@ -258,6 +260,7 @@ def weekly_facts(params: Params) -> WeeklyFacts:
     diagnostics.items.extend(params.warnings)  # an unknown province, say: told with the data's own
     engine, registry, loaded = _engine(params, diagnostics)
     indicators = indicator_table(engine, params.period, params.as_of, params.get("targets") or {})
+    _require_in_period(engine, indicators, loaded, params)
     method = load_methodology(str(params.get("methodology_version") or version_for(params.as_of)))
     province = next((u.name for u in registry.units if u.tier == "tinh"), f"tỉnh {params.get('province', '')}".strip())
     return WeeklyFacts(
@@ -267,6 +270,26 @@ def weekly_facts(params: Params) -> WeeklyFacts:
         loaded,
         diagnostics,
         province,
+    )
+
+
+def _require_in_period(engine: Engine, indicators: pd.DataFrame, loaded: list[Loaded], params: Params) -> None:
+    """Refuse dossiers none of which was received or finished in the period: a notice saying nothing
+    happened in a province's week means a wrong period, or dates read wrong (written month first,
+    "09/01/2025" for 1 September reads as 9 January, and only the days after the 12th are set aside)."""
+    dossiers = next((part for part in loaded if part.table == "dossiers"), None)
+    province = indicators[(indicators["level"] == "province") & indicators["indicator"].isin(_COUNTS_DOSSIERS)]
+    if dossiers is None or not dossiers.used or int(province["denominator"].sum()) > 0:
+        return
+    first, last = engine.rows("SELECT min(received_at), max(received_at) FROM dossiers", {})[0]
+    period = params.period
+    raise InputError(
+        f"không hồ sơ nào trong {fmt_count(dossiers.used)} hồ sơ được tiếp nhận hoặc giải quyết trong kỳ, từ ngày "
+        f"{period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}; ngày tiếp nhận trong tệp từ {first:%d/%m/%Y} "
+        f"đến {last:%d/%m/%Y}. Kiểm tra kỳ (period) của tệp tham số, và cách viết ngày của tệp: ngày trước, "
+        "tháng sau (dd/mm/yyyy) hoặc yyyy-mm-dd",
+        dossiers.source,
+        column="received_at",
     )
 
 
