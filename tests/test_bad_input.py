@@ -462,3 +462,48 @@ def test_dossiers_none_of_which_falls_in_the_week_are_refused_with_the_dates_the
     assert caught.value.column == "received_at" and Path(str(caught.value.path)).name == "dossiers.csv"
     assert "không hồ sơ nào trong 68.829 hồ sơ được tiếp nhận hoặc giải quyết trong kỳ, từ ngày 02/03/2025 đến ngày " \
         "08/03/2025; ngày tiếp nhận trong tệp từ 04/08/2025 đến 18/09/2025" in str(caught.value)
+
+
+@pytest.mark.parametrize("units", ["every", "one"])
+def test_a_metric_code_the_portal_renamed_is_refused_not_dropped(tmp_path: Path, units: str) -> None:
+    """Phú Thọ 2026 with PUBLISH_ON_TIME renamed at every unit, or at the province alone: component 1.1
+    would have left every score, or the province's, without a word."""
+    from chiso766.core.methodology import load
+    from chiso766.ingest.portal import read_snapshot
+
+    folder = tmp_path / "portal"
+    shutil.copytree(ROOT / "data/samples/phu-tho/portal/2026", folder)
+    path = folder / "transparency.json"
+    text = path.read_text(encoding="utf-8")
+    renamed = '"PUBLISH_ON_TIME_V2"'
+    path.write_text(text.replace('"PUBLISH_ON_TIME"', renamed, -1 if units == "every" else 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_snapshot(folder, load("2026"))
+    assert caught.value.path == path
+    if units == "one":
+        assert caught.value.column == "overview"
+        assert "không có chỉ số mã PUBLISH_ON_TIME, mà các đơn vị khác trong phản hồi có" in str(caught.value)
+    else:
+        assert caught.value.column == "metrics[].code"
+        assert "không đơn vị nào có chỉ số mã PUBLISH_ON_TIME, và có mã lạ PUBLISH_ON_TIME_V2" in str(caught.value)
+
+
+def test_a_metric_no_unit_has_and_nothing_in_its_place_is_a_warning(tmp_path: Path) -> None:
+    """A response from before a metric existed: the component is not scored, and the data notes say so."""
+    from chiso766.core.methodology import load
+    from chiso766.ingest.portal import read_snapshot
+
+    folder = tmp_path / "portal"
+    shutil.copytree(ROOT / "data/samples/phu-tho/portal/2026", folder)
+    path = folder / "transparency.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for unit in [data["data"]["overview"], *data["data"]["evaluation"]]:
+        unit["metrics"] = [m for m in unit["metrics"] if m["code"] != "PUBLISH_ON_TIME"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    diagnostics = Diagnostics()
+    snapshot = read_snapshot(folder, load("2026"), diagnostics)
+    assert "1.1" not in set(snapshot.components["component"])
+    assert [w.message for w in diagnostics.items if w.kind == "missing_metric"] == [
+        "phản hồi không có chỉ số 1.1 «Tỷ lệ TTHC công bố đúng hạn» (mã PUBLISH_ON_TIME) ở đơn vị nào: "
+        "chỉ số này không được tính"
+    ]

@@ -60,7 +60,7 @@ def procedure_costs(snapshot: Path, card: ScoreCard) -> pd.DataFrame | None:
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
         info = _formality(folder)
         # handling-satisfaction takes no procedure filter: its absence is expected, not a warning
-        filtered = score_snapshot(read_snapshot(folder, method, Diagnostics()), method)
+        filtered = score_snapshot(read_snapshot(folder, method, Diagnostics(), every_code=False), method)
         own = _province_pairs(filtered)
         received = own.get(_RECEIVED, {}).get("denominator")
         all_received = province.get(_RECEIVED, {}).get("denominator")

@@ -140,10 +140,13 @@ def read_snapshot(
     diagnostics: Diagnostics | None = None,
     *,
     period: Period | str | None = None,
+    every_code: bool = True,
 ) -> Snapshot:
     """Read every ``<endpoint>.json`` in ``folder``; a missing endpoint is a warning, not a 0.
 
-    With ``period``, a folder whose ``snapshot.json`` names another period is refused.
+    With ``period``, a folder whose ``snapshot.json`` names another period is refused. A metric code
+    of the methodology at no unit is refused, unless ``every_code`` is false (the responses filtered
+    to one procedure carry only the metrics that procedure has).
     """
     folder = Path(folder)
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -166,6 +169,7 @@ def read_snapshot(
         data = _load(path)
         reader = _read_metrics if "evaluation" in data else _read_tree
         seen: dict[str, str] = {}
+        codes: dict[str, set[str]] = {}
         for raw, is_province, prefix in _unit_objects(data, path):
             unit_id = _unit_identity(raw, is_province, path, prefix, units)
             name = _text_field(raw, "departmentName", path, prefix)
@@ -179,9 +183,15 @@ def read_snapshot(
             seen[unit_id] = prefix
             _check_scores(raw, group.max, path, prefix, ("score", "totalScore"), name)
             group_points, given = reader(raw, method.components_of(group.key), path, prefix, unit_id, components)
+            metrics = raw.get("metrics") if reader is _read_metrics else None
+            if isinstance(metrics, list):
+                codes[unit_id] = {str(m.get("code")) for m in metrics if isinstance(m, dict)}
             groups.append(
                 {"unit_id": unit_id, "group": group.key, "portal_points": group_points, "counts_given": given}
             )
+        if every_code and codes:
+            known = {c.api_code for c in method.components if c.api_code}
+            _require_every_code(method.components_of(group.key), codes, seen, known, path, diagnostics)
     if not present:
         raise InputError("thư mục không có tệp nào của Cổng (transparency.json, …)", folder)
     unit_frame = pd.DataFrame(list(units.values()), columns=["unit_id", "unit_code", "unit_name", "tier"])
@@ -387,6 +397,48 @@ def _read_metrics(
         )
     _require_fields(raw, ("totalScore",), path, prefix, unit)
     return raw.get("totalScore"), True
+
+
+def _require_every_code(
+    members: tuple[Component, ...],
+    codes: dict[str, set[str]],
+    units: dict[str, str],
+    known: set[str],
+    path: Path,
+    diagnostics: Diagnostics,
+) -> None:
+    """Refuse a response where a component's metric code is at some units and not others (every unit of
+    a response carries the same metrics), or at none while a code the methodology does not know is
+    there: the portal renamed or dropped it, and the component would leave those units' scores without
+    a word. A code at no unit and nothing new in its place (a response from before the metric) is a
+    warning. ``codes`` holds each unit's metric codes, ``units`` where each unit is."""
+    everywhere = set().union(*codes.values()) if codes else set()
+    wanted = [c for c in members if c.api_code]
+    for unit, held in codes.items():
+        absent = [c.api_code for c in wanted if c.api_code in everywhere and c.api_code not in held]
+        if absent:
+            raise InputError(
+                f"không có chỉ số mã {', '.join(absent)}, mà các đơn vị khác trong phản hồi có",
+                path,
+                column=units[unit],
+            )
+    nowhere = [c for c in wanted if c.api_code not in everywhere]
+    new = sorted(everywhere - known)
+    if nowhere and new:
+        raise InputError(
+            f"không đơn vị nào có chỉ số mã {', '.join(c.api_code for c in nowhere)}, và có mã lạ {', '.join(new)}: "
+            "Cổng đã đổi mã chỉ số; cập nhật api_code của chỉ số trong lib/chiso766/core/data/components.csv "
+            "theo mã mới",
+            path,
+            column="metrics[].code",
+        )
+    for component in nowhere:
+        diagnostics.warn(
+            "missing_metric",
+            f"phản hồi không có chỉ số {component.id} «{component.name_vi}» (mã {component.api_code}) ở đơn vị nào: "
+            "chỉ số này không được tính",
+            path,
+        )
 
 
 def _fields(component: Component) -> tuple[str, ...]:
