@@ -379,6 +379,9 @@ def _make(
                 from chiso766.render.html import page_title, render_html
                 from chiso766.render.quarto import quarto_available, render_quarto
 
+            # the kept kernel first: a Ctrl+C while it starts stops it, and ready() then gives None,
+            # for which papermill would start a kernel of its own
+            km = None if kept is None else kept.ready()
             _go_on(stop)
             preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-prepare")
             recorded = preparing.submit(_recorded, params)
@@ -388,7 +391,7 @@ def _make(
                     str(staging / "notebook.ipynb"),
                     kernel_name="python3",
                     kernel_manager_class=kernel.kernel_manager(),
-                    km=None if kept is None else kept.ready(),
+                    km=km,
                     parameters={
                         "params_path": str(Path(params_path).resolve()),
                         "overrides": overrides,
