@@ -533,3 +533,9 @@ def test_indicator_words_are_the_weekly_notices_names() -> None:
     assert layout().words["indicator"] == names and set(names) == set(INDICATORS)
     assert {layout().words[kind].get(code) for kind, code in [("status", "scored"), ("source", "recomputed")]} == {
         "Tính điểm", "Tính lại từ tử số, mẫu số"}
+
+
+def test_the_bulletin_names_the_sheets_of_set_aside_rows_as_the_workbook_titles_them() -> None:
+    from chiso766.report.bulletin_766 import _QUARANTINE_SHEETS
+
+    assert {k: layout().title(f"quarantine_{k}") for k in _QUARANTINE_SHEETS} == _QUARANTINE_SHEETS

@@ -289,7 +289,10 @@ def _suspected_rule(method: Methodology, group: str, component: str) -> str:
     members = [method.component(component)] if component else list(method.components_of(group))
     flagged = [c for c in members if c.evidence in {"open", "inferred"} or "[open]" in c.note]
     if flagged:
-        return "; ".join(f"{c.id} ({EVIDENCE_VI[c.evidence]}): {c.note_vi}" for c in flagged)
+        # a rule the note marks [open] is not settled, whatever evidence its figures have
+        return "; ".join(
+            f"{c.id} ({EVIDENCE_VI['open' if '[open]' in c.note else c.evidence]}): {c.note_vi}" for c in flagged
+        )
     return "làm tròn hoặc số đếm khác với quy tắc đã công bố"
 
 

@@ -1230,8 +1230,7 @@ def _data_quality(b: Bulletin) -> list[str]:
         if len(no_data):
             lines.append(
                 f"{len(no_data)} chỉ số thành phần không có dữ liệu hoặc có mẫu số bằng 0 (không tính điểm, "
-                "không coi là 0): lý do ở cột “Lý do” của bảng chỉ số thành phần trong tệp Dữ liệu (XLSX) "
-                "(cột reason của tệp CSV)."
+                "không coi là 0): lý do ở cột “Lý do” của bảng chỉ số thành phần trong tệp Dữ liệu (XLSX)."
             )
     if b.unit_results is not None:
         listed = b.unit_results[b.unit_results["list_total"].notna() & b.unit_results["total"].notna()]
@@ -1252,8 +1251,8 @@ def _data_quality(b: Bulletin) -> list[str]:
             b.tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
             lines.append(
                 f"Dữ liệu {loaded.source.name}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
-                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: trang “Hồ sơ bị cách ly” "
-                "trong tệp Dữ liệu (XLSX))."
+                f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: trang "
+                f"“{_QUARANTINE_SHEETS[loaded.table]}” trong tệp Dữ liệu (XLSX))."
             )
     for warning in card.diagnostics.items:
         lines.append(f"Cảnh báo: {warning.message}.")
@@ -1261,6 +1260,9 @@ def _data_quality(b: Bulletin) -> list[str]:
         lines.append("Không có cảnh báo về dữ liệu.")
     return lines
 
+
+# the workbook's sheets of set-aside rows (render/templates/common/tables.csv, which this layer does not read)
+_QUARANTINE_SHEETS = {"dossiers": "Hồ sơ bị cách ly", "complaints": "Phản ánh bị cách ly"}
 
 _AUDIT_COLS = [
     Col("component", "Chỉ số"),
