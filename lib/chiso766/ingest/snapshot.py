@@ -103,6 +103,8 @@ _CATALOGUE = "/api/v1/reporting/formalities"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ERROR_EXCERPT = 4096  # bytes of an error response read for its message
 
+_BEARER = re.compile(r"(?i)(bearer\s+)\S+")  # a token an error body echoes back
+
 _NAME = re.compile(r"[a-z0-9-]{1,40}")
 _DEPARTMENT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PERIOD_TEXT = re.compile(r"[0-9Qq.\-]{4,23}")
@@ -504,14 +506,20 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _masked(text: str, secret: str) -> str:
-    """``text`` with ``secret`` (the token) replaced by ``***``.
+    """``text`` with ``secret`` (the token) replaced by ``***``, and its start where the text ends in it
+    (a body the client read only so far), and whatever follows a "Bearer " (another token echoed).
 
     Examples
     --------
-    >>> _masked("error for Bearer abc123", "abc123"), _masked("ok", "")
-    ('error for Bearer ***', 'ok')
+    >>> _masked("error for Bearer abc123", "abc123"), _masked("ok", ""), _masked("echo: sk_live_A", "sk_live_ABCDEF")
+    ('error for Bearer ***', 'ok', 'echo: ***')
     """
-    return text.replace(secret, "***") if secret else text
+    text = _BEARER.sub(r"\1***", text)
+    if not secret:
+        return text
+    text = text.replace(secret, "***")
+    cut = next((n for n in range(len(secret) - 1, 3, -1) if text.endswith(secret[:n])), 0)
+    return text[: len(text) - cut] + "***" if cut else text
 
 
 def _attempt(
