@@ -61,6 +61,9 @@ def test_lost_points_tied_between_groups_pick_the_first_group() -> None:
     assert extremes is not None
     assert extremes.most_lost == (Decimal(2), method.group("cong_khai"))
     assert extremes.low[1].key == "cong_khai" and extremes.high[1].key == "truc_tuyen"
+    full = {**row, "cong_khai": Decimal("18"), "tien_do": Decimal("20")}
+    whole = province_extremes(with_ratios(pd.DataFrame([full], dtype=object), method).iloc[0], method)
+    assert whole is not None and whole.most_lost is None  # nothing lost: no group "lost most 0 points"
 
 
 def test_a_group_with_nothing_to_count_is_never_where_most_points_were_lost() -> None:

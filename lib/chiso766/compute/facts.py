@@ -181,17 +181,20 @@ class GroupExtremes:
 
     high: tuple[Decimal, Group]
     low: tuple[Decimal, Group]
-    most_lost: tuple[Decimal, Group]
+    most_lost: tuple[Decimal, Group] | None  # none when no point was lost
 
 
 def province_extremes(row: pd.Series, method: Methodology) -> GroupExtremes | None:
-    """Best and worst ratio and most points lost; ties go to the group first in the methodology."""
+    """Best and worst ratio and most points lost (the units' rule, :func:`_most_lost`); ties go to the
+    group first in the methodology."""
     known = [(row[f"{g.key}_ratio"], g) for g in method.groups if row[f"{g.key}_ratio"] is not None]
     if not known:
         return None
-    lost = [(g.max - row[g.key], g) for g in method.groups if row[g.key] is not None]
+    group, points = _most_lost(row.to_dict(), method, ())
     return GroupExtremes(
-        high=max(known, key=lambda t: t[0]), low=min(known, key=lambda t: t[0]), most_lost=max(lost, key=lambda t: t[0])
+        high=max(known, key=lambda t: t[0]),
+        low=min(known, key=lambda t: t[0]),
+        most_lost=None if group is None or points is None else (points, group),
     )
 
 

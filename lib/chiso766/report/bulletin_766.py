@@ -437,12 +437,15 @@ def _main_points(b: Bulletin) -> list[str]:
     points = [b.text["headline"]]
     extremes = None if b.province is None else province_extremes(b.province, b.method)
     if extremes is not None:
-        (high, best), (low, worst), (lost, most) = extremes.high, extremes.low, extremes.most_lost
-        points.append(
-            f"Nhóm đạt tỷ lệ cao nhất: {best.name_vi} ({fmt_percent(high)}); thấp nhất: "
-            f"{worst.name_vi} ({fmt_percent(low)}). Nhóm mất nhiều điểm nhất: "
-            f"{most.name_vi} ({fmt_points(lost)} điểm)."
+        (high, best), (low, worst) = extremes.high, extremes.low
+        line = (
+            f"Nhóm đạt tỷ lệ cao nhất: {best.name_vi} ({fmt_percent(high)}); "
+            f"thấp nhất: {worst.name_vi} ({fmt_percent(low)})."
         )
+        if extremes.most_lost is not None:
+            lost, most = extremes.most_lost
+            line += f" Nhóm mất nhiều điểm nhất: {most.name_vi} ({fmt_points(lost)} điểm)."
+        points.append(line)
     for tier, _ in _TIERS:
         members = b.tier(tier)
         ranked = members[members["rank"].notna()]
