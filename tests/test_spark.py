@@ -87,3 +87,28 @@ targets: {{online_submission: ">=60"}}
     on_duckdb = weekly.build(params, ["engine=duckdb"])
     pd.testing.assert_frame_equal(on_spark.indicators.astype(str), on_duckdb.indicators.astype(str))
     assert on_spark.loaded[0].read == on_duckdb.loaded[0].used
+
+
+def test_spark_refuses_parquet_without_a_column_it_counts(tmp_path, national):
+    """As DuckDB's ingest: a file with no ``channel`` would read as 0% online in a signed notice."""
+    import pyarrow.dataset as ds
+
+    from chiso766.core.errors import InputError
+    from chiso766.report import weekly_tthc as weekly
+
+    folder = tmp_path / "data"
+    write_samples("national", folder, rows=5_000, seed=11)
+    table = ds.dataset(folder / "dossiers", format="parquet", partitioning="hive").to_table().drop(["channel"])
+    ds.write_dataset(table, tmp_path / "no_channel", format="parquet")
+    params = tmp_path / "weekly.yaml"
+    params.write_text(f"""report: weekly_tthc
+period: "2026-03-02..2026-03-08"
+province: Toàn quốc (minh họa)
+engine: spark
+spark: {{master: "local[2]"}}
+inputs:
+  dossiers: {tmp_path / "no_channel"}
+  units: {folder / "units.csv"}
+""", encoding="utf-8")
+    with pytest.raises(InputError, match="thiếu cột channel"):
+        weekly.build(params)

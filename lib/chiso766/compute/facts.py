@@ -26,7 +26,7 @@ from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import BottomRule, Params
 from chiso766.core.targets import Target, parse_target
 from chiso766.core.textvi import fmt_count
-from chiso766.ingest.dossiers import Loaded, ingest
+from chiso766.ingest.dossiers import DOSSIER_COLUMNS, Loaded, ingest, require_usable
 from chiso766.ingest.units import Registry, params_registry
 
 __all__ = [
@@ -254,7 +254,11 @@ def _engine(params: Params, diagnostics: Diagnostics) -> tuple[Engine, Registry,
     engine.load(params.inputs["dossiers"], units, params.inputs.get("complaints"))
     rows = int(engine.query("SELECT count(*) AS n FROM dossiers", {})["n"].iloc[0])
     empty = pd.DataFrame(columns=["line", "id", "column", "reason"])
-    return engine, registry, [Loaded("dossiers", params.inputs["dossiers"], rows, rows, empty)]
+    # the typed Parquet's own columns: one a report counts must be there, as DuckDB's ingest requires
+    columns = tuple(c for c in engine.query("SELECT * FROM dossiers LIMIT 0", {}).columns if c in DOSSIER_COLUMNS)
+    read = Loaded("dossiers", params.inputs["dossiers"], rows, rows, empty, columns)
+    require_usable(read)
+    return engine, registry, [read]
 
 
 def weekly_facts(params: Params) -> WeeklyFacts:

@@ -54,6 +54,7 @@ __all__ = [
     "load_dossiers",
     "load_complaints",
     "ingest",
+    "require_usable",
     "DOSSIER_COLUMNS",
     "COMPLAINT_COLUMNS",
     "register_units",
@@ -1170,13 +1171,7 @@ def _warn_channel(
 ) -> None:
     """METHODOLOGY §2.3: direct = 1 or empty. The rule is kept, and the bulletin says how often it applied."""
     source = mapping.get("channel")
-    if source is None:
-        diagnostics.warn(
-            "empty_channel",
-            "không có cột kênh thực hiện (channel): mọi hồ sơ được tính là nộp trực tiếp (kênh 1)",
-            path,
-            1,
-        )
+    if source is None:  # a report refuses the file (require_usable); a procedure ranking counts no channel
         return
     (row,) = con.execute(f"SELECT count(*), min(_line) FROM {kind} WHERE _error IS NULL AND _channel_empty").fetchall()
     if row[0]:
@@ -1222,9 +1217,15 @@ def ingest(params: Params, con: duckdb.DuckDBPyConnection, diagnostics: Diagnost
             load_complaints(con, params.inputs["complaints"], registry, mappings.get("complaints"), diagnostics)
         )
     for one in loaded:
-        _require_counted(one)
-        _require_mostly_read(one)
+        require_usable(one)
     return registry, loaded
+
+
+def require_usable(loaded: Loaded) -> None:
+    """Refuse what a report cannot be made from: a file without a column it counts, or most of whose
+    rows were set aside (every engine's ingest checks it)."""
+    _require_counted(loaded)
+    _require_mostly_read(loaded)
 
 
 # The columns a report's indicators count, by table: one absent from the file would read as empty in
