@@ -62,31 +62,31 @@ __all__ = [
 ]
 
 DOSSIER_COLUMNS = {
-    "dossier_id": ("ma ho so", "so ho so", "ma hs", "id"),
-    "unit_code": ("ma don vi", "ma co quan"),
-    "unit_name": ("don vi", "ten don vi", "co quan", "co quan giai quyet", "don vi tiep nhan", "dia phuong"),
-    "procedure_code": ("ma thu tuc", "ma tthc", "thu tuc", "ma thu tuc hanh chinh"),
-    "channel": ("kenh thuc hien", "kenh nop", "hinh thuc nop", "kenh"),
-    "received_at": ("ngay tiep nhan", "ngay nhan", "thoi gian tiep nhan"),
-    "due_at": ("ngay hen tra", "han xu ly", "ngay hen", "han giai quyet"),
-    "finished_at": ("ngay hoan thanh", "ngay tra ket qua", "ngay ket thuc", "ngay xu ly xong", "ngay co ket qua"),
-    "fee_required": ("co phi", "co phi le phi", "phi le phi", "thu phi"),
-    "paid_online": ("thanh toan truc tuyen", "da thanh toan truc tuyen"),
-    "updated_on_system": ("cap nhat tren he thong", "cap nhat he thong", "da cap nhat"),
-    "digitized": ("so hoa", "da so hoa", "so hoa ho so"),
-    "reused_data": ("tai su dung", "su dung lai du lieu", "khai thac du lieu so hoa"),
-    "supplement_count": ("so lan bo sung",),
-    "supplement_requested_at": ("ngay yeu cau bo sung",),
-    "supplement_completed_at": ("ngay hoan thanh bo sung", "ngay bo sung"),
+    "dossier_id": ("mã hồ sơ", "số hồ sơ", "mã HS", "id"),
+    "unit_code": ("mã đơn vị", "mã cơ quan"),
+    "unit_name": ("đơn vị", "tên đơn vị", "cơ quan", "cơ quan giải quyết", "đơn vị tiếp nhận", "địa phương"),
+    "procedure_code": ("mã thủ tục", "mã TTHC", "thủ tục", "mã thủ tục hành chính"),
+    "channel": ("kênh thực hiện", "kênh nộp", "hình thức nộp", "kênh"),
+    "received_at": ("ngày tiếp nhận", "ngày nhận", "thời gian tiếp nhận"),
+    "due_at": ("ngày hẹn trả", "hạn xử lý", "ngày hẹn", "hạn giải quyết"),
+    "finished_at": ("ngày hoàn thành", "ngày trả kết quả", "ngày kết thúc", "ngày xử lý xong", "ngày có kết quả"),
+    "fee_required": ("có phí", "có phí, lệ phí", "phí, lệ phí", "thu phí"),
+    "paid_online": ("thanh toán trực tuyến", "đã thanh toán trực tuyến"),
+    "updated_on_system": ("cập nhật trên hệ thống", "cập nhật hệ thống", "đã cập nhật"),
+    "digitized": ("số hóa", "đã số hóa", "số hóa hồ sơ"),
+    "reused_data": ("tái sử dụng", "sử dụng lại dữ liệu", "khai thác dữ liệu số hóa"),
+    "supplement_count": ("số lần bổ sung",),
+    "supplement_requested_at": ("ngày yêu cầu bổ sung",),
+    "supplement_completed_at": ("ngày hoàn thành bổ sung", "ngày bổ sung"),
 }
 COMPLAINT_COLUMNS = {
-    "complaint_id": ("ma phan anh", "ma pakn", "id"),
-    "unit_code": ("ma don vi", "ma co quan"),
-    "unit_name": ("don vi", "ten don vi", "co quan", "dia phuong"),
-    "received_at": ("ngay tiep nhan", "ngay nhan"),
-    "due_at": ("han xu ly", "ngay hen", "han tra loi"),
-    "handled_at": ("ngay xu ly", "ngay tra loi", "ngay hoan thanh"),
-    "satisfied": ("hai long", "muc do hai long"),
+    "complaint_id": ("mã phản ánh", "mã PAKN", "id"),
+    "unit_code": ("mã đơn vị", "mã cơ quan"),
+    "unit_name": ("đơn vị", "tên đơn vị", "cơ quan", "địa phương"),
+    "received_at": ("ngày tiếp nhận", "ngày nhận"),
+    "due_at": ("hạn xử lý", "ngày hẹn", "hạn trả lời"),
+    "handled_at": ("ngày xử lý", "ngày trả lời", "ngày hoàn thành"),
+    "satisfied": ("hài lòng", "mức độ hài lòng"),
 }
 _REQUIRED = {"dossiers": ("dossier_id", "received_at"), "complaints": ("complaint_id", "received_at")}
 _DATES = {"received_at", "due_at", "finished_at", "handled_at", "supplement_requested_at", "supplement_completed_at"}
@@ -214,7 +214,7 @@ def _mapping(columns: list[str], known: dict[str, tuple[str, ...]], extra: dict[
         for canonical, words in known.items():
             if canonical in found:
                 continue
-            if key == fold(canonical) or key in words:
+            if key == fold(canonical) or key in {fold(word) for word in words}:
                 found[canonical] = column
                 break
     return found
@@ -1161,7 +1161,9 @@ def _load(
         raise AssertionError(f"{path}: {read} rows read, {used} used, {len(quarantine)} quarantined")
     if len(quarantine):
         diagnostics.warn(
-            "quarantine", f"{len(quarantine)}/{read} dòng bị cách ly (xem tables/quarantine_{kind}.csv)", path
+            "quarantine",
+            f"{fmt_count(len(quarantine))}/{fmt_count(read)} dòng bị cách ly (xem tables/quarantine_{kind}.csv)",
+            path,
         )
     return Loaded(kind, path, int(read), int(used), quarantine, tuple(mapping))
 
@@ -1171,7 +1173,13 @@ def _warn_channel(
 ) -> None:
     """METHODOLOGY §2.3: direct = 1 or empty. The rule is kept, and the bulletin says how often it applied."""
     source = mapping.get("channel")
-    if source is None:  # a report refuses the file (require_usable); a procedure ranking counts no channel
+    if source is None:  # a report refuses such a file (require_usable); load_dossiers alone reads it so
+        diagnostics.warn(
+            "empty_channel",
+            "không có cột kênh thực hiện (channel): mọi hồ sơ được tính là nộp trực tiếp (kênh 1)",
+            path,
+            1,
+        )
         return
     (row,) = con.execute(f"SELECT count(*), min(_line) FROM {kind} WHERE _error IS NULL AND _channel_empty").fetchall()
     if row[0]:
