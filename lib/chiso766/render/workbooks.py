@@ -36,7 +36,6 @@ does the three for a set of tables). The same tables give the same bytes.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -46,11 +45,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from chiso766.core.datafiles import data_rows
 from chiso766.core.files import write_atomic, write_files
 from chiso766.core.methodology import Group
 from chiso766.core.methodology import load as load_methodology
@@ -130,9 +129,8 @@ class Layout:
         return self.titles.get(name, name)
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("chiso766.render").joinpath("templates", "common", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    return data_rows(name, "render/templates/common")
 
 
 def _expand(key: str, text: str, groups: Iterable[Group]) -> list[tuple[str, str]]:
