@@ -365,3 +365,19 @@ def test_validate_without_a_file() -> None:
     with pytest.raises(ParamsError) as info:
         validate({"report": "weekly_tthc", "period": "2026-01"}, None)
     assert info.value.column == "inputs" and info.value.path is None
+
+
+@pytest.mark.parametrize(
+    "override, says",
+    [
+        ("inputs.history=data/samples/phu-tho/units.csv", "phải là thư mục các kỳ trước"),
+        ("inputs.previous=data/samples", "là thư mục nhưng không phải ảnh chụp số liệu của Cổng"),
+        ("inputs.portal=data/samples", "là thư mục nhưng không phải ảnh chụp số liệu của Cổng"),
+    ],
+)
+def test_an_input_of_the_wrong_kind_is_refused_before_the_notebook(override: str, says: str) -> None:
+    from chiso766.core.errors import ParamsError
+
+    with pytest.raises(ParamsError) as caught:
+        load_params(ROOT / "params/bulletin_766/2026-08.yaml", [override])
+    assert caught.value.column == override.split("=")[0] and says in str(caught.value)

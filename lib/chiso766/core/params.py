@@ -761,10 +761,20 @@ def _resolve_inputs(inputs: Inputs, root: Path) -> dict[str, Path]:
 _FILE_INPUTS = frozenset({"scores", "units", "indices"})
 
 
+def _is_snapshot(folder: Path) -> bool:
+    """A folder holding at least one of the portal's responses (``transparency.json`` …)."""
+    return any((folder / f"{row['endpoint']}.json").is_file() for row in data_rows("groups.csv"))
+
+
 def _wrong_shape(kind: str, resolved: Path) -> str | None:
     """What is wrong with the kind of path an input names, or None."""
     if kind == "portal" and not resolved.is_dir():
         return "phải là thư mục ảnh chụp số liệu của Cổng (tạo bằng chiso766 snapshot), không phải một tệp"
+    if kind in {"portal", "previous"} and resolved.is_dir() and not _is_snapshot(resolved):
+        endpoints = ", ".join(f"{row['endpoint']}.json" for row in data_rows("groups.csv"))
+        return f"là thư mục nhưng không phải ảnh chụp số liệu của Cổng: không có tệp nào trong {endpoints}"
+    if kind == "history" and not resolved.is_dir():
+        return "phải là thư mục các kỳ trước (mỗi kỳ một bảng điểm hoặc một thư mục ảnh chụp Cổng), không phải một tệp"
     if kind in _FILE_INPUTS and resolved.is_dir():
         return "phải là một tệp, không phải thư mục"
     if kind in {"dossiers", "complaints"} and resolved.is_dir() and next(resolved.rglob("*.parquet"), None) is None:
