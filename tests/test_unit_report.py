@@ -107,7 +107,7 @@ def test_a_given_rank_is_kept_even_where_the_table_would_rank_it_otherwise(tmp_p
     latest = report.history.iloc[-1]
     # every registered ward is in the table: the number ranked is known; the portal's rank stays 3
     assert (latest["rank"], latest["rank_of"], latest["rank_computed"]) == (3, 3, 1)
-    assert "xếp thứ 3/3 xã, phường, đặc khu của tỉnh" in " ".join(_sentences(doc))
+    assert "xếp thứ 3/3 xã, phường của tỉnh" in " ".join(_sentences(doc))
     notes = next(s for s in doc.sections if s.id == "ghi-chu-so-lieu")
     assert not notes.pdf
     assert any("thứ hạng của Cổng là 3" in item for b in notes.blocks if isinstance(b, Bullets) for item in b.items)

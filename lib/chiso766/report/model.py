@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import string
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -12,7 +13,8 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 
 from chiso766.core.params import DocumentForm, Params, Text
-from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points
+from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, name_key
+from chiso766.ingest.units import params_registry
 from chiso766.report.narrative import fill, phrasings, place_date
 from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table, table_made
 
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,37 @@ def new_document(
     return document
 
 
+_COMMUNES = ("xã, phường, đặc khu", "Xã, phường, đặc khu")
+
+
+def commune_words(params: Params) -> str:
+    """How the documents name the province's communes: "xã, phường, đặc khu" (the law's word for the
+    level), or "xã, phường" where the registry has no đặc khu (Phú Thọ): a province without one is
+    never told about its đặc khu."""
+    communes = [u for u in params_registry(params).units if u.tier == "xa"]
+    if not communes or any(name_key(u.name).startswith("đặc khu ") for u in communes):
+        return _COMMUNES[0]
+    return "xã, phường"
+
+
+def _said(value: _V, words: str) -> _V:
+    """``value`` with every "xã, phường, đặc khu" as ``words``: its strings, lists, mappings and the
+    fields of its dataclasses, changed in place where they can be (frames are tables: left alone)."""
+    if isinstance(value, str):
+        return cast(_V, value.replace(_COMMUNES[0], words).replace(_COMMUNES[1], words[:1].upper() + words[1:]))
+    if isinstance(value, list):
+        value[:] = [_said(item, words) for item in value]
+    elif isinstance(value, dict):
+        value.update({key: _said(item, words) for key, item in value.items()})
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _said(getattr(value, f.name), words) for f in dataclasses.fields(value) if f.init}
+        if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]  # a chart's spec
+            return cast(_V, dataclasses.replace(value, **changed))
+        for name, item in changed.items():
+            setattr(value, name, item)
+    return value
+
+
 def close(document: Document, params: Params, forms: dict[str, Any], tables: TableSet) -> Document:
     """The closing sentence ("./.") and the officer's footnotes; a công văn's recipients start with
     "Như trên"; a period not yet over marked provisional in the heading and every table. The
@@ -324,6 +358,8 @@ def close(document: Document, params: Params, forms: dict[str, Any], tables: Tab
     )
     document.footnotes = list(text.footnotes or [])
     _number_appendices(document)
+    if (words := commune_words(params)) != _COMMUNES[0]:
+        _said(document, words)
     recipients = [str(r) for r in document.issuer.get("recipients") or []]
     # "Như kính gửi" says the same as "Như trên": either one given, the other is not added
     same = ("như trên", "như kính gửi")
