@@ -391,3 +391,17 @@ def test_units_list_of_the_portal_is_compared_with_the_recomputed_totals(tmp_pat
     document = bulletin_766.outline(b)
     lines = [item for s in document.sections for block in s.blocks for item in getattr(block, "items", [])]
     assert any("tổng điểm của 160/163 đơn vị khớp với tổng điểm tính lại" in line for line in lines)
+
+
+def test_a_national_listing_fetched_after_the_as_of_date_says_so() -> None:
+    """Phú Thọ 2026: figures to 26/09, the national listing of 10/10 (another total, 62,18): the
+    sentence dates the listing as later than the report's figures, once."""
+    document = bulletin_766.outline(bulletin_766.build(ROOT / "params/bulletin_766/2026.yaml"))
+    texts = [getattr(block, "text", "") for section in document.sections for block in section.blocks]
+    standing = next(t for t in texts if t.startswith("Trên bảng xếp hạng toàn quốc"))
+    assert standing.startswith(
+        "Trên bảng xếp hạng toàn quốc của Cổng Dịch vụ công quốc gia (cập nhật ngày 10/10/2026, sau ngày tính "
+        "điểm của báo cáo), Tỉnh Phú Thọ đạt 62,18 điểm, xếp hạng 19/34 tỉnh, thành phố; điểm chung của cả nước "
+        "trên Cổng là 62,59 điểm"
+    )
+    assert standing.count("sau ngày tính điểm") == 1 and "(61,89 điểm, tính đến ngày 26/09/2026)" in standing

@@ -596,7 +596,12 @@ def _national_blocks(b: Bulletin, name: str) -> list[Block]:
     if b.national is None:
         return []
     s, t = b.national.standing, b.text
-    when = fill(t["national_when"], date=fmt_date(b.national.as_of)) if b.national.as_of else ""
+    later = b.national.as_of is not None and b.national.as_of > b.params.as_of  # a listing fetched after
+    when = (
+        fill(t["national_when_later" if later else "national_when"], date=fmt_date(b.national.as_of))
+        if b.national.as_of
+        else ""
+    )
     if s.gap is None or s.gap == 0:
         gap = t["gap_equal"] if s.gap == 0 else ""
     else:
@@ -630,7 +635,7 @@ def _national_blocks(b: Bulletin, name: str) -> list[Block]:
                 t["national_differs"],
                 province=name,
                 national=fmt_points(s.total),
-                national_when=when.replace(" (", ", ").rstrip(")"),
+                national_when=f", cập nhật ngày {fmt_date(b.national.as_of)}" if b.national.as_of else "",
                 recomputed=fmt_points(s.recomputed_total),
                 own_when=f", tính đến ngày {fmt_date(own)}" if when else "",
                 difference=fmt_points(abs(s.total - s.recomputed_total)),
