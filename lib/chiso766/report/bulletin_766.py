@@ -723,29 +723,25 @@ def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int
     return blocks
 
 
-def _ranking_chart(ranked: pd.DataFrame) -> Figure:
+def _ranking_chart(ranked: pd.DataFrame, bottom: int) -> Figure:
+    """The departments by total, the ``bottom`` last (the document's bottom group) in red."""
     chart = Chart(
         "ranking_chart",
         {
             "labels": list(ranked["unit_name"]),
             "values": list(ranked["total"]),
-            "highlight": min(5, len(ranked)),
+            "highlight": bottom,
             "title": "Sở, ban, ngành: tổng điểm Bộ chỉ số 766",
         },
     )
+    red = f"; {bottom} đơn vị thuộc nhóm cuối bảng xếp hạng tô màu đỏ" if bottom else ""
     alt = (
         f"Biểu đồ thanh ngang xếp hạng {len(ranked)} sở, ban, ngành theo tổng điểm, từ "
         f"{ranked.iloc[0]['unit_name']} ({fmt_points(ranked.iloc[0]['total'])} điểm) đến "
-        f"{ranked.iloc[-1]['unit_name']} ({fmt_points(ranked.iloc[-1]['total'])} điểm); "
-        "năm đơn vị thấp nhất tô màu đỏ."
+        f"{ranked.iloc[-1]['unit_name']} ({fmt_points(ranked.iloc[-1]['total'])} điểm){red}."
     )
-    return Figure(
-        "rank_so",
-        "Xếp hạng sở, ban, ngành (5 đơn vị thấp nhất tô đỏ)",
-        alt,
-        chart,
-        ranked[["unit_code", "unit_name", "total", "rank"]],
-    )
+    caption = "Xếp hạng sở, ban, ngành" + (f" ({bottom} đơn vị thuộc nhóm cuối bảng tô đỏ)" if bottom else "")
+    return Figure("rank_so", caption, alt, chart, ranked[["unit_code", "unit_name", "total", "rank"]])
 
 
 def _distribution_chart(ranked: pd.DataFrame) -> Figure:
@@ -779,7 +775,8 @@ def _ranking_blocks(b: Bulletin, tier: str, members: pd.DataFrame) -> list[Block
     if tier == "so":
         b.tables.add("rank_so", _machine(members))  # the table itself is Phụ lục I
     if ranked["total"].nunique() > 1 and tier == "so":
-        blocks.append(_ranking_chart(ranked))
+        bottom = _bottom(b, tier)
+        blocks.append(_ranking_chart(ranked, int(ranked["unit_key"].isin(bottom["unit_key"]).sum())))
     elif ranked["total"].nunique() > 1:
         # the bands are a dashboards' habit (data/grades.csv), which a signed document says it is
         bands = ", ".join(name for minimum, name in grade_bands() if minimum > 0)  # the chart's lines
