@@ -21,8 +21,7 @@ import pandas as pd
 from chiso766.compute.pipeline import build_history, build_scorecard
 from chiso766.compute.ranking import competition_rank
 from chiso766.compute.scorecard import ScoreCard
-from chiso766.compute.scoring import grade, group_ratio
-from chiso766.core.dashboard import grade_bands
+from chiso766.compute.scoring import group_ratio
 from chiso766.core.errors import InputError
 from chiso766.core.methodology import GROUP_KEYS, Group
 from chiso766.core.params import Params, load_params
@@ -33,7 +32,7 @@ from chiso766.report.model import Col, ScoredReport, TableSet, close, new_docume
 from chiso766.report.narrative import fill, phrasings, tier_plural, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Heading, Paragraph, Section
 
-__all__ = ["UnitReport", "build", "outline", "wording", "grade_phrase", "lead"]
+__all__ = ["UnitReport", "build", "outline", "wording", "lead"]
 
 
 def wording() -> dict[str, Any]:
@@ -191,28 +190,6 @@ def _known(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and value != value)
 
 
-def grade_phrase(total: Decimal, words: dict[str, Any]) -> tuple[str, str]:
-    """The dashboard grade band of ``total`` and its range in words: ``("khá", "từ 70 đến dưới 80 điểm")``.
-
-    Examples
-    --------
-    >>> grade_phrase(Decimal("78.38"), wording()["lead"])
-    ('khá', 'từ 70 đến dưới 80 điểm')
-    >>> grade_phrase(Decimal("91"), wording()["lead"])[1], grade_phrase(Decimal("12"), wording()["lead"])[1]
-    ('từ 90 điểm trở lên', 'dưới 50 điểm')
-    """
-    bands = sorted(grade_bands(), reverse=True)
-    name = grade(total, bands)
-    position = next(i for i, (_, n) in enumerate(bands) if n == name)
-    low = bands[position][0]
-    high = bands[position - 1][0] if position > 0 else None
-    if high is None:
-        return name, fill(words["band_top"], low=fmt_number(low))
-    if low <= 0:
-        return name, fill(words["band_bottom"], high=fmt_number(high))
-    return name, fill(words["band_middle"], low=fmt_number(low), high=fmt_number(high))
-
-
 def _rank_text(rank: object, of: object) -> str:
     """``46/148`` when the number of ranked units is known, else ``46``."""
     return f"{fmt_count(rank)}/{fmt_count(of)}" if _known(of) else fmt_count(rank)
@@ -241,17 +218,8 @@ def lead(report: UnitReport) -> list[str]:
         rank_phrase = fill(words[key], rank=fmt_count(latest["rank"]), of=fmt_count(latest["rank_of"] or 0), **values)
     lines: list[str] = []
     if _known(latest["total"]):
-        band, band_range = grade_phrase(latest["total"], words)
-        lines.append(
-            fill(
-                words["total"],
-                total=fmt_points(latest["total"]),
-                grade=band,
-                band=band_range,
-                rank_phrase=rank_phrase,
-                **values,
-            )
-        )
+        # no grade band: a signed report does not grade a unit by a dashboard's scale (data/grades.csv)
+        lines.append(fill(words["total"], total=fmt_points(latest["total"]), rank_phrase=rank_phrase, **values))
     else:
         missing = [g.name_vi for g in report.method.groups if not _known(latest[g.key])]
         lines.append(fill(words["no_total"], groups=", ".join(missing), rank_phrase=rank_phrase, **values))
@@ -453,8 +421,6 @@ def _notes(report: UnitReport) -> list[str]:
         lines.append(words["group_ranks_none"])
     elif "computed" in group_sources:
         lines.append(fill(words["group_ranks_computed"], **values))
-    bands = ", ".join(name for _, name in sorted(grade_bands(), reverse=True))
-    lines.append(fill(words["grade"], bands=bands))
     if not report.components.empty:
         differences = report.card.differences
         count = int((differences["unit_code"] == report.unit["unit_code"]).sum()) if len(differences) else 0
