@@ -248,7 +248,7 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
     assert "H44.100,Phường Việt Trì,xa,tien_do,2.1,2348,2971,100,15.81,20,4.19,unit,623,,0.006726" in stakes
     # the bottom commune's actions, and the procedure that costs the province most
     assert "Xã Tam Dương Bắc (48,47 điểm, xếp thứ 148/148): xử lý đúng hạn thêm 1 phản ánh, kiến nghị (tăng 6" in text
-    assert "chưa đơn vị nào đạt (0/184.503 hồ sơ)" in text  # 4.4: a gap of the province's system
+    assert "chưa có đơn vị nào đạt (0/184.503 hồ sơ)" in text  # 4.4: a gap of the province's system
     assert "2.000815" in text and "Các thủ tục hành chính làm tỉnh mất nhiều điểm nhất" in text
     history = (phu_tho / "tables" / "history.csv").read_text(encoding="utf-8-sig").splitlines()
     assert history[0].startswith("period,as_of,unit_code,unit_name,tier,")
@@ -267,7 +267,7 @@ def test_plan_prints_a_unit_s_actions(phu_tho, capsys):
     assert "2.343 hồ sơ đạt yêu cầu trên 2.972 hồ sơ của kỳ, hoặc 11.713 hồ sơ mới" in out  # 4.3, threshold 80 %
     theirs = out[out.index("Điểm bị mất không thuộc phạm vi đơn vị tự khắc phục:"):]
     assert "Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành: mất 0,04 điểm (giá trị của tỉnh" in theirs
-    assert "Hồ sơ số hóa có kết nối, chia sẻ dữ liệu: mất 4 điểm (chưa đơn vị nào trong tỉnh đạt" in theirs
+    assert "Hồ sơ số hóa có kết nối, chia sẻ dữ liệu: mất 4 điểm (chưa có đơn vị nào trong tỉnh đạt" in theirs
     assert "Nhóm Dịch vụ công trực tuyến: mất 5,52 điểm" in theirs
     assert main(["plan", "Phuong Viet Tri", str(phu_tho)]) == 2
     assert "không có đơn vị «Phuong Viet Tri» trong bản tin này; có phải: Phường Việt Trì?" in capsys.readouterr().err

@@ -104,7 +104,7 @@ def plan_lines(
         why = (
             "giá trị của tỉnh, áp dụng chung cho mọi đơn vị"
             if r.owner == "province"
-            else "chưa đơn vị nào trong tỉnh đạt; cần khắc phục từ hệ thống thông tin của tỉnh"
+            else "chưa có đơn vị nào trong tỉnh đạt; cần được khắc phục ở cấp tỉnh (quy trình, hệ thống dùng chung)"
         )
         lines.append(_lost_line(component, r.points_lost, why))
     for key, points in (uncounted or {}).items():
