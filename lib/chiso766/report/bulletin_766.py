@@ -515,7 +515,23 @@ def outline(b: Bulletin) -> Document:
         doc.sections.append(_proposals_section(b))
     doc.sections.extend(_appendices(b))
     doc.sections.extend(_audit_sections(b))
-    return close(doc, b.params, b.text["forms"], b.tables)
+    return _appendices_named(close(doc, b.params, b.text["forms"], b.tables), b.text)
+
+
+# where a công văn's opening names its appendices, known once they are numbered (model.close)
+_APPENDICES = "\x00appendices\x00"
+
+
+def _appendices_named(doc: Document, text: dict[str, Any]) -> Document:
+    """The công văn's opening with the appendices it sends ("tại Phụ lục I, II kèm theo"), or none."""
+    labels = [s.label for s in doc.sections if s.appendix and s.pdf and s.label]
+    numbers = ", ".join(n for label in labels if (n := label.removeprefix("Phụ lục").strip()))
+    named = fill(text["appendices_named"], labels=f"Phụ lục {numbers}".strip()) if labels else ""
+    for section in doc.sections:
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                block.text = block.text.replace(_APPENDICES, named)
+    return doc
 
 
 def _province_block(b: Bulletin, name: str) -> list[Block]:
@@ -1037,8 +1053,11 @@ def _directive_sections(b: Bulletin) -> list[Section]:
     lead = b.text["headline"]
     when = when_phrase(b.params.period, b.params.as_of)
     if provisional(b.params) and lead.startswith(f"{when},"):  # a công văn has no heading to say it in
-        lead = f"{when} ({b.text['provisional']}){lead[len(when) :]}"
-    sections = [Section("tinh-hinh", "", [Paragraph(fill(b.text[key], headline=lead, scope=_scope(b), body=body))])]
+        # "Quý III/2026 (tính đến ngày 26/09/2026, số liệu tạm tính), …": the period named, then its date
+        period, dated = b.params.period.describe_vi(), f"{when[:1].lower()}{when[1:]}, {b.text['provisional']}"
+        lead = f"{period[:1].upper()}{period[1:]} ({dated}){lead[len(when) :]}"
+    situation = fill(b.text[key], headline=lead, appendices=_APPENDICES, scope=_scope(b), body=body)
+    sections = [Section("tinh-hinh", "", [Paragraph(situation)])]
     numbered: list[Block] = []
     number = 1
     general = _recommendations(b, None)  # the bottom group gets its own numbered tasks
