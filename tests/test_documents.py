@@ -129,13 +129,13 @@ def test_cong_van_has_the_structure_of_a_directive(built: dict[str, Path]) -> No
         "4. Sở Khoa học và Công nghệ chủ trì",
         "báo cáo kết quả khắc phục về Trung tâm Phục vụ hành chính công tỉnh trước ngày 15/10/2026.",
         "Trung tâm Phục vụ hành chính công tỉnh theo dõi, đôn đốc",
-        "khẩn trương tổ chức thực hiện./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT, TTPVHCC.", "Phụ lục I", "(Kèm theo Công văn số …/UBND-TTPVHCC", "Phụ lục II",
+        "khẩn trương tổ chức thực hiện./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT, TTPVHCC.", "Phụ lục I Điểm", "(Kèm theo Công văn số …/UBND-TTPVHCC", "Phụ lục II Điểm",
     ]
     positions = [text.find(part) for part in order]
     missing = [part for part, at in zip(order, positions, strict=True) if at < 0]
     assert not missing, missing
     assert positions == sorted(positions)
-    signature = text[text.index("Nơi nhận:"):text.index("Phụ lục I")]
+    signature = text[text.index("Nơi nhận:"):text.index("Phụ lục I Điểm")]
     assert all(line in signature for line in ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"))
     assert "BÁO CÁO" not in text, "a công văn has no tên loại"
     assert "đặc khu" not in text, "Phú Thọ's registry has no đặc khu: its documents say 'xã, phường'"
