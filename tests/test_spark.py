@@ -66,23 +66,28 @@ def test_spark_sql_binds_period_and_transpiles():
             == "SELECT COUNT(*) FILTER(WHERE a > CAST('2026-01-01 00:00:00.000000' AS TIMESTAMP_NTZ)) FROM d")
 
 
-def test_weekly_notice_with_engine_spark(tmp_path, national):
-    duck, _ = national
-    folder = tmp_path / "data"
-    write_samples("national", folder, rows=20_000, seed=9)
-    from chiso766.report import weekly_tthc as weekly
-
-    params = tmp_path / "weekly.yaml"
+def _weekly_params(folder, dossiers, units, extra=""):
+    """A weekly notice's params on the Spark engine, written in ``folder``."""
+    params = folder / "weekly.yaml"
     params.write_text(f"""report: weekly_tthc
 period: "2026-03-02..2026-03-08"
 province: Toàn quốc (minh họa)
 engine: spark
 spark: {{master: "local[2]"}}
 inputs:
-  dossiers: {folder / "dossiers"}
-  units: {folder / "units.csv"}
-targets: {{online_submission: ">=60"}}
-""", encoding="utf-8")
+  dossiers: {dossiers}
+  units: {units}
+{extra}""", encoding="utf-8")
+    return params
+
+
+def test_weekly_notice_with_engine_spark(tmp_path, national):
+    duck, _ = national
+    folder = tmp_path / "data"
+    write_samples("national", folder, rows=20_000, seed=9)
+    from chiso766.report import weekly_tthc as weekly
+
+    params = _weekly_params(tmp_path, folder / "dossiers", folder / "units.csv", 'targets: {online_submission: ">=60"}\n')
     on_spark = weekly.build(params)
     on_duckdb = weekly.build(params, ["engine=duckdb"])
     pd.testing.assert_frame_equal(on_spark.indicators.astype(str), on_duckdb.indicators.astype(str))
@@ -100,15 +105,6 @@ def test_spark_refuses_parquet_without_a_column_it_counts(tmp_path, national):
     write_samples("national", folder, rows=5_000, seed=11)
     table = ds.dataset(folder / "dossiers", format="parquet", partitioning="hive").to_table().drop(["channel"])
     ds.write_dataset(table, tmp_path / "no_channel", format="parquet")
-    params = tmp_path / "weekly.yaml"
-    params.write_text(f"""report: weekly_tthc
-period: "2026-03-02..2026-03-08"
-province: Toàn quốc (minh họa)
-engine: spark
-spark: {{master: "local[2]"}}
-inputs:
-  dossiers: {tmp_path / "no_channel"}
-  units: {folder / "units.csv"}
-""", encoding="utf-8")
+    params = _weekly_params(tmp_path, tmp_path / "no_channel", folder / "units.csv")
     with pytest.raises(InputError, match="thiếu cột channel"):
         weekly.build(params)
