@@ -107,7 +107,6 @@ class Bulletin(ScoredReport):
     national: National | None = None  # the province among the 34
     procedures: pd.DataFrame | None = None  # what the procedures of the snapshot cost the province
     unit_results: pd.DataFrame | None = None  # the portal's list of the province's units beside our totals
-    _idle: tuple[ScoreCard, set[tuple[str, str]]] | None = field(default=None, init=False, repr=False, compare=False)
     _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def tier(self, tier: str) -> pd.DataFrame:
@@ -118,9 +117,7 @@ class Bulletin(ScoredReport):
     @property
     def idle(self) -> set[tuple[str, str]]:
         """:func:`no_data_groups` of the card, found once per card: the outline asks it for every unit."""
-        if self._idle is None or self._idle[0] is not self.card:
-            self._idle = (self.card, no_data_groups(self.card))
-        return self._idle[1]
+        return derived(self._derived, "idle", (self.card,), lambda: no_data_groups(self.card))
 
     @property
     def idle_losses(self) -> dict[tuple[str, str], list[str]]:
