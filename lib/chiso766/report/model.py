@@ -328,15 +328,16 @@ def commune_words(params: Params) -> str:
 
 
 def _said(value: _V, words: str) -> _V:
-    """``value`` with every "xã, phường, đặc khu" as ``words``: its strings, lists, mappings and the
-    fields of its dataclasses, changed in place where they can be (frames are tables: left alone)."""
+    """``value`` with every "xã, phường, đặc khu" as ``words``: its strings, lists and mappings as new
+    ones (a list may be the params' own), the fields of its dataclasses (the document's) set anew;
+    frames are tables, left alone."""
     if isinstance(value, str):
         return cast(_V, value.replace(_COMMUNES[0], words).replace(_COMMUNES[1], words[:1].upper() + words[1:]))
     if isinstance(value, list):
-        value[:] = [_said(item, words) for item in value]
-    elif isinstance(value, dict):
-        value.update({key: _said(item, words) for key, item in value.items()})
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return cast(_V, [_said(item, words) for item in value])
+    if isinstance(value, dict):
+        return cast(_V, {key: _said(item, words) for key, item in value.items()})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changed = {f.name: _said(getattr(value, f.name), words) for f in dataclasses.fields(value) if f.init}
         if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]  # a chart's spec
             return cast(_V, dataclasses.replace(value, **changed))
