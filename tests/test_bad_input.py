@@ -509,3 +509,23 @@ def test_a_metric_no_unit_has_and_nothing_in_its_place_is_a_warning(tmp_path: Pa
         "phản hồi không có chỉ số 1.1 «Tỷ lệ TTHC công bố đúng hạn» (mã PUBLISH_ON_TIME) ở đơn vị nào: "
         "chỉ số này không được tính"
     ]
+
+
+@pytest.mark.parametrize(
+    "params, overrides, says",
+    [
+        ("unit_report/2026-Q2-phuong-mau-son.yaml", ["period=2026-Q3"],
+         "không có dòng nào tính đến một ngày trong kỳ (từ ngày 01/07/2026 đến ngày 30/09/2026); ngày gần nhất "
+         "trước đó là 30/06/2026"),
+        ("bulletin_766/2025.yaml", ["period=2025-Q3", "as_of=2025-09-30"],
+         "không có dòng nào tính đến một ngày trong kỳ (từ ngày 01/07/2025 đến ngày 30/09/2025); bảng tính đến "
+         "ngày 07/10/2025"),
+    ],
+)
+def test_a_score_table_with_no_row_in_the_period_is_refused(params: str, overrides: list[str], says: str) -> None:
+    """A report of quý III made of quý II's figures, or "tính đến 30/09" of figures of 07/10, exited 0."""
+    from chiso766.compute.pipeline import build_scorecard
+
+    with pytest.raises(InputError) as caught:
+        build_scorecard(load_params(ROOT / "params" / params, overrides))
+    assert caught.value.column == "as_of" and says in str(caught.value)

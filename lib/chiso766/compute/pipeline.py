@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -11,9 +12,10 @@ from chiso766.compute.national import NATIONAL_COLUMNS, National, national_table
 from chiso766.compute.procedures import procedure_costs
 from chiso766.compute.ranking import changes
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCard, from_unit_table, score_snapshot
-from chiso766.core.errors import Diagnostics, ParamsError
+from chiso766.core.errors import Diagnostics, InputError, ParamsError
 from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
 from chiso766.core.params import Params
+from chiso766.core.textvi import fmt_count, fmt_date
 from chiso766.ingest.national import captured_on, read_national
 from chiso766.ingest.portal import monthly_chart, read_snapshot
 from chiso766.ingest.scores import read_scores
@@ -59,11 +61,41 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
     else:
         found = Diagnostics()
         table = read_scores(path, method_for, registry, None if source else params.as_of, found)
+        if not source:
+            table = _in_period(table, params, path, found)
         card = from_unit_table(table, method_for)
         card.diagnostics = found.interleaved(card.diagnostics)  # reading's and scoring's, line by line
     if not source:  # what the params themselves warn of (an unknown province) comes first
         card.diagnostics.items[:0] = list(params.warnings)
     return card
+
+
+def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Diagnostics) -> pd.DataFrame:
+    """The score table's rows a report of the period may use: those dated after ``as_of`` are left out
+    (a warning says so: figures of 07/10 in a report "tính đến ngày 30/09"), and a table with no row
+    dated in the period is refused (a report of quý III made of quý II's figures)."""
+    later = table[table["as_of"].map(lambda d: isinstance(d, date) and d > params.as_of)]
+    days = ", ".join(fmt_date(d) for d in sorted(set(later["as_of"])))
+    if len(later):
+        diagnostics.warn(
+            "after_as_of",
+            f"{fmt_count(len(later))} dòng tính đến sau ngày {fmt_date(params.as_of)} của báo cáo (ngày {days}): "
+            "không dùng",
+            path,
+            column="as_of",
+        )
+        table = table.drop(later.index)
+    usable = [d for d in table["as_of"] if isinstance(d, date)]
+    if (usable and max(usable) < params.period.start) or (len(later) and not usable):
+        latest = f"ngày gần nhất trước đó là {fmt_date(max(usable))}" if usable else f"bảng tính đến ngày {days}"
+        raise InputError(
+            f"không có dòng nào tính đến một ngày trong kỳ (từ ngày {fmt_date(params.period.start)} đến ngày "
+            f"{fmt_date(params.as_of)}); {latest}. Kiểm tra kỳ (period), ngày tính đến (as_of) của tệp tham số "
+            "và cột as_of của bảng",
+            path,
+            column="as_of",
+        )
+    return table
 
 
 def build_previous(params: Params, history: list[Point] | None = None) -> ScoreCard | None:
