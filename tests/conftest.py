@@ -71,3 +71,19 @@ def json_setter(path: str | tuple[Any, ...], value: Any) -> Callable[[dict[str, 
         target[keys[-1]] = value
 
     return change
+
+
+def rerun_with(path: Path, text: str) -> None:
+    """``path`` (a file of an output folder) as a new run of ``chiso766 run`` would leave it: the new
+    text, and its SHA-256 in the folder's manifest (publish refuses a file edited by hand)."""
+    import hashlib
+    import json
+
+    path.write_text(text, encoding="utf-8")
+    folder = next(p for p in path.parents if (p / "manifest.json").is_file())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    name = path.relative_to(folder).as_posix()
+    for entry in manifest["outputs"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

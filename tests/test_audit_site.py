@@ -17,6 +17,7 @@ from chiso766.cli import main
 from chiso766.core.errors import InputError
 from chiso766.ingest.portal import ENDPOINTS, read_snapshot
 from chiso766.core.methodology import load
+from tests.conftest import rerun_with
 from chiso766.publish.runner import run
 from chiso766.compute.scorecard import score_snapshot
 from chiso766.publish.site import publish
@@ -113,7 +114,7 @@ def test_publish_builds_the_site_and_logs_revisions(outputs, tmp_path):
     changed = tmp_path / "outputs"
     shutil.copytree(outputs, changed)
     units = changed / "bulletin_766" / "2025" / "tables" / "units.csv"
-    units.write_text(units.read_text(encoding="utf-8").replace("63.74", "64.74"), encoding="utf-8")
+    rerun_with(units, units.read_text(encoding="utf-8").replace("63.74", "64.74"))
     with pytest.raises(InputError, match="cần nêu lý do"):
         publish(changed, site)
     result = publish(changed, site, reason="Sở Y tế bổ sung số liệu hồ sơ")

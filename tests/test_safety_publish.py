@@ -27,6 +27,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.files import KILL_ENV, lock_folder, recover_leftovers, swap_folder
 from chiso766.publish.runner import OUTPUT_MARKER, check_output_folder, run
 from chiso766.publish.site import SITE_MARKER, publish
+from tests.conftest import rerun_with
 
 ROOT = Path(__file__).resolve().parents[1]
 HP = ROOT / "params" / "bulletin_766" / "2025.yaml"
@@ -327,9 +328,7 @@ def test_an_output_folder_gone_keeps_its_pages_versions_and_log(tmp_path, capsys
     folder = make_output(outputs, "2025")
     make_output(outputs, "2024")
     publish(outputs, site)
-    (folder / "tables" / "units.csv").write_text(
-        "unit_code,unit_name,tier,total,rank\nHP.YT,Sở Y tế,so,64.74,1\n", encoding="utf-8"
-    )
+    rerun_with(folder / "tables" / "units.csv", "unit_code,unit_name,tier,total,rank\nHP.YT,Sở Y tế,so,64.74,1\n")
     assert publish(outputs, site, reason="bổ sung số liệu").revised == ["bulletin_766/2025"]
     before = tree(site / "bulletin_766" / "2025")
     shutil.rmtree(folder)
@@ -748,3 +747,15 @@ def test_kill_9_during_run_leaves_a_whole_output(killed_runs, kind, point):
         assert run(HP, out=out, if_changed=True) == out.resolve()
     _whole(out)
     assert not leftovers(out.parent)
+
+
+def test_a_bulletin_edited_by_hand_is_not_published(tmp_path):
+    """A figure changed in bulletin.html after the run would reach the portal as the signed one."""
+    outputs, site = tmp_path / "outputs", tmp_path / "site"
+    folder = make_output(outputs, "2025")
+    page = folder / "bulletin.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Bản tin thử", "Bản tin đã sửa"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        publish(outputs, site)
+    assert caught.value.path == page and "SHA-256 khác với manifest.json" in str(caught.value)
+    assert not site.exists()

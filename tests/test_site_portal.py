@@ -22,6 +22,7 @@ import pytest
 from chiso766.publish import portal
 from chiso766.publish.runner import run
 from chiso766.publish.site import _script_json, publish
+from tests.conftest import rerun_with
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = (("bulletin_766", "2026-08"), ("bulletin_766", "2026"), ("weekly_tthc", "2025-09-12_2025-09-18"))
@@ -53,7 +54,7 @@ def site(outputs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     units = changed / "bulletin_766" / "2026-08" / "tables" / "units.csv"
     text = units.read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("H44.100,"))
-    units.write_text(text.replace(row, row.replace(",62.88,", ",63.88,", 1)), encoding="utf-8")
+    rerun_with(units, text.replace(row, row.replace(",62.88,", ",63.88,", 1)))
     assert publish(changed, folder, reason=REASON).revised == ["bulletin_766/2026-08"]
     return folder
 

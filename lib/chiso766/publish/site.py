@@ -56,6 +56,7 @@ from chiso766.core.files import (
 from chiso766.core.methodology import formulas_table, methodology_table
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.params import REPORTS
+from chiso766.ingest.checksums import sha256_file
 from chiso766.publish import portal
 from chiso766.render.html import page as site_page
 from chiso766.render.webfonts import font_faces
@@ -203,8 +204,24 @@ def _discover(outputs: Path, warnings: list[str]) -> list[tuple[str, str, Path, 
             manifest = _read_json(manifest_path)
             if not isinstance(manifest, dict):
                 raise InputError("manifest.json không đúng cấu trúc (cần một đối tượng JSON)", manifest_path)
+            _require_as_made(folder, manifest)
             found.append((report.name, folder.name, folder, manifest))
     return found
+
+
+def _require_as_made(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuse a bulletin a file of which is not what ``chiso766 run`` wrote (its SHA-256 in the manifest):
+    a figure edited by hand would reach the public page as the signed one."""
+    for entry in manifest.get("outputs") or []:
+        path = folder / str(entry.get("path", "")) if isinstance(entry, dict) else None
+        if path is None or path.is_symlink() or not path.is_file():
+            continue  # a link is never copied; a missing file is not published
+        if sha256_file(path) != entry.get("sha256"):
+            raise InputError(
+                "tệp đã bị sửa sau khi chiso766 run tạo ra (SHA-256 khác với manifest.json): chạy lại "
+                "chiso766 run cho kỳ này (chiso766 verify cho biết khác gì), rồi publish",
+                path,
+            )
 
 
 def _units(folder: Path) -> pd.DataFrame:
