@@ -529,3 +529,24 @@ def test_a_score_table_with_no_row_in_the_period_is_refused(params: str, overrid
     with pytest.raises(InputError) as caught:
         build_scorecard(load_params(ROOT / "params" / params, overrides))
     assert caught.value.column == "as_of" and says in str(caught.value)
+
+
+def test_a_cut_parquet_file_and_an_excel_file_named_csv_are_named_for_what_they_are(tmp_path: Path) -> None:
+    import duckdb
+    from openpyxl import Workbook as Book
+
+    from chiso766.ingest.dossiers import ingest
+
+    cut = tmp_path / "dossiers.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT 'a' AS dossier_id) TO '{cut}' (FORMAT parquet)")
+    cut.write_bytes(cut.read_bytes()[:40])
+    excel = tmp_path / "dossiers.csv"
+    book = Book()
+    book.active.append(["Mã hồ sơ"])
+    book.save(excel)
+    for path, says in ((cut, "tệp Parquet hỏng (bị cắt ngắn)"), (excel, "đây là tệp Excel (.xlsx hoặc .xls)")):
+        params = load_params(WEEKLY, [f"inputs.dossiers={path}"])
+        with pytest.raises(InputError) as caught, duckdb.connect() as con:
+            ingest(params, con, Diagnostics())
+        assert caught.value.path == path and says in str(caught.value)

@@ -21,7 +21,7 @@ from chiso766.compute.scoring import Scored, component_points, group_points, gro
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.errors import Diagnostics
 from chiso766.core.methodology import EVIDENCE_VI, GROUP_KEYS, Component, Methodology
-from chiso766.core.textvi import name_key
+from chiso766.core.textvi import fmt_points, name_key
 from chiso766.ingest.portal import Snapshot
 from chiso766.ingest.units import Registry, tier_from_name
 
@@ -393,7 +393,7 @@ def points_from_table(
         if total is not None and summed is not None and total != summed:
             diagnostics.warn(
                 "total_mismatch",
-                f"tổng điểm {total} khác tổng các nhóm {summed}; giữ tổng đã cho",
+                f"{unit}: tổng điểm {fmt_points(total)} khác tổng các nhóm {fmt_points(summed)}; giữ tổng đã cho",
                 given["file"],
                 given["line"],
                 given["total_column"],

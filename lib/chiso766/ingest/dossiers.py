@@ -636,7 +636,12 @@ def _parquet_rows(
         source = f"read_parquet({_lit(dossier_glob(path))}, hive_partitioning = true)"
     else:
         source = f"read_parquet({_lit(str(path))})"
-    names, types = _describe(con, source)
+    try:
+        names, types = _describe(con, source)
+    except duckdb.Error:  # not Parquet, or cut short ("No magic bytes found at end of file")
+        raise InputError(
+            "tệp Parquet hỏng (bị cắt ngắn) hoặc không phải tệp Parquet: xuất lại tệp từ hệ thống nguồn", path
+        ) from None
     if path.is_dir() or "file_row_number" in names:
         # rows numbered in the order of the files and of the rows in each, as DuckDB reads them
         cells = f"(SELECT row_number() OVER () AS _line, NULL::VARCHAR AS {_RAGGED}, * FROM {source})"

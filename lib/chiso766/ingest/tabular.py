@@ -130,6 +130,12 @@ def decode_text(raw: bytes, path: str | Path, diagnostics: Diagnostics) -> tuple
             if label:
                 diagnostics.warn("encoding", f"tệp dùng bảng mã {label}, đã chuyển sang UTF-8", path)
             return text.lstrip("\ufeff"), codec
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a zip (.xlsx) or an OLE file (.xls)
+        raise InputError(
+            "đây là tệp Excel (.xlsx hoặc .xls) mang tên khác: đặt lại phần mở rộng .xlsx (tệp .xls: mở bằng Excel "
+            "rồi lưu thành .xlsx hoặc CSV UTF-8)",
+            path,
+        )
     if b"\x00" in raw[:65536]:
         raise InputError(
             "tệp có byte 0 (NUL): có thể là UTF-16 không có dấu BOM hoặc không phải tệp văn bản; "
