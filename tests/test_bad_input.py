@@ -115,7 +115,7 @@ def test_total_disagreeing_with_groups_is_kept_with_a_warning(tmp_path):
     card = from_unit_table(table, method_for)  # compute compares
     assert card.units.loc[0, "total"] == Decimal("64")
     (warning,) = card.diagnostics.of_kind("total_mismatch")
-    assert warning.row == 2 and warning.column == "total" and "63.74" in warning.message
+    assert warning.row == 2 and warning.column == "total" and "Sở Y tế: tổng điểm 64 khác tổng các nhóm 63,74" in warning.message
 
 
 def test_missing_cells_stay_missing(tmp_path):

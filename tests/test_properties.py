@@ -69,7 +69,8 @@ def test_equal_totals_share_a_rank_and_missing_get_none(values):
 )
 def test_lowest_is_the_frame_sorted_by_value_then_order(values, count, rnd: random.Random):
     """``lowest``, written over plain lists, picks what the pandas steps it replaced picked: the
-    ``count`` lowest known values below the best, by value then ``_order``, ties in input order."""
+    ``count`` lowest known values below the best, by value then ``_order``, ties in input order, and
+    every unit tied with the last of them."""
     import pandas as pd
 
     from chiso766.compute.facts import lowest
@@ -80,13 +81,14 @@ def test_lowest_is_the_frame_sorted_by_value_then_order(values, count, rnd: rand
         index=[rnd.randrange(1000) for _ in values],
     )
     known = members[members["ratio"].notna()]
-    expected = (
+    below = (
         known
         if known.empty
-        else known[[v < max(known["ratio"]) for v in known["ratio"]]]
-        .sort_values(["ratio", "_order"], kind="stable")
-        .head(count)
+        else known[[v < max(known["ratio"]) for v in known["ratio"]]].sort_values(["ratio", "_order"], kind="stable")
     )
+    # the first ``count`` and every one tied with the last of them; none for a count below 1
+    tied = [count > 0 and v <= below["ratio"].iloc[count - 1] for v in below["ratio"]] if len(below) > count else []
+    expected = below if len(below) <= count else below[pd.Series(tied, index=below.index, dtype=bool)]
     got = lowest(members, "ratio", count)
     assert got["unit"].tolist() == expected["unit"].tolist() and got.index.tolist() == expected.index.tolist()
     assert list(got.columns) == list(members.columns)
