@@ -759,3 +759,14 @@ def test_a_bulletin_edited_by_hand_is_not_published(tmp_path):
         publish(outputs, site)
     assert caught.value.path == page and "SHA-256 khác với manifest.json" in str(caught.value)
     assert not site.exists()
+
+
+def test_a_broken_manifest_is_said_in_vietnamese_with_its_place(tmp_path):
+    outputs, site = tmp_path / "outputs", tmp_path / "site"
+    folder = make_output(outputs, "2025")
+    (folder / "manifest.json").write_text('{"report": "bulletin_766",\n "period": }', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        publish(outputs, site)
+    assert (caught.value.path, caught.value.row) == (folder / "manifest.json", 2)
+    assert "không phải JSON hợp lệ (lỗi ở ký tự 12): tệp đã hỏng" in str(caught.value)
+    assert "Expecting" not in str(caught.value)

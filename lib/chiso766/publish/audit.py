@@ -128,7 +128,7 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any]:
         manifest = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(
-            f"manifest.json không phải JSON hợp lệ (ký tự {exc.colno}: {exc.msg}): tệp đã hỏng hoặc bị sửa",
+            f"manifest.json không phải JSON hợp lệ (lỗi ở ký tự {exc.colno}): tệp đã hỏng hoặc bị sửa",
             path,
             row=exc.lineno,
         ) from None

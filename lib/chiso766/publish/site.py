@@ -180,8 +180,12 @@ def _read_json(path: Path) -> Any:
         raise InputError(f"không đọc được: {_why(exc, path)}", path) from None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(f"không phải JSON hợp lệ ({str(exc)[:200]})", path) from None
+    except json.JSONDecodeError as exc:  # its message is English: the place is what a user needs
+        raise InputError(f"không phải JSON hợp lệ (lỗi ở ký tự {exc.colno}): tệp đã hỏng", path, exc.lineno) from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError(
+            "không phải JSON hợp lệ (không phải văn bản UTF-8, hoặc lồng quá sâu): tệp đã hỏng", path
+        ) from None
 
 
 def _discover(outputs: Path, warnings: list[str]) -> list[tuple[str, str, Path, dict[str, Any]]]:
