@@ -53,7 +53,9 @@ def tree(folder: Path) -> dict[str, str]:
     return found
 
 
-def make_output(outputs: Path, slug: str = "2025", total: str = "63.74", report: str = "bulletin_766") -> Path:
+def make_output(
+    outputs: Path, slug: str = "2025", total: str = "63.74", report: str = "bulletin_766", province: str = "Tỉnh Mẫu"
+) -> Path:
     """A small output folder as `chiso766 run` leaves it (marker and manifest listing every file)."""
     folder = outputs / report / slug
     files = {
@@ -74,7 +76,7 @@ def make_output(outputs: Path, slug: str = "2025", total: str = "63.74", report:
         "report": report,
         "period": slug,
         "as_of": f"{slug[:4]}-10-07",
-        "params": {"province": "Tỉnh Mẫu"},
+        "params": {"province": province},
         "outputs": [
             {"path": name, "sha256": hashlib.sha256(text.encode()).hexdigest()} for name, text in files.items()
         ],
@@ -97,8 +99,8 @@ def project(tmp_path: Path) -> Path:
         "inputs:\n  scores: data/scores.csv\n  units: data/units.csv\n",
         encoding="utf-8",
     )
-    make_output(root / "outputs", "2025")
-    make_output(root / "outputs", "2024", total="60.10")
+    make_output(root / "outputs", "2025", province="Hải Phòng")
+    make_output(root / "outputs", "2024", total="60.10", province="Hải Phòng")
     (root / "outputs" / "README.md").write_text("kết quả\n", encoding="utf-8")
     return root
 
@@ -259,6 +261,15 @@ def _out_our_folder_with_a_user_file(project: Path) -> Path:
     return folder
 
 
+def _out_another_period(project: Path) -> Path:
+    """A folder another run made, of 2024: a --out typed from an earlier command."""
+    return make_output(project.parent / "cu", "2024")
+
+
+def _out_another_report(project: Path) -> Path:
+    return make_output(project.parent / "cu", "2025", report="unit_report")
+
+
 def _out_is_a_file(project: Path) -> Path:
     path = project.parent / "out"
     path.write_text("x\n", encoding="utf-8")
@@ -274,6 +285,8 @@ OUT_CASES = [
     (_out_inside_an_input, "dữ liệu vào"),
     (_out_our_folder_with_a_user_file, "ghi-chu-cua-toi.txt"),
     (_out_is_a_file, "không phải thư mục"),
+    (_out_another_period, "một bản tin khác (bulletin_766, 2024, Tỉnh Mẫu)"),
+    (_out_another_report, "một bản tin khác (unit_report, 2025, Tỉnh Mẫu)"),
 ]
 
 

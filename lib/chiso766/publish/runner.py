@@ -6,8 +6,9 @@ a failed run leaves the previous bulletin untouched, keeps the failed notebook a
 instant (``core.files.swap_folder``), and a run killed midway is cleaned up by the next one.
 
 A run replaces only a folder it made: one holding its marker file (``.chiso766-output``) or the
-manifest of an earlier run, and nothing the manifest does not list. It refuses any other folder
-that is not empty, and a folder that holds, or lies inside, one of the run's own inputs.
+manifest of an earlier run of the same bulletin (report, period, province), and nothing the
+manifest does not list. It refuses any other folder that is not empty, and a folder that holds, or
+lies inside, one of the run's own inputs.
 """
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ def _recorded(params: Params) -> dict[str, Any]:
     }
 
 
-def _listed(folder: Path) -> set[str] | None:
-    """The files the manifest of an earlier run lists, with the manifest; None when there is none."""
+def _listed(folder: Path) -> tuple[set[str], tuple[str, ...]] | None:
+    """The files the manifest of an earlier run lists, with the manifest, and the bulletin it made
+    (:func:`_made_for`); None when there is no manifest."""
     try:
         manifest = json.loads(read_regular(folder / "manifest.json"))
     except (OSError, ValueError):
@@ -151,11 +153,20 @@ def _listed(folder: Path) -> set[str] | None:
     for entry in manifest["outputs"]:
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             listed.add(Path(entry["path"]).as_posix())
-    return listed
+    return listed, _made_for(manifest)
 
 
-def check_output_folder(final: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder the run must not replace (see the module's docstring).
+def _made_for(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """Which bulletin a manifest is of: its report, period and province (as its params wrote them)."""
+    raw = manifest.get("params")
+    province = raw.get("province") if isinstance(raw, dict) else None
+    return tuple(str(value or "").strip() for value in (manifest.get("report"), manifest.get("period"), province))
+
+
+def check_output_folder(final: Path, inputs: list[Path], params: Params | None = None) -> None:
+    """Refuse an output folder the run must not replace (see the module's docstring), and one that
+    holds another bulletin than ``params`` make (another report, period or province: a ``--out``
+    typed from an earlier command would lose it).
 
     ``final`` and ``inputs`` are resolved paths.
     """
@@ -175,8 +186,8 @@ def check_output_folder(final: Path, inputs: list[Path]) -> None:
     files = files_under(final)
     if not files:
         return
-    listed = _listed(final)
-    if listed is None:
+    made = _listed(final)
+    if made is None:
         if (final / OUTPUT_MARKER).is_file():
             return  # a folder this tool made, whose manifest is damaged: rebuilt whole
         raise InputError(
@@ -184,6 +195,7 @@ def check_output_folder(final: Path, inputs: list[Path]) -> None:
             "hay manifest.json): không ghi đè; chọn một thư mục mới hoặc trống cho --out",
             final,
         )
+    listed, held = made
     foreign = [name for name in files if name not in listed]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" và {len(foreign) - 5} tệp khác" if len(foreign) > 5 else "")
@@ -192,6 +204,15 @@ def check_output_folder(final: Path, inputs: list[Path]) -> None:
             "chuyển các tệp đó đi hoặc chọn thư mục khác cho --out",
             final,
         )
+    if params is not None:
+        ours = _made_for({"report": params.report, "period": params.period.label, "params": params.raw})
+        if any(have and have != want for have, want in zip(held, ours, strict=True)):
+            shown = ", ".join(value for value in held if value)
+            raise InputError(
+                f"thư mục kết quả đang giữ một bản tin khác ({shown}): không ghi đè; "
+                "chọn thư mục khác cho --out, hoặc tự xóa thư mục đó nếu không cần giữ",
+                final,
+            )
 
 
 def _run_inputs(params: Params) -> list[Path]:
@@ -319,7 +340,7 @@ def _run(
                 raise InputError(f"chưa có sổ tính toán cho report «{params.report}»", notebook)
             font_paths()  # the kernel's PDF needs them: a broken install is named before any work
             final = output_dir(params, out).resolve()
-            check_output_folder(final, _run_inputs(params))
+            check_output_folder(final, _run_inputs(params), params)
             recover_leftovers(final.parent)
             making.enter_context(_making(final))  # before the check: a run of it going may end up to date
             unchanged = if_changed and _up_to_date(params, overrides, final)
@@ -432,7 +453,7 @@ def _make(
             write_atomic(
                 staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             )
-            check_output_folder(final, _run_inputs(params))  # again: the notebook took its time
+            check_output_folder(final, _run_inputs(params), params)  # again: the notebook took its time
             _go_on(stop)
             swap_folder(staging, final, "run")
             failed.unlink(missing_ok=True)
