@@ -206,6 +206,39 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
     assert dict(zip(q["line"], q["column"]))[3] == "Ngày tiếp nhận"
 
 
+def test_rows_of_empty_cells_are_left_out_like_blank_lines(tmp_path):
+    """A spreadsheet saved as CSV leaves rows of empty cells after its last row: they are not
+    quarantined as dossiers without an identifier, and the warning says where they are."""
+    from chiso766.core.errors import Diagnostics
+
+    path = tmp_path / "dossiers.csv"
+    path.write_text(HEADER + "a,U1,2,2025-09-12 08:00,2025-09-20,,,\n,,,,,,,\n ,, ,,,,,\n,,,,,,,\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=diagnostics)
+    assert (loaded.read, loaded.used, loaded.quarantined) == (1, 1, 0)
+    (warning,) = [w for w in diagnostics.items if w.kind == "blank_rows"]
+    assert warning.message == "3 dòng có mọi ô để trống (từ dòng 3 đến 5): đã bỏ qua, như dòng trống"
+    assert warning.row == 3 and warning.path == str(path)
+    # one empty cell among others with text is still a fault of its own
+    con, loaded = _load(tmp_path, ",U1,,,,,,\n")
+    assert list(loaded.quarantine["reason"]) == ["thiếu mã"]
+
+
+def test_trailing_empty_rows_of_a_workbook_are_left_out(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["dossier_id", "unit_code", "channel", "received_at"])
+    sheet.append(["a", "U1", 2, "2025-09-12 08:00"])
+    for row in range(3, 8):  # formatted, never filled: Excel keeps such rows in the sheet
+        sheet.cell(row=row, column=1).number_format = "@"
+        sheet.cell(row=row, column=4).value = None
+    book.save(tmp_path / "d.xlsx")
+    loaded = load_dossiers(duckdb.connect(), tmp_path / "d.xlsx", REGISTRY)
+    assert (loaded.used, loaded.quarantined) == (1, 0)
+
+
 def test_header_mapping_from_params_and_missing_columns(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("So HS,Don vi,Nhan luc\nx1,Sở Một,2025-09-12\n", encoding="utf-8")

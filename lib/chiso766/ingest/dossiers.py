@@ -1,7 +1,8 @@
 """Ingest dossiers (hồ sơ) and complaints (phản ánh, kiến nghị) into DuckDB, quarantining bad rows.
 
 Every row read is either used or quarantined with its line number and reason, never dropped:
-``read == used + quarantined``. Dates are local time (Asia/Ho_Chi_Minh); a date without a time
+``read == used + quarantined``; a row of empty cells only is a blank line, not read (a warning
+counts them). Dates are local time (Asia/Ho_Chi_Minh); a date without a time
 means the whole day (a due date runs to the day's end).
 
 A CSV file is read by DuckDB with an explicit dialect (the delimiter of its header line, ``"``
@@ -1128,6 +1129,7 @@ def _load(
             SELECT r._line, r.{id_col}, r.unit_code, r.unit_name, r.tier, {", ".join(values)},
               CASE
                 {f"WHEN r.{_RAGGED} IS NOT NULL THEN {_error(None, f'r.{_RAGGED}')}" if rows.ragged else ""}
+                WHEN {_blank_row(kind, mapping)} THEN {_lit(_BLANK)}
                 WHEN r.{id_col} IS NULL THEN {_error(mapping[id_col], "'thiếu mã'")}
                 {"WHEN r._text_error IS NOT NULL THEN r._text_error" if rows.text_checks else ""}
                 WHEN r.received_at IS NULL THEN {_error(mapping["received_at"], "'thiếu ngày tiếp nhận'")}
@@ -1150,6 +1152,7 @@ def _load(
         _mark_repeated(con, kind, id_col, mapping[id_col])
         if kind == "dossiers":
             _warn_channel(con, kind, mapping, path, diagnostics)
+        blank = _skip_blank_rows(con, kind, path, diagnostics)
         quarantine = con.execute(f"""
             SELECT _line AS line, {id_col} AS id, split_part(_error, chr(31), 1) AS "column",
                    split_part(_error, chr(31), 2) AS reason
@@ -1159,7 +1162,7 @@ def _load(
             con.execute(f"DELETE FROM {kind} WHERE _error IS NOT NULL")
         for helper in helpers:
             con.execute(f"ALTER TABLE {kind} DROP COLUMN {helper}")
-        read, used = rows.read, _count(con, kind)
+        read, used = rows.read - blank, _count(con, kind)
     finally:
         scratch.clean(con)
     if used + len(quarantine) != read:
@@ -1171,6 +1174,40 @@ def _load(
             path,
         )
     return Loaded(kind, path, int(read), int(used), quarantine, tuple(mapping))
+
+
+# What a row whose every cell is empty is marked with: it is left out like a blank line, not quarantined
+_BLANK = chr(30)
+
+
+def _blank_row(kind: str, mapping: dict[str, str]) -> str:
+    """Whether a row of the table being made (alias ``r``) has no cell with text: every column the file
+    has reads empty and none holds a text that failed to read. Spreadsheets save rows of empty cells
+    after their last row ("Save as CSV" from Excel: ``,,,,``); such a row says nothing to refuse."""
+    known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
+    empty = [
+        ("r._channel_empty" if column == "channel" else f"r.{_UNIT_CELL.get(column, column)} IS NULL")
+        for column in known
+        if column in mapping
+    ]
+    return " AND ".join([*empty, "r._text_error IS NULL"])
+
+
+def _skip_blank_rows(con: duckdb.DuckDBPyConnection, kind: str, path: Path, diagnostics: Diagnostics) -> int:
+    """Drop the rows :func:`_blank_row` found, saying how many and where; return how many."""
+    (count, first, last), *_ = con.execute(
+        f"SELECT count(*), min(_line), max(_line) FROM {kind} WHERE _error = {_lit(_BLANK)}"
+    ).fetchall()
+    if count:
+        con.execute(f"DELETE FROM {kind} WHERE _error = {_lit(_BLANK)}")
+        where = f"dòng {fmt_count(first)}" if count == 1 else f"từ dòng {fmt_count(first)} đến {fmt_count(last)}"
+        diagnostics.warn(
+            "blank_rows",
+            f"{fmt_count(count)} dòng có mọi ô để trống ({where}): đã bỏ qua, như dòng trống",
+            path,
+            int(first),
+        )
+    return int(count)
 
 
 def _warn_channel(
