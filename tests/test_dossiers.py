@@ -224,6 +224,23 @@ def test_rows_of_empty_cells_are_left_out_like_blank_lines(tmp_path):
     assert list(loaded.quarantine["reason"]) == ["thiếu mã"]
 
 
+def test_units_missing_from_the_registry_are_named_with_their_rows(tmp_path):
+    from chiso766.core.errors import Diagnostics
+
+    rows = ["a,U1,2,2025-09-12 08:00,,,,", *(f"x{i},HP.X01,2,2025-09-12 08:00,,,," for i in range(3)),
+            "y,X9,2,2025-09-12 08:00,,,,", "z,,2,2025-09-12 08:00,,,,"]
+    path = tmp_path / "dossiers.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=diagnostics)
+    assert (loaded.used, loaded.quarantined) == (1, 5)
+    (warning,) = [w for w in diagnostics.items if w.kind == "unknown_units"]
+    assert warning.message == (
+        "2 đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: «HP.X01» (3 dòng); "
+        "«X9» (1 dòng). Bổ sung vào danh mục (units) hoặc sửa mã, tên trong tệp"
+    )
+
+
 def test_trailing_empty_rows_of_a_workbook_are_left_out(tmp_path):
     import openpyxl
 

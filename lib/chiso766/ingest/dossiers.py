@@ -956,10 +956,11 @@ def _unit_columns(
     mapping: dict[str, str],
     registry: Registry,
     scratch: _Scratch,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], list[tuple[str, int]]]:
     """Resolve each distinct (code, name) pair once in Python (spellings, aliases, NFC) and return, for
     ``_unit`` (the row's pair: its place in the lists, on a row of alias ``r``), then ``unit_code``,
-    ``unit_name`` and ``tier``, each an expression of ``_unit`` giving the row's resolved value.
+    ``unit_name`` and ``tier``, each an expression of ``_unit`` giving the row's resolved value; and
+    the pairs the registry does not know, as their text with how many rows have them.
 
     Each pair is resolved from its trimmed text, as a row would be. A row finds its pair without a
     join (a hash join gives its rows in no set order, and the rows of a CSV file are numbered by
@@ -968,11 +969,12 @@ def _unit_columns(
     cells = [_UNIT_CELL[c] for c in _UNIT_CELL if c in mapping]
     texts = {c: (_text_of(c) if c in cells else "NULL::VARCHAR") for c in _UNIT_CELL.values()}
     found = con.execute(
-        f"SELECT _key, {texts['_code']}, {texts['_name']} FROM {pairs} WHERE _key IS NOT NULL"
+        f"SELECT _key, {texts['_code']}, {texts['_name']}, _rows FROM {pairs} WHERE _key IS NOT NULL"
     ).fetchall()
     keys: list[str] = []
     values: dict[str, list[str | None]] = {"unit_code": [], "unit_name": [], "tier": []}
-    for key, raw_code, raw_name in found:
+    unknown: list[tuple[str, int]] = []
+    for key, raw_code, raw_name, rows in found:
         unit = registry.resolve(raw_name, raw_code) if registry else None
         resolved: tuple[str | None, str | None, str | None]
         if unit is not None:
@@ -981,6 +983,8 @@ def _unit_columns(
             resolved = (raw_code or name_key(raw_name), raw_name or raw_code, tier_from_name(raw_name or ""))
         else:
             resolved = (None, None, None)
+            if raw_code or raw_name:
+                unknown.append((" – ".join(t for t in (raw_code, raw_name) if t), int(rows)))
         keys.append(key)
         for column, value in zip(values, resolved, strict=True):
             values[column].append(value)
@@ -995,7 +999,23 @@ def _unit_columns(
             column: f"CAST([{', '.join('NULL' if v is None else _lit(v) for v in column_values)}] AS VARCHAR[])[_unit]"
             for column, column_values in values.items()
         },
-    }
+    }, unknown
+
+
+def _warn_unknown_units(unknown: list[tuple[str, int]], path: Path, diagnostics: Diagnostics) -> None:
+    """Name the units the registry does not know, most rows first: the quarantine says only "đơn vị
+    không có trong danh mục" row by row, and a unit missing from the registry is one fix."""
+    if not unknown:
+        return
+    ranked = sorted(unknown, key=lambda pair: (-pair[1], pair[0]))
+    shown = "; ".join(f"«{text}» ({fmt_count(rows)} dòng)" for text, rows in ranked[:10])
+    more = f"; và {fmt_count(len(ranked) - 10)} đơn vị khác" if len(ranked) > 10 else ""
+    diagnostics.warn(
+        "unknown_units",
+        f"{fmt_count(len(ranked))} đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: "
+        f"{shown}{more}. Bổ sung vào danh mục (units) hoặc sửa mã, tên trong tệp",
+        path,
+    )
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, kind: str, id_col: str, check: _LineCheck) -> None:
@@ -1114,7 +1134,8 @@ def _load(
             if column not in mapping.values():
                 diagnostics.warn("ignored_column", f"cột «{column}» không được nhận ra, đã bỏ qua", path, 1, column)
         assert rows.pairs_made
-        units = _unit_columns(con, pairs, kind, mapping, registry, scratch)
+        units, unknown = _unit_columns(con, pairs, kind, mapping, registry, scratch)
+        _warn_unknown_units(unknown, path, diagnostics)
         id_col, end_col = _REQUIRED[kind][0], ("finished_at" if kind == "dossiers" else "handled_at")
         unit_source = mapping.get("unit_name") or mapping.get("unit_code")
         values = [f"r.{c}" for c in known if c not in _UNIT_AND_ID[kind]]
