@@ -165,8 +165,8 @@ def _made_for(manifest: dict[str, Any]) -> tuple[str, ...]:
 
 def check_output_folder(final: Path, inputs: list[Path], params: Params | None = None) -> None:
     """Refuse an output folder the run must not replace (see the module's docstring), and one that
-    holds another bulletin than ``params`` make (another report, period or province: a ``--out``
-    typed from an earlier command would lose it).
+    holds another bulletin than ``params`` make (another report or period, or another province where
+    both name one: a ``--out`` typed from an earlier command would lose it).
 
     ``final`` and ``inputs`` are resolved paths.
     """
@@ -206,7 +206,7 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
         )
     if params is not None:
         ours = _made_for({"report": params.report, "period": params.period.label, "params": params.raw})
-        if any(have and have != want for have, want in zip(held, ours, strict=True)):
+        if any(have and want and have != want for have, want in zip(held, ours, strict=True)):
             shown = ", ".join(value for value in held if value)
             raise InputError(
                 f"thư mục kết quả đang giữ một bản tin khác ({shown}): không ghi đè; "
