@@ -5,6 +5,8 @@ like requirements.lock."""
 
 from __future__ import annotations
 
+import json
+
 import argparse
 import ast
 import re
@@ -381,6 +383,14 @@ def test_a_run_tells_its_warnings_on_the_terminal(tmp_path: Path, capsys: pytest
     assert main(["run", str(params), "-p", "province=Hai Phong", "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "1 cảnh báo về dữ liệu vào" in err and "«Hai Phong» không có trong danh sách 34 tỉnh" in err
-    assert "Hai Phong" in (tmp_path / "out" / "tables" / "warnings.csv").read_text(encoding="utf-8-sig")
+    assert "  - 2025-09-12_2025-09-18.yaml: tỉnh, thành phố «Hai Phong»" in err
+    warnings = (tmp_path / "out" / "tables" / "warnings.csv").read_text(encoding="utf-8-sig")
+    # the file by its name: the table is the same wherever the project lies, and names no one's folders
+    assert "Hai Phong" in warnings and ",2025-09-12_2025-09-18.yaml," in warnings and str(params.parent) not in warnings
+    # the manifest names the inputs from the project folder it records (verify starts there)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["project_root"] == str(params.parents[2])
+    assert manifest["input_paths"]["dossiers"] == "data/generated/hai-phong-002/dossiers.csv"
+    assert {i["path"] for i in manifest["inputs"]} >= {"data/generated/hai-phong-002/units.csv"}
     assert main(["run", str(params), "-p", "province=Hai Phong", "--out", str(tmp_path / "q"), "-q"]) == 0
     assert "cảnh báo" not in capsys.readouterr().err

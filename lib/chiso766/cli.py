@@ -15,38 +15,27 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from chiso766 import __version__
 from chiso766.core.errors import FILE_ERRNOS, InputError, clean, os_error
 
 # Each command imports what it runs, when it runs: ``chiso766 --help`` and ``--version`` load no
 # pandas, DuckDB, pydantic or papermill (issue 15: help in under 0,15 s).
-if TYPE_CHECKING:
-    from chiso766.core.params import Params
-
 __all__ = ["main"]
-
-
-def _out_dir(params: Params, out: str | None) -> Path:
-    from chiso766.core.params import project_root
-
-    if out:
-        return Path(out)
-    root = project_root(params.path) if params.path else Path.cwd()
-    return root / "outputs" / params.report / params.period.slug
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
     from chiso766.core.files import is_within
     from chiso766.core.params import load_params
+    from chiso766.publish.runner import output_dir
     from chiso766.render.tables import write_tables
 
     params = load_params(args.params, args.p)
     card = build_scorecard(params)
     previous = build_previous(params)
-    out = _out_dir(params, args.out)
+    out = output_dir(params, args.out)
     tables = (out / "tables").resolve()
     for source in (params.path, *params.inputs.values()):
         if source is not None and (is_within(source.resolve(), tables) or is_within(tables, source.resolve())):
@@ -148,12 +137,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _say_warnings(path: Path, shown: int = 3) -> None:
     """What the run warned about (rows set aside, unknown units, a portal file missing): the bulletin
-    states it, and the analyst who ran it hears of it here too, before anyone signs."""
+    states it, and the analyst who ran it hears of it here too, with its file, before anyone signs."""
     import csv
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            messages = [row.get("message") or "" for row in csv.DictReader(handle)]
+            messages = [
+                f"{row['file']}: {row.get('message') or ''}" if row.get("file") else row.get("message") or ""
+                for row in csv.DictReader(handle)
+            ]
     except OSError:  # a report kind with no warnings table
         return
     if messages:

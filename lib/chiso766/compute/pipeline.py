@@ -207,10 +207,11 @@ def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str
 
 
 def warnings_table(diagnostics: Diagnostics) -> pd.DataFrame:
-    """``tables/warnings.csv``: each warning of the run (what ``chiso766 run`` also says on the terminal)."""
-    return pd.DataFrame(
-        [w.as_row() for w in diagnostics.items], columns=["kind", "unit", "file", "row", "column", "message"]
-    )
+    """``tables/warnings.csv``: each warning of the run (what ``chiso766 run`` also says on the
+    terminal), its file by name: the table reads the same wherever the inputs lie (the run that
+    ``verify`` makes finds them where they are now), and names no one's folders on the portal."""
+    rows = [{**w.as_row(), "file": Path(w.path).name if w.path else ""} for w in diagnostics.items]
+    return pd.DataFrame(rows, columns=["kind", "unit", "file", "row", "column", "message"])
 
 
 def _sort_key(column: pd.Series) -> pd.Series:

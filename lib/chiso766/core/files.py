@@ -37,6 +37,7 @@ __all__ = [
     "lock_folder",
     "read_regular",
     "is_within",
+    "shown_path",
     "KILL_ENV",
     "FolderBusy",
 ]
@@ -66,6 +67,21 @@ def kill_point(name: str) -> None:
 def is_within(path: Path, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or lies inside it (both resolved by the caller)."""
     return path == folder or path.is_relative_to(folder)
+
+
+def shown_path(path: str | Path, root: Path | None) -> str:
+    """How an output names a file: relative to the project folder ``root`` where it lies under it
+    (the same on every machine, and no one's home folder on the portal), else as it is.
+
+    Examples
+    --------
+    >>> shown_path("/srv/du-an/data/hs.csv", Path("/srv/du-an")), shown_path("/tmp/hs.csv", Path("/srv/du-an"))
+    ('data/hs.csv', '/tmp/hs.csv')
+    """
+    if not path or root is None:
+        return str(path)
+    given = Path(path)
+    return given.relative_to(root).as_posix() if given.is_absolute() and given.is_relative_to(root) else str(path)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

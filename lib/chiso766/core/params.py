@@ -350,6 +350,11 @@ class Params:
         """The raw value of a top-level key, as written in the file (after ``-p`` overrides)."""
         return self.raw.get(key, default)
 
+    @property
+    def root(self) -> Path:
+        """The project folder: where relative inputs start, ``outputs/`` lies, and files are named from."""
+        return project_root(self.path) if self.path else Path.cwd()
+
 
 # ---------------------------------------------------------------------------------------------------
 # Reading YAML

@@ -10,7 +10,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chiso766.core.params import Params, project_root
+from chiso766.core.files import shown_path
+from chiso766.core.params import Params
 
 if TYPE_CHECKING:  # the runner checks inputs before deciding to run: it should not pay for pandas
     import pandas as pd
@@ -28,20 +29,20 @@ def sha256_file(path: Path) -> str:
 
 
 def input_files(params: Params) -> list[dict[str, Any]]:
-    """One entry per file (every file of a snapshot folder): ``kind``, ``path``, ``sha256``, ``bytes``."""
+    """One entry per file (every file of a snapshot folder): ``kind``, ``path`` (relative to the
+    project folder where it lies under it: :func:`~chiso766.core.files.shown_path`), ``sha256``, ``bytes``."""
+    root = params.root
     entries = []
     for kind, path in sorted(params.inputs.items()):
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            entries.append({"kind": kind, "path": str(file), "sha256": sha256_file(file), "bytes": file.stat().st_size})
+            size = file.stat().st_size
+            entries.append({"kind": kind, "path": shown_path(file, root), "sha256": sha256_file(file), "bytes": size})
     return entries
 
 
 def input_table(params: Params) -> pd.DataFrame:
-    """:func:`input_files` as a table, paths relative to the project folder where they lie under it."""
+    """:func:`input_files` as a table."""
     import pandas as pd
 
-    table = pd.DataFrame(input_files(params), columns=["kind", "path", "sha256", "bytes"])
-    root = project_root(params.path) if params.path else Path.cwd()
-    table["path"] = [str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else p for p in table["path"]]
-    return table
+    return pd.DataFrame(input_files(params), columns=["kind", "path", "sha256", "bytes"])

@@ -35,8 +35,16 @@ from typing import Any
 from chiso766 import __version__
 from chiso766.core import imports as notebook_stack
 from chiso766.core.errors import InputError, os_error
-from chiso766.core.files import files_under, is_within, read_regular, recover_leftovers, swap_folder, write_atomic
-from chiso766.core.params import Params, load_params, project_root
+from chiso766.core.files import (
+    files_under,
+    is_within,
+    read_regular,
+    recover_leftovers,
+    shown_path,
+    swap_folder,
+    write_atomic,
+)
+from chiso766.core.params import Params, load_params
 from chiso766.ingest.checksums import input_files, sha256_file
 from chiso766.publish import kernel
 from chiso766.publish.kernel import NOTEBOOKS
@@ -223,7 +231,7 @@ def _run_inputs(params: Params) -> list[Path]:
 def output_dir(params: Params, out: str | Path | None = None) -> Path:
     if out:
         return Path(out)
-    root = project_root(params.path) if params.path else Path.cwd()
+    root = params.root
     return root / "outputs" / params.report / params.period.slug
 
 
@@ -282,6 +290,7 @@ def _manifest(
     params: Params, overrides: list[str], staging: Path, started: datetime, renderer: str, recorded: dict[str, Any]
 ) -> dict[str, Any]:
     outputs = sorted(p for p in staging.rglob("*") if p.is_file())
+    root = params.root
     document = json.loads((staging / "document.json").read_text(encoding="utf-8"))
     return {
         "report": params.report,
@@ -291,7 +300,9 @@ def _manifest(
         "params": json.loads(json.dumps(params.raw, default=str)),
         "overrides": overrides,
         "methodology_version": document.get("methodology_version"),
-        "input_paths": {kind: str(path) for kind, path in sorted(params.inputs.items())},
+        # inputs are named from the project folder (the same on another machine); verify starts there
+        "project_root": str(root),
+        "input_paths": {kind: shown_path(path, root) for kind, path in sorted(params.inputs.items())},
         "inputs": recorded["inputs"],
         "outputs": [{"path": str(p.relative_to(staging)), "sha256": sha256_file(p)} for p in outputs],
         "versions": recorded["versions"],
