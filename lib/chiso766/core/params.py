@@ -120,10 +120,15 @@ def _as_period(value: object) -> Period:
 
 
 def _as_target(value: object) -> Target:
-    """A target such as ``">=60"``; an empty value is refused because the report would fail on it."""
+    """A target such as ``">=60"``; an empty value is refused because the report would fail on it, and
+    one no rate or score can meet (every one lies in 0–100: ``">=160"``, a slip for 60) because the
+    report would say every unit missed it."""
     if value is None or str(value).strip() == "":
         raise ValueError("chỉ tiêu để trống (ví dụ: >=60, =100, <=5)")
-    return parse_target(value)
+    target = parse_target(value)
+    if not any(target.meets(v) for v in (Decimal(0), Decimal(100), min(max(target.value, Decimal(0)), Decimal(100)))):
+        raise ValueError(f"chỉ tiêu «{value}» không thể đạt: tỷ lệ và điểm chỉ từ 0 đến 100")
+    return target
 
 
 @lru_cache(maxsize=1)
@@ -648,7 +653,11 @@ def _params_error(exc: ValidationError, path: Path | None) -> ParamsError:
     error = _first_error(exc)
     loc = error["loc"]
     column = _dotted((*loc[:-1], str(loc[-1]))) if error["type"] == "invalid_key" else _dotted(loc)
-    return ParamsError(_message(error), path, column=column or None)
+    message = _message(error)
+    # the error's place names the key already ('khóa "targets.total": …'): said once
+    if column and message.startswith(named := f"khóa «{column}»"):
+        message = message.removeprefix(named).lstrip(" :")
+    return ParamsError(message, path, column=column or None)
 
 
 # ---------------------------------------------------------------------------------------------------
