@@ -258,7 +258,7 @@ def test_phu_tho_bulletin_says_where_the_province_stands_and_what_wins_points(ph
 def test_plan_prints_a_unit_s_actions(phu_tho, capsys):
     assert main(["plan", "Phường Việt Trì", str(phu_tho)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Kế hoạch lấy lại điểm Bộ chỉ số 766 của Phường Việt Trì\nTháng 08/2026\n"
+    assert out.startswith("Kế hoạch lấy lại điểm Bộ chỉ số 766 của phường Việt Trì\nTháng 08/2026\n"
                           "Tổng điểm: 62,88/100, xếp thứ 88/148 xã, phường, đặc khu.\n")
     first = out.index("1. Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn: đạt 2.348/2.971 hồ sơ, 15,81/20 điểm.")
     block = out[first:out.index("\n2. ")]
@@ -298,10 +298,10 @@ def test_weekly_notice_reads_like_reference_002(tmp_path):
                    "Tỷ lệ nộp hồ sơ trực tuyến của toàn thành phố đạt 87,62%", "là 50.133/57.219 hồ sơ), trong đó:",
                    "Các Sở, ban, ngành: Đạt 73,81% (6.664/9.029 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 12/12 đơn vị.",
                    "Số địa phương đạt chỉ tiêu giao: 108/114 địa phương",
-                   "Phường Đông Hải (32,86%), Xã An Phú (42,70%), Xã Cẩm Giàng (48,58%), Xã Đại Sơn (56,50%), "
-                   "Phường Nguyễn Đại Năng (57,21%)",
+                   "Phường Đông Hải (32,86%), xã An Phú (42,70%), xã Cẩm Giàng (48,58%), xã Đại Sơn (56,50%), "
+                   "phường Nguyễn Đại Năng (57,21%)",
                    "Sở Công Thương (25%), Sở Nông nghiệp và Môi trường (36,30%)",
-                   "Phường An Biên (72,08%), Xã Hải Hưng (97,39%)", "Xã Nghi Dương (98,06%)", "Phường Ngô Quyền (99%)",
+                   "Phường An Biên (72,08%), xã Hải Hưng (97,39%)", "Xã Nghi Dương (98,06%)", "Phường Ngô Quyền (99%)",
                    "đạt 98,54%", "56.840/57.684", "6,20% (580/9.350 hồ sơ)", "0,55% (264/48.334 hồ sơ)",
                    "Sở Công Thương: 543/807 hồ sơ (67,29%)", "Phường Nguyễn Trãi: 186/399 hồ sơ (46,62%)",
                    "Sở Nội vụ: 846/846 hồ sơ", "Phường Hồng Bàng: 2.626/2.626 hồ sơ",
@@ -469,20 +469,28 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
 
 
 def _printed(manager: object, code: str) -> str:
-    """What ``code`` prints, run in the kernel of ``manager`` (or the error it raised, in words)."""
+    """What ``code`` prints, run in the kernel of ``manager`` (or the error it raised, in words).
+
+    The text comes back in the execute reply (a user expression), not as broadcast output: a client
+    that subscribes to the broadcast as the cell starts may miss it (ZeroMQ's late joiner)."""
+    import ast
+
     client = manager.blocking_client()  # type: ignore[attr-defined]
     client.start_channels()
-    printed: list[str] = []
-
-    def hook(msg: dict[str, Any]) -> None:
-        content = msg["content"]
-        printed.append(content.get("text", "") or (f"{content['ename']}: {content['evalue']}" if "ename" in content else ""))
-
+    wrapped = (
+        "import contextlib as _c, io as _io\n_printed = _io.StringIO()\n"
+        f"with _c.redirect_stdout(_printed):\n    exec(compile({code!r}, '<test>', 'exec'))\n"
+    )
     try:
-        client.execute_interactive(code, timeout=60, output_hook=hook)
+        reply = client.execute_interactive(
+            wrapped, timeout=60, user_expressions={"out": "_printed.getvalue()"}, output_hook=lambda msg: None
+        )
     finally:
         client.stop_channels()
-    return "".join(printed)
+    content = reply["content"]
+    if content["status"] != "ok":
+        return f"{content['ename']}: {content['evalue']}"
+    return str(ast.literal_eval(content["user_expressions"]["out"]["data"]["text/plain"]))
 
 
 @contextlib.contextmanager
