@@ -151,7 +151,7 @@ def test_rising_total_with_falling_rank_is_the_lead() -> None:
     report, doc = _build(WARD)
     lead = unit_report.lead(report)
     assert lead[0] == (
-        "Tính đến ngày 30/06/2026, Phường Mẫu Sơn đạt 78,38/100 điểm, "
+        "Tính đến ngày 30/06/2026, phường Mẫu Sơn đạt 78,38/100 điểm, "
         "xếp thứ 46 trong các xã, phường, đặc khu của tỉnh."
     )
     assert lead[1].startswith(
@@ -199,7 +199,7 @@ def test_every_direction_of_total_and_rank(tmp_path: Path, last: str, rank: int,
 def test_the_heading_gives_the_date_of_the_last_figures(tmp_path: Path) -> None:
     rows = [f"Phường Mẫu Sơn,xa,2026-04-30,{GROUPS},74.50,40", f"Phường Mẫu Sơn,xa,2026-05-31,{GROUPS},74.50,41"]
     report, doc = _build(_params(tmp_path, rows, HEADER + ",rank"))
-    assert doc.title == "Kết quả Bộ chỉ số 766 của Phường Mẫu Sơn quý II/2026"
+    assert doc.title == "Kết quả Bộ chỉ số 766 của phường Mẫu Sơn quý II/2026"
     assert doc.subtitle == "(Tính đến ngày 31/05/2026)"  # not the quarter's end, 30/06/2026
     assert report.document_extra()["as_of"] == "2026-05-31"
 

@@ -74,7 +74,7 @@ def test_the_notice_has_the_structure_of_002(pages: list[str]) -> None:
             "3. Tồn tại, hạn chế",
             "3.1. Một số chỉ tiêu chưa đạt tỷ lệ giao như:",
             "3.2. Tỷ lệ hồ sơ đã giải quyết quá hạn tại một số cơ quan, đơn vị, địa phương còn cao như: "
-            "Sở Công Thương (67,29%), Phường Nguyễn Trãi (46,62%).",
+            "Sở Công Thương (67,29%), phường Nguyễn Trãi (46,62%).",
             "Văn phòng Ủy ban nhân dân thành phố thông báo để Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân "
             "dân các xã, phường, đặc khu biết, chỉ đạo, thực hiện và có giải pháp khắc phục bảo đảm nhiệm vụ, "
             "chỉ tiêu được giao./.",
@@ -99,6 +99,21 @@ def test_the_notice_has_the_structure_of_002(pages: list[str]) -> None:
 
 
 @pytest.mark.slow
+def test_every_list_of_units_is_written_as_002_writes_it(pages: list[str]) -> None:
+    """Each list of units with their rates in reference 002, read from its text, is in the notice word
+    for word: the first name as the registry writes it, the level word of the others in lower case
+    ("Phường Đông Hải (32,86%), xã An Phú (42,70%)"), as NĐ 30 writes a place within a sentence."""
+    from tests.conftest import SHARED
+
+    reference = " ".join((SHARED / "reference" / "bulletins" / "002_02ec02882ef5694c.txt").read_text("utf-8").split())
+    lists = re.findall(r"(?:như|tiêu|thống): ((?:[^:;()]+? \([\d,]+%\), )*[^:;()]+? \([\d,]+%\))", reference)
+    assert len(lists) == 6 and sum(", xã " in listed or ", phường " in listed for listed in lists) == 4
+    text = " ".join(" ".join(pages).split())
+    for listed in lists:
+        assert listed in text, listed
+
+
+@pytest.mark.slow
 def test_the_notice_keeps_every_figure_of_002(pages: list[str]) -> None:
     text = " ".join(pages)
     for phrase in (
@@ -107,15 +122,15 @@ def test_the_notice_keeps_every_figure_of_002(pages: list[str]) -> None:
         "- Các Sở, ban, ngành: Đạt 73,81% (6.664/9.029 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 12/12 đơn vị.",
         "- Các xã, phường, đặc khu: Đạt 90,20% (43.469/48.190 hồ sơ). Số địa phương đạt chỉ tiêu giao: "
         "108/114 địa phương.",
-        "thấp nhất như: Phường Đông Hải (32,86%), Xã An Phú (42,70%), Xã Cẩm Giàng (48,58%), Xã Đại Sơn (56,50%), "
-        "Phường Nguyễn Đại Năng (57,21%).",
+        "thấp nhất như: Phường Đông Hải (32,86%), xã An Phú (42,70%), xã Cẩm Giàng (48,58%), xã Đại Sơn (56,50%), "
+        "phường Nguyễn Đại Năng (57,21%).",
         "Tỷ lệ thanh toán trực tuyến của toàn thành phố đạt 95,83%",
         "Đạt 63,76% (1.061/1.664 hồ sơ). Số đơn vị đạt chỉ tiêu giao: 10/12 đơn vị.",
         "Sở Công Thương (25%), Sở Nông nghiệp và Môi trường (36,30%)",
         "Đạt 97,24% (36.707/37.749 hồ sơ)",
         "đạt 99,67%",
         "Đạt 99,61% (48.000/48.190 hồ sơ)",
-        "Phường An Biên (72,08%), Xã Hải Hưng (97,39%)",
+        "Phường An Biên (72,08%), xã Hải Hưng (97,39%)",
         "01 địa phương chưa đạt chỉ tiêu: Xã Nghi Dương (98,06%).",
         "Phường Ngô Quyền (99%)",
         "Đạt 100% (9.029/9.029 hồ sơ)",
@@ -135,7 +150,7 @@ def test_the_notice_keeps_every_figure_of_002(pages: list[str]) -> None:
         assert phrase in text, phrase
     assert re.search(r"Sở, ban, ngành: 6,20?% \(580/9\.350 hồ sơ\)", text)
     # equal rates keep the registry's order (as 002 lists them), never the alphabet's
-    assert "Xã Nguyễn Lương Bằng (0%), Xã An Thành (0%), Xã Ninh Giang (0%), Xã Trường Tân (10%)" in text
+    assert "Xã Nguyễn Lương Bằng (0%), xã An Thành (0%), xã Ninh Giang (0%), xã Trường Tân (10%)" in text
 
 
 @pytest.mark.slow
@@ -318,7 +333,7 @@ def test_without_targets_no_target_is_claimed(without_targets: Path) -> None:
     assert "1.1. Tỷ lệ nộp hồ sơ trực tuyến Tỷ lệ nộp hồ sơ trực tuyến của toàn tỉnh đạt" in text
     assert "2. Kết quả giải quyết thủ tục hành chính của tỉnh" in text and "toàn thành phố" not in text
     # the two lowest are tied: the registry's order (Bình Minh before An Lạc), not the alphabet's
-    assert "thấp nhất như: Xã Bình Minh (50%), Xã An Lạc (50%)." in text
+    assert "thấp nhất như: Xã Bình Minh (50%), xã An Lạc (50%)." in text
     _in_order(
         text,
         [

@@ -30,6 +30,7 @@ __all__ = [
     "fmt_count",
     "fmt_date",
     "fmt_fraction",
+    "in_sentence",
 ]
 
 _VI = Locale.parse("vi")
@@ -44,6 +45,11 @@ _SPACES = re.compile(r"\s+")
 _PROVINCE_SUFFIX = re.compile(r"\s+-\s+(tỉnh|thành phố|tp\.?)\s.*$", re.IGNORECASE)
 _UBND_PREFIX = re.compile(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+# The words naming an administrative level before a place's name: common nouns, written in lower
+# case within a sentence (NĐ 30/2020, Phụ lục II, mục II.2.a: "tỉnh Nam Định", "xã Ba Lòng"); a
+# registry writes them capitalised, as a name standing alone. "Thành phố Hồ Chí Minh" is the
+# decree's exception (mục II.2.c), and keeps its capital.
+_LEVEL_WORD = re.compile(r"^(Xã|Phường|Đặc khu|Thị trấn|Thị xã|Huyện|Quận|Tỉnh|Thành phố)(?= )(?! Hồ Chí Minh)")
 
 
 def nfc(text: object) -> str:
@@ -183,6 +189,18 @@ def fmt_count(value: object) -> str:
 def fmt_fraction(numerator: object, denominator: object) -> str:
     """``50.133/57.219``."""
     return f"{fmt_count(numerator)}/{fmt_count(denominator)}"
+
+
+def in_sentence(name: str) -> str:
+    """A place's name as running text writes it after the sentence's first word: its level word in
+    lower case (a ministry's or department's name is left as it is).
+
+    Examples
+    --------
+    >>> in_sentence("Xã An Phú"), in_sentence("Sở Y tế"), in_sentence("Thành phố Hồ Chí Minh")
+    ('xã An Phú', 'Sở Y tế', 'Thành phố Hồ Chí Minh')
+    """
+    return _LEVEL_WORD.sub(lambda match: match[1].lower(), name, count=1)
 
 
 def fmt_date(day: date) -> str:

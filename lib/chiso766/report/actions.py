@@ -15,7 +15,7 @@ import pandas as pd
 from chiso766.compute.stakes import unit_actions
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.methodology import Component, Methodology
-from chiso766.core.textvi import fmt_number, fmt_points
+from chiso766.core.textvi import fmt_number, fmt_points, in_sentence
 from chiso766.report.narrative import fill, join_names
 
 __all__ = ["action", "unit_action_text", "plan_lines"]
@@ -65,7 +65,7 @@ def plan_lines(
     """
     province = str(unit.get("tier")) == "tinh"
     shared = set() if province else set(shared or ())
-    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {unit['unit_name']}", when]
+    lines = [f"Kế hoạch lấy lại điểm Bộ chỉ số 766 của {in_sentence(str(unit['unit_name']))}", when]
     if unit.get("total"):
         rank = f", xếp thứ {unit['rank']}" if unit.get("rank") else ""
         lines.append(f"Tổng điểm: {fmt_points(Decimal(str(unit['total'])))}/100{rank}.")

@@ -52,7 +52,7 @@ from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, prov
 from chiso766.core.params import BottomRule, Params, load_params
 from chiso766.core.provinces import province, province_scope
 from chiso766.core.targets import Target
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_percent, fmt_points
+from chiso766.core.textvi import fmt_date, fmt_number, fmt_percent, fmt_points, in_sentence
 from chiso766.report.actions import unit_action_text
 from chiso766.report.model import (
     Col,
@@ -452,8 +452,9 @@ def _main_points(b: Bulletin) -> list[str]:
         if first["total"] == last["total"]:
             continue
         points.append(
-            f"{len(ranked)} {tier_plural(tier)} được xếp hạng: cao nhất {first['unit_name']} "
-            f"({fmt_points(first['total'])} điểm), thấp nhất {last['unit_name']} ({fmt_points(last['total'])} điểm)."
+            f"{len(ranked)} {tier_plural(tier)} được xếp hạng: cao nhất {in_sentence(first['unit_name'])} "
+            f"({fmt_points(first['total'])} điểm), thấp nhất {in_sentence(last['unit_name'])} "
+            f"({fmt_points(last['total'])} điểm)."
         )
     return points[:6]
 

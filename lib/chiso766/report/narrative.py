@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from chiso766.core.periods import Period
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
+from chiso766.core.textvi import fmt_date, fmt_number, fmt_points, in_sentence
 
 __all__ = ["phrasings", "wording_file", "tier_plural", "join_names", "headline", "when_phrase", "fill", "place_date"]
 
@@ -52,7 +52,15 @@ def tier_plural(tier: str) -> str:
 
 
 def join_names(names: Sequence[str], sep: str = ", ") -> str:
-    return sep.join(names)
+    """Names (or items that start with one) as a list in a sentence: the first as the registry writes
+    it, each after it with its level word in lower case, as the reference notices list them.
+
+    Examples
+    --------
+    >>> join_names(["Phường Đông Hải (32,86%)", "Xã An Phú (42,70%)", "Sở Công Thương (25%)"])
+    'Phường Đông Hải (32,86%), xã An Phú (42,70%), Sở Công Thương (25%)'
+    """
+    return sep.join([*names[:1], *(in_sentence(name) for name in names[1:])])
 
 
 def when_phrase(period: Period, as_of: date) -> str:

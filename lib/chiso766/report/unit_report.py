@@ -26,7 +26,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.methodology import GROUP_KEYS, Group
 from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import province_scope
-from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, name_key
+from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, in_sentence, name_key
 from chiso766.ingest.units import Registry, params_registry
 from chiso766.report.model import Col, ScoredReport, TableSet, close, new_document, officer_text, paragraphs
 from chiso766.report.narrative import fill, phrasings, tier_plural, wording_file
@@ -207,7 +207,7 @@ def lead(report: UnitReport) -> list[str]:
     name = str(unit["unit_name"])
     latest = history.iloc[-1]
     values = {
-        "unit": name,
+        "unit": in_sentence(name),  # after the date: within the sentence
         "date": fmt_date(_last_date(report)),
         "tier_plural": tier_plural(str(unit["tier"])),
         "scope": province_scope(report.params.get("province")),
@@ -259,7 +259,7 @@ def _moves(report: UnitReport) -> str:
         text += (words["agree"] if rank_way == total_way else words["contrast"]) + parts[1]
     sentence = fill(words["over_dates"], first=fmt_date(first["as_of"]), last=fmt_date(last["as_of"]), moves=text)
     if total_way > 0 and rank_way == -1:
-        sentence += " " + fill(words["overtaken"], unit=str(report.unit["unit_name"]))
+        sentence += " " + fill(words["overtaken"], unit=in_sentence(str(report.unit["unit_name"])))
     return sentence
 
 
@@ -555,7 +555,8 @@ def _trend(report: UnitReport) -> Figure | None:
     )
     totals = [t for t in history["total"] if _known(t)]
     alt = (
-        f"Biểu đồ đường tỷ lệ đạt của sáu nhóm chỉ số của {unit['unit_name']} tại {len(dates)} thời điểm từ "
+        f"Biểu đồ đường tỷ lệ đạt của sáu nhóm chỉ số của {in_sentence(str(unit['unit_name']))} "
+        f"tại {len(dates)} thời điểm từ "
         f"{dates[0]} đến {dates[-1]}"
         + (f"; tổng điểm từ {fmt_points(totals[0])} đến {fmt_points(totals[-1])}." if len(totals) > 1 else ".")
     )
@@ -578,7 +579,7 @@ def outline(report: UnitReport) -> Document:
     doc = new_document(
         params,
         "unit_report",
-        fill(text["title"], unit=unit["unit_name"], period=period),
+        fill(text["title"], unit=in_sentence(str(unit["unit_name"])), period=period),
         fill(text["subtitle"], date=fmt_date(_last_date(report))),
         "bao_cao",
         text["forms"],

@@ -35,7 +35,7 @@ from chiso766.report.model import (
     officer_text,
     paragraphs,
 )
-from chiso766.report.narrative import fill, phrasings, wording_file
+from chiso766.report.narrative import fill, join_names, phrasings, wording_file
 from chiso766.report.outline import Block, Bullets, Chart, Document, Figure, Heading, Paragraph, Section, Table
 
 __all__ = ["Weekly", "build", "outline", "wording"]
@@ -172,7 +172,7 @@ def _highest(units: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _named(units: pd.DataFrame, template: str) -> str:
-    return ", ".join(fill(template, name=r.unit_name, rate=_rate(r.rate)) for r in units.itertuples())
+    return join_names([fill(template, name=r.unit_name, rate=_rate(r.rate)) for r in units.itertuples()])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def _idle(units: pd.DataFrame, words: dict[str, Any], noun: str, none: str) -> s
         return ""
     part = words["targets_part"]
     if len(idle) <= words["listed"]:
-        names = ", ".join(str(n) for n in idle["unit_name"])
+        names = join_names([str(n) for n in idle["unit_name"]])
         return " " + fill(part["idle_few"], count=_count(len(idle)), noun=noun, none=none, names=names)
     return " " + fill(part["idle_many"], count=_count(len(idle)), noun=noun, none=none)
 
@@ -390,7 +390,7 @@ def _shortcomings(w: Weekly, targets: dict[str, Target], number: int) -> Section
             high.append(_highest(units, "rate").head(int(part["late_per_tier"])))
     named = [r for frame in high for r in frame.itertuples()]
     if named:
-        units_text = ", ".join(fill(words["targets_part"]["unit"], name=r.unit_name, rate=_rate(r.rate)) for r in named)
+        units_text = _named(pd.DataFrame(named), words["targets_part"]["unit"])
         items.append(fill(part["late_high"], n=number, k=len(items) + 1, units=units_text))
     if not items:
         return None
