@@ -577,6 +577,26 @@ def test_a_run_kernel_with_a_core_to_spare_never_imports_matplotlib():
         assert printed.strip() == "[]"
 
 
+def test_a_kernel_still_starting_ignores_ctrl_c_without_a_traceback():
+    """Ctrl+C reaches every process of the terminal's group: a kernel process not yet started (here
+    one started ahead, waiting for its arguments) ignores it, as the started kernel does, and prints
+    nothing; `run` ends its kernels itself."""
+    import signal
+    import time
+
+    from chiso766.publish import kernel
+
+    process = subprocess.Popen(
+        [*kernel._BATCH_KERNEL, "--chiso766-preboot"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(1.0)  # importing ipykernel, or waiting on stdin
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    stdout, stderr = process.communicate(input="", timeout=60)  # no arguments: no kernel is wanted
+    assert (process.returncode, stdout, stderr) == (0, "", "")
+
+
 def test_a_process_started_ahead_serves_only_its_own_launch():
     """Another launch (another environment, folder or command) is not given to it: it ends, and so does
     one never launched, or killed with the rest on Ctrl+C."""

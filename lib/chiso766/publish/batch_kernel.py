@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import importlib
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -59,6 +60,11 @@ def warm_up(report: str, spare_core: bool = True) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl+C at the terminal reaches every process of its group: ipykernel ignores SIGINT once it
+    # has started (an interrupt is its manager's to send, during a cell), and `run` ends its kernels
+    # itself; a kernel still starting (a loaded machine: seconds) printed Python's traceback to the
+    # terminal instead. Ignored from the first line, as ipykernel would ignore it a moment later.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # as ipykernel_launcher: the working directory leaves sys.path while ipykernel loads (its
     # InteractiveShellApp.init_path puts it back for the notebook's cells)
     if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
