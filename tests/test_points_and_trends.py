@@ -401,7 +401,7 @@ def test_a_national_listing_fetched_after_the_as_of_date_says_so() -> None:
     standing = next(t for t in texts if t.startswith("Trên bảng xếp hạng toàn quốc"))
     assert standing.startswith(
         "Trên bảng xếp hạng toàn quốc của Cổng Dịch vụ công quốc gia (cập nhật ngày 10/10/2026, sau ngày tính "
-        "điểm của báo cáo), Tỉnh Phú Thọ đạt 62,18 điểm, xếp hạng 19/34 tỉnh, thành phố; điểm chung của cả nước "
+        "điểm của báo cáo), tỉnh Phú Thọ đạt 62,18 điểm, xếp hạng 19/34 tỉnh, thành phố; điểm chung của cả nước "
         "trên Cổng là 62,59 điểm"
     )
     assert standing.count("sau ngày tính điểm") == 1 and "(61,89 điểm, tính đến ngày 26/09/2026)" in standing

@@ -201,7 +201,7 @@ def _period_words(b: Bulletin) -> str:
 def _headline(b: Bulletin) -> str:
     when = when_phrase(b.params.period, b.params.as_of)
     if b.province is None:
-        return fill(b.text["no_province"], province=_province_name(b))
+        return fill(b.text["no_province"], province=in_sentence(_province_name(b)))
     change, label = None, ""
     if b.previous is not None:
         prev = latest(b.previous.units)
@@ -589,7 +589,7 @@ def _province_block(b: Bulletin, name: str) -> list[Block]:
             },
         )
         alt = (
-            f"Biểu đồ thanh ngang: điểm đạt của {name} so với điểm tối đa ở sáu nhóm chỉ số. "
+            f"Biểu đồ thanh ngang: điểm đạt của {in_sentence(name)} so với điểm tối đa ở sáu nhóm chỉ số. "
             + "; ".join(f"{g.name_vi} {fmt_points(b.province[g.key])}/{fmt_number(g.max)}" for g in method.groups)
             + "."
         )
@@ -702,7 +702,7 @@ def _over_time(b: Bulletin, name: str) -> list[Block]:
         blocks += history_blocks(
             b.tables, b.history_frame, b.history, str(b.province["unit_key"]), name, "Xếp hạng toàn quốc"
         )
-    return blocks + monthly_blocks(b.monthly, name, b.params.period.end.year, b.params.as_of)
+    return blocks + monthly_blocks(b.monthly, in_sentence(name), b.params.period.end.year, b.params.as_of)
 
 
 def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
@@ -806,7 +806,7 @@ def _results_section(b: Bulletin) -> Section:
     provincial = [] if b.province is None else _province_block(b, name)
     part.blocks.append(Paragraph(lead[:-1] + ", cụ thể như sau:" if provincial else lead, "lead"))
     part.blocks.extend(provincial)
-    part.blocks.extend(_national_blocks(b, name))
+    part.blocks.extend(_national_blocks(b, in_sentence(name)))
     part.blocks.extend(_over_time(b, name))
     number = 2
     departments = b.tier("so")
@@ -910,7 +910,7 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
     own = b.stakes[b.stakes["tier"] == "tinh"]
     if own.empty:
         return []
-    name, t = _province_name(b), b.text
+    name, t = in_sentence(_province_name(b)), b.text
     top = own.sort_values("points_lost", ascending=False, kind="stable").head(t["stakes_listed"]).copy()
     top["component_name"] = [b.method.component(str(c)).name_vi for c in top["component"]]
     top["counts"] = [

@@ -11,7 +11,7 @@ import pandas as pd
 
 from chiso766.compute.history import Point
 from chiso766.core.periods import parse_period
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_points
+from chiso766.core.textvi import fmt_date, fmt_number, fmt_points, in_sentence
 from chiso766.report.model import Col, TableSet
 from chiso766.report.outline import Block, Chart, Figure, Paragraph
 
@@ -86,13 +86,13 @@ def history_blocks(
             "ylabel": "Tổng điểm",
         },
     )
-    alt = f"Biểu đồ đường tổng điểm của {name} qua {len(labels)} kỳ: " + "; ".join(
+    alt = f"Biểu đồ đường tổng điểm của {in_sentence(name)} qua {len(labels)} kỳ: " + "; ".join(
         f"{label} {fmt_points(total)} điểm" for label, total in zip(labels, known["total"], strict=True)
     )
     blocks.append(
         Figure(
             "province_trend",
-            f"Tổng điểm của {name} qua các kỳ",
+            f"Tổng điểm của {in_sentence(name)} qua các kỳ",
             alt + ".",
             chart,
             known[["period", "as_of", "total", "rank"]],
@@ -106,8 +106,8 @@ def _running(year: int, month: int, as_of: date) -> bool:
 
 
 def monthly_blocks(monthly: pd.DataFrame | None, name: str, year: int, as_of: date) -> list[Block]:
-    """The portal's monthly on-time and overdue shares of the province, when it gives two months or more;
-    the month of the as-of date, not yet over, says so."""
+    """The portal's monthly on-time and overdue shares of the province (``name`` as a sentence writes
+    it), when it gives two months or more; the month of the as-of date, not yet over, says so."""
     if monthly is None or len(monthly) < 2:
         return []
     labels = [
