@@ -203,6 +203,23 @@ def test_bad_params_fail_before_the_notebook_starts(tmp_path, capsys, body, word
     assert not (tmp_path / "outputs").exists()
 
 
+def test_score_into_a_bulletin_folder_never_makes_its_tables_disagree_with_it(hai_phong, tmp_path, capsys):
+    """`score` writes to outputs/<report>/<period>/tables, a run's folder: the same tables are left as
+    they are; other ones (here a table edited since) are refused, and nothing in the folder changes."""
+    out = tmp_path / "2025"
+    shutil.copytree(hai_phong, out)
+    files = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(["score", str(HP), "--out", str(out)]) == 0
+    assert "giống hệt bảng của bản tin" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == files
+    edited = (out / "tables" / "units.csv")
+    edited.write_bytes(files[edited].replace(b"63.74", b"64.74"))
+    assert main(["score", str(HP), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bản tin do chiso766 run làm" in err and "units.csv" in err and "Traceback" not in err
+    assert b"64.74" in edited.read_bytes()
+
+
 def test_failed_run_keeps_the_failed_notebook_and_the_previous_bulletin(hai_phong, tmp_path, capsys):
     out = tmp_path / "outputs" / "2025"
     shutil.copytree(hai_phong, out)

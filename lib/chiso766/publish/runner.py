@@ -59,6 +59,7 @@ __all__ = [
     "run_many",
     "output_dir",
     "check_output_folder",
+    "made_by_run",
     "NOTEBOOKS",
     "OUTPUT_MARKER",
 ]
@@ -169,6 +170,11 @@ def _made_for(manifest: dict[str, Any]) -> tuple[str, ...]:
     raw = manifest.get("params")
     province = raw.get("province") if isinstance(raw, dict) else None
     return tuple(str(value or "").strip() for value in (manifest.get("report"), manifest.get("period"), province))
+
+
+def made_by_run(folder: Path) -> bool:
+    """Whether ``folder`` is an output folder ``run`` made: its marker, or an earlier run's manifest."""
+    return (folder / OUTPUT_MARKER).is_file() or _listed(folder) is not None
 
 
 def check_output_folder(final: Path, inputs: list[Path], params: Params | None = None) -> None:
