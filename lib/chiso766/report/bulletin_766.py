@@ -292,7 +292,8 @@ def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
     weakest = lowest(members, f"{group.key}_ratio", count)
     if weakest.empty:
         return None
-    units = _first_names(b, weakest, group, tier_plural(tier), lambda r: _rate_of(b, r, group))
+    # in brackets, within the sentence: the first name too (after a colon it would start the list)
+    units = in_sentence(_first_names(b, weakest, group, tier_plural(tier), lambda r: _rate_of(b, r, group)))
     return fill(b.text["group_lowest"], group=group.name_vi, units=units)
 
 
@@ -349,7 +350,7 @@ def _recommendations(b: Bulletin, bottom_actions: Mapping[str, list[str]] | None
     items = []
     for _, _, group, weak in scored[: b.text["weak_groups"]]:
         ordered = weak.sort_values([f"{group.key}_ratio", "_order"], kind="stable")
-        units = _first_names(b, ordered, group, "đơn vị", lambda r: str(r.unit_name), ", ")
+        units = in_sentence(_first_names(b, ordered, group, "đơn vị", lambda r: str(r.unit_name), ", "))
         who = b.text["recommendation_who"]["one" if len(ordered) == 1 else "many"]
         items.append(fill(b.text["recommendations"][group.key], who=who, group=group.name_vi, units=units))
     for tier, actions in (bottom_actions or {}).items():
@@ -567,7 +568,7 @@ def _province_block(b: Bulletin, name: str) -> list[Block]:
     blocks: list[Block] = [
         b.tables.block(
             "province_groups",
-            fill(b.text["province_table"], province=name),
+            fill(b.text["province_table"], province=in_sentence(name)),
             frame,
             [
                 Col("group_name", "Nhóm chỉ số"),

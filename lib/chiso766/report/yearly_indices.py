@@ -23,7 +23,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.indices import index_info
 from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import merger, province, province_scope
-from chiso766.core.textvi import fmt_date, fmt_number
+from chiso766.core.textvi import fmt_date, fmt_number, in_sentence
 from chiso766.ingest.indices import read_indices
 from chiso766.report.model import (
     Col,
@@ -94,8 +94,9 @@ def _scope(y: YearlyIndices) -> str:
 
 
 def _name(y: YearlyIndices) -> str:
+    """The province as a caption names it after "của": "thành phố Hải Phòng" (NĐ 30, Phụ lục II)."""
     known = province(y.params.get("province", ""))
-    return known.title if known is not None else str(y.params.get("province", ""))
+    return in_sentence(known.title if known is not None else str(y.params.get("province", "")))
 
 
 def _amount(value: Decimal, style: dict[str, Any]) -> str:
