@@ -222,6 +222,19 @@ def test_rows_of_empty_cells_are_left_out_like_blank_lines(tmp_path):
     # one empty cell among others with text is still a fault of its own
     con, loaded = _load(tmp_path, ",U1,,,,,,\n")
     assert list(loaded.quarantine["reason"]) == ["thiếu mã"]
+    # spaces, a tab, quoted empty cells, a no-break space: empty as a person sees them
+    path.write_text(HEADER + "a,U1,2,2025-09-12 08:00,,,,\n, ,,,,,,\n\t,,,,,,,\n\"\",\"\",,,,,,\n,\u00a0,,,,,,\n", encoding="utf-8")
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=(diagnostics := Diagnostics()))
+    assert (loaded.read, loaded.used, loaded.quarantined) == (1, 1, 0)
+    assert diagnostics.of_kind("blank_rows")[0].message.startswith("4 dòng có mọi ô để trống (từ dòng 3 đến 6)")
+    # a note in a column the ingest ignores is text: the row is not blank, and is refused for its missing id
+    path.write_text(HEADER.rstrip("\n") + ",Ghi chú\na,U1,2,2025-09-12 08:00,,,,,\n,,,,,,,,xem lại\n", encoding="utf-8")
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY)
+    assert list(loaded.quarantine["reason"]) == ["thiếu mã"]
+    # nothing but blank rows after the header: no dossier, refused as a header alone is
+    path.write_text(HEADER + ",,,,,,,\n,,,,,,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="chỉ có dòng tiêu đề và dòng trống"):
+        load_dossiers(duckdb.connect(), path, REGISTRY)
 
 
 def test_units_missing_from_the_registry_are_named_with_their_rows(tmp_path):

@@ -449,14 +449,21 @@ _ABSENT = {
 
 
 def _parse_sql(
-    relation: str, mapping: dict[str, str], types: dict[str, str], kind: str, in_range: set[str] | None = None
+    relation: str,
+    mapping: dict[str, str],
+    types: dict[str, str],
+    kind: str,
+    in_range: set[str] | None = None,
+    blank: tuple[str, ...] | None = None,
 ) -> str:
     """A query over ``relation`` (``_line``, ``_ragged`` and the file's columns): one typed row per row.
 
     Its columns: ``_line``, ``_ragged``, the identifier, ``_code`` and ``_name`` (the unit's cells as
     they are), every other canonical column, ``_channel_empty`` (dossiers) and ``_text_error``: the
     first cell, in the order of the columns, that has a text but no reading (NULL when every cell
-    reads). Three levels, so that each cell is read once: the cells, their values, then the reasons."""
+    reads), and ``_blank`` (:func:`_blank_sql` over the columns ``blank``, every column of the file
+    when not given). Three levels, so that each cell is read once: the cells, their values, then the
+    reasons."""
     known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
     cells = []
     for slot, canonical in enumerate(known):
@@ -473,7 +480,7 @@ def _parse_sql(
         if c.canonical not in _UNIT_CELL
     ]
     id_col = _REQUIRED[kind][0]
-    out = ["_line", _RAGGED, f"{by_name[id_col].value} AS {id_col}"]
+    out = ["_line", _RAGGED, "_blank", f"{by_name[id_col].value} AS {id_col}"]
     # the unit's cells as they are: their text is made once for each distinct value (_unit_map)
     out += [f"{by_name[c].raw} AS {_UNIT_CELL[c]}" for c in _UNIT_CELL if c in mapping]
     checks = []
@@ -495,8 +502,22 @@ def _parse_sql(
     return (
         f"SELECT {', '.join(out)}\n"
         f"FROM (SELECT *, {', '.join(values)}\n"
-        f"      FROM (SELECT r._line, r.{_RAGGED}, {', '.join(raw)} FROM {relation} r))"
+        f"      FROM (SELECT r._line, r.{_RAGGED}, {', '.join(raw)}, "
+        f"{_blank_sql(mapping[id_col], blank or tuple(c for c in types if c not in ('_line', _RAGGED)))} AS _blank "
+        f"FROM {relation} r))"
     )
+
+
+# Empty as a person sees it: spaces, tabs, no-break and ideographic spaces, a stray byte-order mark
+_EMPTY = r"[\s\x{00A0}\x{3000}\x{FEFF}]*"
+
+
+def _blank_sql(id_source: str, columns: tuple[str, ...]) -> str:
+    """Whether a row (alias ``r``) has no text in any of ``columns`` (A49). Only a row whose identifier
+    may be empty is looked at: one that starts with a visible ASCII character is not."""
+    ident = f"CAST(r.{_q(id_source)} AS VARCHAR)"
+    empty = [f"coalesce(regexp_full_match(CAST(r.{_q(c)} AS VARCHAR), '{_EMPTY}'), true)" for c in columns]
+    return f"CASE WHEN {ident} >= '!' AND {ident} < chr(127) THEN false ELSE {' AND '.join(empty)} END"
 
 
 # --- Reading each kind of file into parsed rows ---------------------------------------------------------
@@ -652,7 +673,9 @@ def _parquet_rows(
             f"FROM read_parquet({_lit(str(path))}, file_row_number = true))"
         )
     mapping = _plan(names, known, extra, kind, path).commit(diagnostics)
-    parsed = f"({_parse_sql(cells, mapping, types, kind, _in_range(con, source, mapping, types))})"
+    # a Parquet file's blank rows are judged by the columns read (its others are never read)
+    read = tuple(dict.fromkeys(mapping.values()))
+    parsed = f"({_parse_sql(cells, mapping, types, kind, _in_range(con, source, mapping, types), read)})"
     return _Rows(cells, parsed, names, mapping)
 
 
@@ -1123,11 +1146,7 @@ def _load(
             counted = _pairs(con, rows.cells, mapping, pairs)
             rows.read, rows.pairs_made = (_count(con, rows.cells), False) if counted is None else (counted, True)
         if rows.read == 0:
-            if kind == "dossiers":
-                raise InputError("tệp hồ sơ chỉ có dòng tiêu đề, không có hồ sơ nào", path, 2)
-            diagnostics.warn(
-                "empty_file", "tệp phản ánh, kiến nghị không có dòng nào: tính như không có phản ánh", path
-            )
+            _no_rows(kind, path, diagnostics, "")
         if "unit_code" not in mapping and "unit_name" not in mapping:
             raise InputError("thiếu cột đơn vị (unit_code hoặc unit_name)", path, 1, "unit_name")
         for column in columns:
@@ -1150,7 +1169,7 @@ def _load(
             SELECT r._line, r.{id_col}, r.unit_code, r.unit_name, r.tier, {", ".join(values)},
               CASE
                 {f"WHEN r.{_RAGGED} IS NOT NULL THEN {_error(None, f'r.{_RAGGED}')}" if rows.ragged else ""}
-                WHEN {_blank_row(kind, mapping)} THEN {_lit(_BLANK)}
+                WHEN r._blank THEN {_lit(_BLANK)}
                 WHEN r.{id_col} IS NULL THEN {_error(mapping[id_col], "'thiếu mã'")}
                 {"WHEN r._text_error IS NOT NULL THEN r._text_error" if rows.text_checks else ""}
                 WHEN r.received_at IS NULL THEN {_error(mapping["received_at"], "'thiếu ngày tiếp nhận'")}
@@ -1174,6 +1193,8 @@ def _load(
         if kind == "dossiers":
             _warn_channel(con, kind, mapping, path, diagnostics)
         blank = _skip_blank_rows(con, kind, path, diagnostics)
+        if blank and blank == rows.read:
+            _no_rows(kind, path, diagnostics, " và dòng trống")
         quarantine = con.execute(f"""
             SELECT _line AS line, {id_col} AS id, split_part(_error, chr(31), 1) AS "column",
                    split_part(_error, chr(31), 2) AS reason
@@ -1201,17 +1222,12 @@ def _load(
 _BLANK = chr(30)
 
 
-def _blank_row(kind: str, mapping: dict[str, str]) -> str:
-    """Whether a row of the table being made (alias ``r``) has no cell with text: every column the file
-    has reads empty and none holds a text that failed to read. Spreadsheets save rows of empty cells
-    after their last row ("Save as CSV" from Excel: ``,,,,``); such a row says nothing to refuse."""
-    known = DOSSIER_COLUMNS if kind == "dossiers" else COMPLAINT_COLUMNS
-    empty = [
-        ("r._channel_empty" if column == "channel" else f"r.{_UNIT_CELL.get(column, column)} IS NULL")
-        for column in known
-        if column in mapping
-    ]
-    return " AND ".join([*empty, "r._text_error IS NULL"])
+def _no_rows(kind: str, path: Path, diagnostics: Diagnostics, besides: str) -> None:
+    """A file with no row but its header (``besides`` it: its blank rows): refused for dossiers (a
+    notice saying nothing happened would go out), a warning for complaints (a week may have none)."""
+    if kind == "dossiers":
+        raise InputError(f"tệp hồ sơ chỉ có dòng tiêu đề{besides}, không có hồ sơ nào", path, 2)
+    diagnostics.warn("empty_file", "tệp phản ánh, kiến nghị không có dòng nào: tính như không có phản ánh", path)
 
 
 def _skip_blank_rows(con: duckdb.DuckDBPyConnection, kind: str, path: Path, diagnostics: Diagnostics) -> int:
