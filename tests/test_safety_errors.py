@@ -510,6 +510,24 @@ def test_verify_after_the_whole_project_is_moved(hp_output, tmp_path, capsys):
     assert "tái lập đúng" in out_text
 
 
+@pytest.mark.slow
+def test_verify_of_a_copied_project_checks_the_copy_s_own_inputs(hp_output, tmp_path, capsys):
+    """The project the manifest records still exists: a copy of it, with an input changed, is verified
+    against its own inputs, and says the input changed."""
+    project = tmp_path / "copy"
+    (project / "params").mkdir(parents=True)
+    shutil.copytree(ROOT / "data" / "samples" / "hai-phong", project / "data" / "samples" / "hai-phong")
+    out = project / "outputs" / "bulletin_766" / "2025"
+    shutil.copytree(hp_output, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["project_root"] == str(ROOT) and not Path(manifest["input_paths"]["scores"]).is_absolute()
+    scores = project / manifest["input_paths"]["scores"]
+    scores.write_bytes(scores.read_bytes() + b"\n")  # a blank line at its end: another file, the same figures
+    code, out_text, err = cli_run(capsys, "verify", out)
+    assert code == 1 and "Traceback" not in err
+    assert f"dữ liệu vào {manifest['input_paths']['scores']}: ĐÃ THAY ĐỔI" in out_text, out_text
+
+
 def test_verify_with_an_input_gone_everywhere(tmp_path, capsys):
     folder = tmp_path / "out"
     folder.mkdir()

@@ -320,6 +320,31 @@ def test_run_accepts_an_output_folder_it_made(tmp_path, kind):
     check_output_folder(folder.resolve(), [(tmp_path / "scores.csv").resolve()])
 
 
+def test_a_unit_report_folder_is_another_unit_s_bulletin(tmp_path):
+    """Two units' reports of one period share the default folder (outputs/unit_report/<period>): the
+    second is refused, naming the unit the folder holds; the same unit's is replaced."""
+    from chiso766.core.errors import InputError
+    from chiso766.core.params import load_params
+
+    folder = make_output(tmp_path / "outputs", "2026-Q2", report="unit_report")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["params"]["unit"] = "Phường Mẫu Sơn"
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    for unit, refused in (("Xã Tây", True), ("Phường Mẫu Sơn", False)):
+        path = tmp_path / "params" / "unit_report" / "p.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"report: unit_report\nperiod: 2026-Q2\nprovince: Tỉnh Mẫu\nunit: {unit}\ninputs: {{scores: s.csv}}\n",
+            encoding="utf-8",
+        )
+        params = load_params(path, check_inputs=False)
+        if refused:
+            with pytest.raises(InputError, match="một bản tin khác \\(unit_report, 2026-Q2, Tỉnh Mẫu, Phường Mẫu Sơn\\)"):
+                check_output_folder(folder.resolve(), [], params)
+        else:
+            check_output_folder(folder.resolve(), [], params)
+
+
 @pytest.mark.slow
 def test_run_marks_the_folder_and_replaces_its_own(built, tmp_path):
     """A run writes its marker, listed in its manifest; publish never copies it."""

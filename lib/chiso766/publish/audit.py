@@ -193,29 +193,35 @@ def _check_outputs(out_dir: Path, manifest: dict[str, Any], result: Verification
 
 
 def _project_roots(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
-    """Where relative input paths may start: the project folder the manifest records (``project_root``,
-    when it does and it still exists), the project folder (holding ``params/``) of the output folder,
-    then of the current folder, then the current folder itself."""
+    """Where relative input paths may start: the project folder (holding ``params/``) of the output
+    folder, the project folder the manifest records (``project_root``, when it still exists), the
+    project folder of the current folder, then the current folder itself. The output's own project
+    first: a copy of a project is verified against its own inputs, not the original's."""
     roots: list[Path] = []
+
+    def add(root: Path) -> None:
+        if root not in roots:
+            roots.append(root)
+
+    def project_of(base: Path) -> None:
+        found = next((parent for parent in (base, *base.parents) if (parent / "params").is_dir()), None)
+        if found is not None:
+            add(found)
+
+    project_of(out_dir.resolve())
     recorded = manifest.get("project_root")
     if isinstance(recorded, str) and recorded and Path(recorded).is_dir():
-        roots.append(Path(recorded).resolve())
-    for base in (out_dir.resolve(), Path.cwd().resolve()):
-        for parent in (base, *base.parents):
-            if (parent / "params").is_dir():
-                if parent not in roots:
-                    roots.append(parent)
-                break
-    if Path.cwd().resolve() not in roots:
-        roots.append(Path.cwd().resolve())
+        add(Path(recorded).resolve())
+    project_of(Path.cwd().resolve())
+    add(Path.cwd().resolve())
     return roots
 
 
 def _locate_inputs(out_dir: Path, manifest: dict[str, Any]) -> dict[str, Path | None]:
     """Input kind → where its file or folder is now (``None``: nowhere).
 
-    As recorded when that path exists; else the path as written in the params, or as recorded when
-    relative, under each project root.
+    Under each project root in turn (:func:`_project_roots`), as recorded (relative to the project
+    folder) or as written in the params; a path recorded outside the project, as it is.
     """
     roots = _project_roots(out_dir, manifest)
     given = manifest["params"].get("inputs")
@@ -225,10 +231,10 @@ def _locate_inputs(out_dir: Path, manifest: dict[str, Any]) -> dict[str, Path | 
         candidates = []
         recorded_path = Path(recorded)
         if recorded_path.is_absolute():
-            candidates.append(recorded_path)
             old_root = manifest.get("project_root")
             if isinstance(old_root, str) and old_root and recorded_path.is_relative_to(old_root):
                 candidates += [root / recorded_path.relative_to(old_root) for root in roots]
+            candidates.append(recorded_path)
         else:
             candidates += [root / recorded_path for root in roots]
         written = given.get(kind)

@@ -166,10 +166,12 @@ def _listed(folder: Path) -> tuple[set[str], tuple[str, ...]] | None:
 
 
 def _made_for(manifest: dict[str, Any]) -> tuple[str, ...]:
-    """Which bulletin a manifest is of: its report, period and province (as its params wrote them)."""
+    """Which bulletin a manifest is of: its report, period, province and unit (a unit report's), as its
+    params wrote them."""
     raw = manifest.get("params")
-    province = raw.get("province") if isinstance(raw, dict) else None
-    return tuple(str(value or "").strip() for value in (manifest.get("report"), manifest.get("period"), province))
+    raw = raw if isinstance(raw, dict) else {}
+    named = (manifest.get("report"), manifest.get("period"), raw.get("province"), raw.get("unit"))
+    return tuple(str(value or "").strip() for value in named)
 
 
 def made_by_run(folder: Path) -> bool:
@@ -179,8 +181,8 @@ def made_by_run(folder: Path) -> bool:
 
 def check_output_folder(final: Path, inputs: list[Path], params: Params | None = None) -> None:
     """Refuse an output folder the run must not replace (see the module's docstring), and one that
-    holds another bulletin than ``params`` make (another report or period, or another province where
-    both name one: a ``--out`` typed from an earlier command would lose it).
+    holds another bulletin than ``params`` make (another report or period, or another province or
+    unit where both name one: a ``--out`` typed from an earlier command would lose it).
 
     ``final`` and ``inputs`` are resolved paths.
     """
