@@ -270,6 +270,23 @@ def _out_another_report(project: Path) -> Path:
     return make_output(project.parent / "cu", "2025", report="unit_report")
 
 
+def _out_marked_damaged_manifest_with_a_user_file(project: Path) -> Path:
+    """The marker says the tool made it, the manifest that listed its files is broken: a file no run
+    writes is somebody's."""
+    folder = project / "outputs" / "bulletin_766" / "2025"
+    (folder / "manifest.json").write_text("{", encoding="utf-8")
+    (folder / "ghichu.docx").write_bytes(b"PK")
+    return folder
+
+
+def _out_signed_since(project: Path) -> Path:
+    """The PDF was signed (changed) in place after the run: a new run would replace the signed one."""
+    folder = project / "outputs" / "bulletin_766" / "2025"
+    with (folder / "bulletin.pdf").open("ab") as handle:
+        handle.write(b"\n% signature")
+    return folder
+
+
 def _out_is_a_file(project: Path) -> Path:
     path = project.parent / "out"
     path.write_text("x\n", encoding="utf-8")
@@ -285,6 +302,8 @@ OUT_CASES = [
     (_out_inside_an_input, "dữ liệu vào"),
     (_out_our_folder_with_a_user_file, "ghi-chu-cua-toi.txt"),
     (_out_is_a_file, "không phải thư mục"),
+    (_out_marked_damaged_manifest_with_a_user_file, "ghichu.docx"),
+    (_out_signed_since, "đã sửa sau khi chiso766 run ghi (bulletin.pdf)"),
     (_out_another_period, "một bản tin khác (bulletin_766, 2024, Tỉnh Mẫu)"),
     (_out_another_report, "một bản tin khác (unit_report, 2025, Tỉnh Mẫu)"),
 ]

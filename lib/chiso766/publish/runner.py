@@ -6,8 +6,9 @@ a failed run leaves the previous bulletin untouched, keeps the failed notebook a
 instant (``core.files.swap_folder``), and a run killed midway is cleaned up by the next one.
 
 A run replaces only a folder it made: one holding its marker file (``.chiso766-output``) or the
-manifest of an earlier run of the same bulletin (report, period, province), and nothing the
-manifest does not list. It refuses any other folder that is not empty, and a folder that holds, or
+manifest of an earlier run of the same bulletin (report, period, province, unit), and nothing the
+manifest does not list nor anything changed since it was written (a PDF signed in place); with its
+manifest damaged, nothing but the files a run writes. It refuses any other folder that is not empty, and a folder that holds, or
 lies inside, one of the run's own inputs.
 """
 
@@ -20,6 +21,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import threading
@@ -149,20 +151,35 @@ def _recorded(params: Params) -> dict[str, Any]:
     }
 
 
-def _listed(folder: Path) -> tuple[set[str], tuple[str, ...]] | None:
-    """The files the manifest of an earlier run lists, with the manifest, and the bulletin it made
-    (:func:`_made_for`); None when there is no manifest."""
+def _listed(folder: Path) -> tuple[dict[str, str], tuple[str, ...]] | None:
+    """The files the manifest of an earlier run lists, with their SHA-256 (empty for the manifest and
+    the marker), and the bulletin it made (:func:`_made_for`); None when there is no manifest."""
     try:
         manifest = json.loads(read_regular(folder / "manifest.json"))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or "report" not in manifest or not isinstance(manifest.get("outputs"), list):
         return None
-    listed = {"manifest.json", OUTPUT_MARKER}
+    listed = {"manifest.json": "", OUTPUT_MARKER: ""}
     for entry in manifest["outputs"]:
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            listed.add(Path(entry["path"]).as_posix())
+            listed[Path(entry["path"]).as_posix()] = str(entry.get("sha256") or "")
     return listed, _made_for(manifest)
+
+
+# What a run writes: with a damaged manifest, a marked folder holding only such files is still its own
+_RUN_FILES = re.compile(
+    r"manifest\.json|\.chiso766-output|(bulletin|audit)\.(html|pdf)|document\.json|notebook\.ipynb|tables\.xlsx"
+    r"|tables/[^/]+\.(csv|xlsx)|figures/[^/]+\.(png|svg|txt|csv)"
+)
+
+
+def _refuse_files(names: list[str], final: Path, why: str) -> None:
+    shown = ", ".join(names[:5]) + (f" và {len(names) - 5} tệp khác" if len(names) > 5 else "")
+    raise InputError(
+        f"thư mục kết quả có tệp {why} ({shown}): không ghi đè; chuyển các tệp đó đi hoặc chọn thư mục khác cho --out",
+        final,
+    )
 
 
 def _made_for(manifest: dict[str, Any]) -> tuple[str, ...]:
@@ -204,8 +221,13 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
         return
     made = _listed(final)
     if made is None:
-        if (final / OUTPUT_MARKER).is_file():
-            return  # a folder this tool made, whose manifest is damaged: rebuilt whole
+        if (final / OUTPUT_MARKER).is_file():  # a folder this tool made, whose manifest is damaged
+            strays = [name for name in files if not _RUN_FILES.fullmatch(name)]
+            if strays:
+                _refuse_files(
+                    strays, final, "không do chiso766 run ghi (manifest.json hỏng, không biết tệp nào là của nó)"
+                )
+            return
         raise InputError(
             f"thư mục không trống và không do chiso766 run tạo (không có tệp đánh dấu {OUTPUT_MARKER} "
             "hay manifest.json): không ghi đè; chọn một thư mục mới hoặc trống cho --out",
@@ -214,12 +236,12 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
     listed, held = made
     foreign = [name for name in files if name not in listed]
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" và {len(foreign) - 5} tệp khác" if len(foreign) > 5 else "")
-        raise InputError(
-            f"thư mục kết quả có tệp không do chiso766 run ghi ({shown}): không ghi đè; "
-            "chuyển các tệp đó đi hoặc chọn thư mục khác cho --out",
-            final,
-        )
+        _refuse_files(foreign, final, "không do chiso766 run ghi")
+    # a file changed since the run wrote it (a PDF signed in place, a table corrected by hand) is
+    # someone's work: a new run would replace it
+    edited = [name for name in files if listed[name] and sha256_file(final / name) != listed[name]]
+    if edited:
+        _refuse_files(edited, final, "đã sửa sau khi chiso766 run ghi")
     if params is not None:
         ours = _made_for({"report": params.report, "period": params.period.label, "params": params.raw})
         if any(have and want and have != want for have, want in zip(held, ours, strict=True)):
