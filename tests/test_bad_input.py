@@ -157,6 +157,20 @@ def test_utf8_bom_file(tmp_path):
     assert table.loc[0, "unit_name"] == "Sở Y tế" and table.loc[0, "total"] == Decimal("63.74")
 
 
+@pytest.mark.parametrize("data, words", [
+    ("Tên đơn vị,Tổng điểm\nSở Y tế,63\n".encode(), "có thể là CSV hay văn bản bị đổi đuôi thành .xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "tệp Excel đời cũ (.xls)"),
+    (b"PK\x03\x04cut short", "tệp bị hỏng hoặc không phải bảng tính Excel"),
+])
+def test_a_file_named_xlsx_that_is_no_workbook_is_said_for_what_it_is(tmp_path, data, words):
+    path = tmp_path / "scores.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read(path)
+    assert words in str(info.value) and str(path) in str(info.value)
+    assert not any(word in str(info.value) for word in ("BadZipFile", "zip file", "Error"))
+
+
 def test_xlsx_with_merged_header_rows(tmp_path):
     book = Workbook()
     sheet = book.active

@@ -252,6 +252,18 @@ def test_units_missing_from_the_registry_are_named_with_their_rows(tmp_path):
         "2 đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: «HP.X01» (3 dòng); "
         "«X9» (1 dòng). Bổ sung vào danh mục (units) hoặc sửa mã, tên trong tệp"
     )
+    # one name in its two Unicode forms (NFC, NFD) is one unit
+    import unicodedata
+
+    name = "Phường Không Có"
+    path.write_text("Mã hồ sơ,Tên đơn vị,Ngày tiếp nhận\n" + "".join(
+        f"n{i},{unicodedata.normalize(form, name)},2025-09-12\n" for i, form in enumerate(["NFC", "NFD", "NFD"])
+    ), encoding="utf-8")
+    diagnostics = Diagnostics()
+    load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=diagnostics)
+    assert f"1 đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: «{name}» (3 dòng)" in (
+        diagnostics.of_kind("unknown_units")[0].message
+    )
 
 
 def test_trailing_empty_rows_of_a_workbook_are_left_out(tmp_path):

@@ -509,7 +509,8 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
             node = node[name]
             if not isinstance(node, dict):
                 raise ParamsError(
-                    f"tham số -p «{item}»: {name} không phải là một nhóm khóa", column=".".join(parents[: depth + 1])
+                    f"là một giá trị, không phải nhóm khóa: -p «{item}» đặt vào bên trong nó",
+                    column=".".join(parents[: depth + 1]),
                 )
         node[leaf] = _parse_value(value)
     return out

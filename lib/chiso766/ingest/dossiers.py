@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
-from chiso766.core.textvi import fmt_count, fold, name_key
+from chiso766.core.textvi import fmt_count, fold, name_key, nfc
 from chiso766.ingest.tabular import csv_records, decode_text, read_table, sniff_delimiter
 from chiso766.ingest.units import Registry, params_registry, tier_from_name
 
@@ -1007,7 +1007,7 @@ def _unit_columns(
         else:
             resolved = (None, None, None)
             if raw_code or raw_name:
-                unknown.append((" – ".join(t for t in (raw_code, raw_name) if t), int(rows)))
+                unknown.append((nfc(" – ".join(t for t in (raw_code, raw_name) if t)), int(rows)))
         keys.append(key)
         for column, value in zip(values, resolved, strict=True):
             values[column].append(value)
@@ -1030,9 +1030,16 @@ def _warn_unknown_units(unknown: list[tuple[str, int]], path: Path, diagnostics:
     không có trong danh mục" row by row, and a unit missing from the registry is one fix."""
     if not unknown:
         return
-    ranked = sorted(unknown, key=lambda pair: (-pair[1], pair[0]))
+    rows_of: dict[str, int] = {}
+    for text, rows in unknown:  # one unit spelt in two Unicode forms is one unit
+        rows_of[text] = rows_of.get(text, 0) + rows
+    ranked = sorted(rows_of.items(), key=lambda pair: (-pair[1], pair[0]))
     shown = "; ".join(f"«{text}» ({fmt_count(rows)} dòng)" for text, rows in ranked[:10])
-    more = f"; và {fmt_count(len(ranked) - 10)} đơn vị khác" if len(ranked) > 10 else ""
+    more = (
+        f"; và {fmt_count(len(ranked) - 10)} đơn vị khác (mỗi dòng của chúng có trong bảng cách ly)"
+        if len(ranked) > 10
+        else ""
+    )
     diagnostics.warn(
         "unknown_units",
         f"{fmt_count(len(ranked))} đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: "

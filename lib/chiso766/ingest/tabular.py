@@ -395,13 +395,27 @@ def _formulas_without_value(path: Path, title: str) -> list[tuple[int, int]]:
     return missing
 
 
+def _what_it_is(path: Path) -> str:
+    """What a file that is no workbook seems to be, from its first bytes: the reason a reader can act on."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        head = b""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "đây là tệp Excel đời cũ (.xls): mở bằng Excel và lưu lại thành .xlsx"
+    if head.startswith(b"PK"):
+        return "tệp bị hỏng hoặc không phải bảng tính Excel (.xlsx): xuất lại tệp từ hệ thống nguồn"
+    return "tệp không phải bảng tính Excel (có thể là CSV hay văn bản bị đổi đuôi thành .xlsx): dùng đúng đuôi tệp"
+
+
 def _read_xlsx(path: Path, diagnostics: Diagnostics) -> tuple[list[str], list[list[str]], list[int]]:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(f"không mở được tệp XLSX ({exc.__class__.__name__}: {exc})", path) from exc
+    except Exception as exc:  # openpyxl raises many types for a broken file, with English messages
+        raise InputError(f"không mở được tệp XLSX: {_what_it_is(path)}", path) from exc
     sheet = _visible_sheet(book, path, diagnostics)
     grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     merged_rows: set[int] = set()

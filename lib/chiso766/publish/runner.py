@@ -8,8 +8,8 @@ instant (``core.files.swap_folder``), and a run killed midway is cleaned up by t
 A run replaces only a folder it made: one holding its marker file (``.chiso766-output``) or the
 manifest of an earlier run of the same bulletin (report, period, province, unit), and nothing the
 manifest does not list nor anything changed since it was written (a PDF signed in place); with its
-manifest damaged, nothing but the files a run writes. It refuses any other folder that is not empty, and a folder that holds, or
-lies inside, one of the run's own inputs.
+manifest damaged, nothing but the files a run writes. It refuses any other folder that is not
+empty, and a folder that holds, or lies inside, one of the run's own inputs.
 """
 
 from __future__ import annotations
