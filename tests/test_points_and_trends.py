@@ -405,3 +405,11 @@ def test_a_national_listing_fetched_after_the_as_of_date_says_so() -> None:
         "trên Cổng là 62,59 điểm"
     )
     assert standing.count("sau ngày tính điểm") == 1 and "(61,89 điểm, tính đến ngày 26/09/2026)" in standing
+
+
+def test_the_total_row_of_a_group_table_is_not_numbered() -> None:
+    """Reference 000 lists the six groups 1–6 and writes "Tổng điểm thành phố Hải Phòng" without a number."""
+    document = bulletin_766.outline(bulletin_766.build(ROOT / "params/bulletin_766/2025.yaml"))
+    tables = {b.name: b for section in document.sections for b in section.blocks if hasattr(b, "rows")}
+    rows = tables["province_groups"].rows
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5", "6", ""] and rows[-1][1] == "Tổng điểm"

@@ -577,6 +577,7 @@ def _province_block(b: Bulletin, name: str) -> list[Block]:
                 Col("ratio", "Tỷ lệ (%)", "rate"),
                 Col("lost", "Điểm bị mất", "points"),
             ],
+            totals=1,
         )
     ]
     if len(rows) == len(method.groups) + 1:

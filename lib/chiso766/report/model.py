@@ -106,10 +106,11 @@ class TableSet:
         highlight: Iterable[int] = (),
         numbered: bool = True,
         machine: pd.DataFrame | None = None,
+        totals: int = 0,
     ) -> Table:
         """Register ``frame`` (or ``machine``, its CSV form) as ``tables/<name>.csv``; return it formatted."""
         self.add(name, frame if machine is None else machine)
-        return format_table(name, caption, frame, cols, note, highlight, numbered)
+        return format_table(name, caption, frame, cols, note, highlight, numbered, totals)
 
 
 def format_rows(frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[str]]:
@@ -128,10 +129,11 @@ def format_table(
     note: str = "",
     highlight: Iterable[int] = (),
     numbered: bool = True,
+    totals: int = 0,
 ) -> Table:
     """``frame`` formatted for a reader as a table block whose CSV is ``tables/<name>.csv``."""
     cols = list(cols)
-    return table_block(name, caption, format_rows(frame, cols), cols, note, highlight, numbered)
+    return table_block(name, caption, format_rows(frame, cols), cols, note, highlight, numbered, totals)
 
 
 def table_block(
@@ -142,9 +144,11 @@ def table_block(
     note: str = "",
     highlight: Iterable[int] = (),
     numbered: bool = True,
+    totals: int = 0,
 ) -> Table:
     """Rows already formatted (:func:`format_rows`) as a table block whose CSV is ``tables/<name>.csv``;
-    many tables cut from one frame format it once."""
+    many tables cut from one frame format it once. ``numbered``: an "STT" column, save for the last
+    ``totals`` rows (a "Tổng điểm" row is no item of the list, as reference 000 writes it)."""
     columns = [c.label for c in cols]
     align = ["r" if c.kind != "text" else "l" for c in cols]
     # the PDF shares the page width in proportion to each column's longest cell or header word
@@ -154,7 +158,8 @@ def table_block(
         for i, c in enumerate(cols)
     ]
     if numbered:
-        rows = [[str(i), *r] for i, r in enumerate(rows, start=1)]
+        items = len(rows) - totals
+        rows = [[str(i) if i <= items else "", *r] for i, r in enumerate(rows, start=1)]
         columns, align, widths = ["STT", *columns], ["r", *align], [5.5, *widths]
     return Table(name, caption, columns, rows, align, widths, note, list(highlight))
 

@@ -535,6 +535,7 @@ def _lost_block(report: UnitReport) -> Block:
             Col("points", "Điểm đạt", "points"),
             Col("lost", "Điểm bị mất", "points"),
         ],
+        totals=1,
     )
 
 
