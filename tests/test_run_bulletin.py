@@ -340,7 +340,10 @@ def test_766_bulletin_reconciles_dossiers_with_the_portal(phu_tho):
     assert "5 chỉ số thành phần của 5 đơn vị" in text  # the cause, in words, in the signed document
     assert "<td class=\"l\">Xã Sông Lô</td><td class=\"l\">2.1</td><td class=\"l\">1.920/2.405</td>" in page
     assert "Hồ sơ quá hạn của các sở, ban, ngành" in text
-    assert "Tổng số của các sở, ban, ngành: 0 hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
+    assert "Tổng số của các sở, ban, ngành: không có hồ sơ quá hạn đang xử lý, 16.792 hồ sơ quá hạn đã xử lý" in text
+    overdue = re.search(r"<table[^>]*>(?:(?!</table>).)*Quá hạn đã xử lý(?:(?!</table>).)*</table>", page, re.S)
+    assert overdue and "Quá hạn đang xử lý" not in overdue[0], "a column of zeros only is not shown"
+    assert "overdue_in_process" in (phu_tho / "tables" / "overdue_so.csv").read_text(encoding="utf-8-sig")
     head = (phu_tho / "tables" / "reconciliation.csv").read_text(encoding="utf-8-sig").splitlines()
     assert head[1].startswith("H44.167,Xã Sông Lô,tien_do,2.1,1920,2405,79.83,15.97,1979,2405,82.29,16.46,0.49")
 

@@ -1152,16 +1152,14 @@ def _overdue_blocks(b: Bulletin, letter: str) -> list[Block]:
             4,
         )
     ]
+    columns = [("overdue_in_process", "Quá hạn đang xử lý"), ("finished_late", "Quá hạn đã xử lý")]
     blocks.append(
         b.tables.block(
             "overdue_so",
             "Hồ sơ quá hạn của các sở, ban, ngành",
             units,
-            [
-                Col("unit_name", "Cơ quan"),
-                Col("overdue_in_process", "Quá hạn đang xử lý", "count"),
-                Col("finished_late", "Quá hạn đã xử lý", "count"),
-            ],
+            # a column of zeros says nothing the sentence below does not (the CSV keeps it)
+            [Col("unit_name", "Cơ quan"), *(Col(key, label, "count") for key, label in columns if units[key].any())],
             machine=units.drop(columns=["total"]),
         )
     )
@@ -1169,12 +1167,11 @@ def _overdue_blocks(b: Bulletin, letter: str) -> list[Block]:
         row = backlog[backlog["level"] == level]
         if len(row):
             r = row.iloc[0]
-            blocks.append(
-                Paragraph(
-                    f"Tổng số của {label}: {fmt_number(r['overdue_in_process'])} hồ sơ quá hạn đang xử lý, "
-                    f"{fmt_number(r['finished_late'])} hồ sơ quá hạn đã xử lý."
-                )
-            )
+            counts = [
+                f"{fmt_number(r[key])} hồ sơ {what.lower()}" if r[key] else f"không có hồ sơ {what.lower()}"
+                for key, what in columns
+            ]
+            blocks.append(Paragraph(f"Tổng số của {label}: {', '.join(counts)}."))
     return blocks
 
 
