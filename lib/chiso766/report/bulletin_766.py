@@ -901,7 +901,19 @@ def _shortcomings_section(b: Bulletin) -> Section:
                     )
                 )
             )
+    _unletter_alone(part)
     return part
+
+
+def _unletter_alone(section: Section) -> None:
+    """An "a)" with no "b)" after it lists nothing: a section's one lettered heading loses its letter."""
+    lettered = [
+        block
+        for block in section.blocks
+        if isinstance(block, Heading) and block.level == 4 and block.text.split(") ", 1)[0] in LETTERS
+    ]
+    if len(lettered) == 1:
+        lettered[0].text = lettered[0].text.split(") ", 1)[1]
 
 
 def _stakes_blocks(b: Bulletin) -> list[Block]:
@@ -1089,7 +1101,11 @@ def _appendices(b: Bulletin) -> list[Section]:
                 f"Điểm và xếp hạng các {title} trên Bộ chỉ số 766",
                 [
                     b.tables.block(
-                        f"appendix_{tier}", f"Điểm, tổng điểm và xếp hạng các {title}", _machine(members), _rank_cols(b)
+                        f"appendix_{tier}",
+                        # a score table of totals only has no group points to name
+                        f"{'Điểm, tổng điểm' if b.has_groups else 'Tổng điểm'} và xếp hạng các {title}",
+                        _machine(members),
+                        _rank_cols(b),
                     )
                 ],
             )
