@@ -75,7 +75,7 @@ def test_the_notice_has_the_structure_of_002(pages: list[str]) -> None:
             "3.1. Một số chỉ tiêu chưa đạt tỷ lệ giao như:",
             "3.2. Tỷ lệ hồ sơ đã giải quyết quá hạn tại một số cơ quan, đơn vị, địa phương còn cao như: "
             "Sở Công Thương (67,29%), phường Nguyễn Trãi (46,62%).",
-            "Văn phòng Ủy ban nhân dân thành phố thông báo để Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân "
+            "Văn phòng Ủy ban nhân dân thành phố thông báo để Thủ trưởng các Sở, ban, ngành, Chủ tịch Ủy ban nhân "
             "dân các xã, phường, đặc khu biết, chỉ đạo, thực hiện và có giải pháp khắc phục bảo đảm nhiệm vụ, "
             "chỉ tiêu được giao./.",
             "Nơi nhận:",
