@@ -104,3 +104,14 @@ def test_a_chart_is_drawn_once_and_its_svg_is_what_savefig_writes(monkeypatch):
     assert len(draws) == 1
     assert rendered.svg == saved.getvalue()
     assert plt.get_fignums() == []  # closed, as after savefig
+
+
+def test_a_chart_prints_a_rate_as_its_sentence_does():
+    """"Đạt 93,80%" in the notice, 93,80% beside its bar (not 93,8%); 100% stays 100%."""
+    from decimal import Decimal
+
+    fig = charts.share_chart(["Sở, ban, ngành"], [Decimal("93.80")], [Decimal("6.20")], "")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["93,80%", "6,20%"]
+    fig = charts.indicator_chart(["Nộp trực tuyến"], [Decimal("100")], [None], "")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["100%"]

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
 from chiso766.core.errors import clean
-from chiso766.core.textvi import fmt_number
+from chiso766.core.textvi import fmt_number, fmt_percent
 from chiso766.report.outline import Chart
 
 __all__ = [
@@ -212,7 +212,7 @@ def indicator_chart(
     y = range(len(labels))
     ax.barh(y, _floats(rates), color=ACCENT)
     for i, (r, t) in enumerate(zip(rates, targets, strict=False)):
-        ax.text(_float(r or 0) + 1, i, fmt_number(r, 2) + "%", va="center", fontsize=8)
+        ax.text(_float(r or 0) + 1, i, fmt_percent(r), va="center", fontsize=8)
         if t is not None:
             ax.plot([_float(t), _float(t)], [i - 0.4, i + 0.4], color=ALERT, linewidth=2)
     _finish_bars(ax, labels, 112, "Tỷ lệ (%) — vạch đỏ: chỉ tiêu giao", title)
@@ -234,8 +234,9 @@ def share_chart(
     ax.barh(y, good, color=ACCENT, label="Trước hạn, đúng hạn")
     ax.barh(y, bad, left=good, color=ALERT, label="Quá hạn")
     for i, (g, b) in enumerate(zip(on_time, late, strict=False)):
-        ax.text(2, i, fmt_number(g, 2) + "%", va="center", color="white", fontsize=8.5)
-        ax.text(101, i, fmt_number(b, 2) + "%", va="center", color=ALERT, fontsize=8.5)
+        # as the text prints them (90,20%, 100%): a chart and its sentence show one figure alike
+        ax.text(2, i, fmt_percent(g), va="center", color="white", fontsize=8.5)
+        ax.text(101, i, fmt_percent(b), va="center", color=ALERT, fontsize=8.5)
     _finish_bars(ax, labels, 112, xlabel, title)
     fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
