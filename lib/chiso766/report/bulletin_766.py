@@ -8,7 +8,8 @@ file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -237,16 +238,19 @@ def _whole(value: object) -> int:
     return int(str(value).split(".")[0])
 
 
-def _rate_of(b: Bulletin, unit: Any, group: Group) -> str:
-    """``X đạt 10,89%``, and, where the unit lost points for having nothing to count, in what."""
+def _rate_of(b: Bulletin, units: Sequence[Any], group: Group) -> str:
+    """``X đạt 10,89%``, and, where the unit lost points for having nothing to count, in what: said
+    once for units alike in both (``X, Y đạt 0% (không phát sinh …)``)."""
+    unit = units[0]
+    names = join_names([str(u.unit_name) for u in units])
     rate = fmt_number(getattr(unit, f"{group.key}_ratio"), 2) + "%"
     idle = b.idle_losses.get((str(unit.unit_key), group.key))
     if not idle:
-        return fill(b.text["unit_rate"], name=str(unit.unit_name), rate=rate)
+        return fill(b.text["unit_rate"], name=names, rate=rate)
     components = [b.method.component(c) for c in idle]
     return fill(
         b.text["unit_rate_idle" if len(components) == 1 else "unit_rate_idle_many"],
-        name=str(unit.unit_name),
+        name=names,
         rate=rate,
         counts=", ".join(dict.fromkeys(c.counts for c in components)),
         components=f"“{components[0].name_vi}”",
@@ -279,7 +283,7 @@ def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
                 tier_plural=tier_plural(tier),
                 target=target.label(),
             )
-        units = _first_names(b, below, group, tier_plural(tier), lambda r: _rate_of(b, r, group))
+        units = _first_names(b, below, group, tier_plural(tier), lambda rs: _rate_of(b, rs, group))
         return fill(
             b.text["group_weakness"],
             group=group.name_vi,
@@ -293,25 +297,47 @@ def _group_line(b: Bulletin, tier: str, group: Group) -> str | None:
     if weakest.empty:
         return None
     # in brackets, within the sentence: the first name too (after a colon it would start the list)
-    units = in_sentence(_first_names(b, weakest, group, tier_plural(tier), lambda r: _rate_of(b, r, group)))
+    units = in_sentence(_first_names(b, weakest, group, tier_plural(tier), lambda rs: _rate_of(b, rs, group)))
     return fill(b.text["group_lowest"], group=group.name_vi, units=units)
 
 
 def _first_names(
-    b: Bulletin, ordered: pd.DataFrame, group: Group, noun: str, write: Callable[[Any], str], sep: str = "; "
+    b: Bulletin,
+    ordered: pd.DataFrame,
+    group: Group,
+    noun: str,
+    write: Callable[[Sequence[Any]], str],
+    sep: str = "; ",
 ) -> str:
     """The first ``lowest_listed`` of ``ordered`` (lowest first) and those tied with the last of them
-    (a list cut through a tie names some of equals and not the others), each as ``write`` gives it;
-    a tie that would make the list much longer than asked is said as its number ("12 xã cùng đạt 0%")."""
+    (a list cut through a tie names some of equals and not the others), as ``write`` gives them: one
+    unit at a time, or together where they share the rate and had nothing to count in the same
+    components (seven times "đạt 0% (không phát sinh …)" said once); a tie that would make the list
+    much longer than asked is said as its number ("12 xã cùng đạt 0%")."""
     count, ratio = b.text["lowest_listed"], f"{group.key}_ratio"
     if len(ordered) > count:
         ordered = ordered[[r <= ordered[ratio].iloc[count - 1] for r in ordered[ratio]]]
     tied = pd.Series([r == ordered[ratio].iloc[-1] for r in ordered[ratio]], index=ordered.index, dtype=bool)
     if len(ordered) <= count + 2 or tied.sum() < 2:
-        return join_names([write(r) for r in ordered.itertuples()], sep)
+        return join_names(_written_alike(b, ordered, group, write), sep)
     rate = fmt_number(ordered[ratio].iloc[-1], 2) + "%"
     said = fill(b.text["tied_rate"], count=int(tied.sum()), tier_plural=noun, rate=rate)
-    return join_names([*(write(r) for r in ordered[~tied].itertuples()), said], sep)
+    return join_names([*_written_alike(b, ordered[~tied], group, write), said], sep)
+
+
+def _written_alike(
+    b: Bulletin, ordered: pd.DataFrame, group: Group, write: Callable[[Sequence[Any]], str]
+) -> list[str]:
+    """``write`` of each run of units in ``ordered`` alike in rate and in what they had nothing to count
+    (a unit that had something to count is alike to none)."""
+    rows = list(ordered.itertuples())
+    ratio = f"{group.key}_ratio"
+
+    def alike(r: Any) -> object:
+        idle = b.idle_losses.get((str(r.unit_key), group.key))
+        return (getattr(r, ratio), tuple(idle)) if idle else r.Index
+
+    return [write(list(run)) for _, run in itertools.groupby(rows, key=alike)]
 
 
 def _weaknesses(b: Bulletin, tier: str) -> list[str]:
@@ -350,7 +376,9 @@ def _recommendations(b: Bulletin, bottom_actions: Mapping[str, list[str]] | None
     items = []
     for _, _, group, weak in scored[: b.text["weak_groups"]]:
         ordered = weak.sort_values([f"{group.key}_ratio", "_order"], kind="stable")
-        units = in_sentence(_first_names(b, ordered, group, "đơn vị", lambda r: str(r.unit_name), ", "))
+        units = in_sentence(
+            _first_names(b, ordered, group, "đơn vị", lambda rs: join_names([str(r.unit_name) for r in rs]), ", ")
+        )
         who = b.text["recommendation_who"]["one" if len(ordered) == 1 else "many"]
         items.append(fill(b.text["recommendations"][group.key], who=who, group=group.name_vi, units=units))
     for tier, actions in (bottom_actions or {}).items():
