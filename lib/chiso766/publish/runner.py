@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from chiso766 import __version__
 from chiso766.core import imports as notebook_stack
@@ -174,7 +174,7 @@ _RUN_FILES = re.compile(
 )
 
 
-def _refuse_files(names: list[str], final: Path, why: str) -> None:
+def _refuse_files(names: list[str], final: Path, why: str) -> NoReturn:
     shown = ", ".join(names[:5]) + (f" và {len(names) - 5} tệp khác" if len(names) > 5 else "")
     raise InputError(
         f"thư mục kết quả có tệp {why} ({shown}): không ghi đè; chuyển các tệp đó đi hoặc chọn thư mục khác cho --out",
