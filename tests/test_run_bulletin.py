@@ -220,6 +220,18 @@ def test_score_into_a_bulletin_folder_never_makes_its_tables_disagree_with_it(ha
     assert b"64.74" in edited.read_bytes()
 
 
+def test_data_of_another_province_than_the_params_name_is_refused(tmp_path, capsys):
+    """Phú Thọ's snapshot under `province: Hải Phòng`: a bulletin headed for one province with the other's
+    figures. Refused by `score` and by `run`, naming the key once and both provinces."""
+    assert main(["score", str(PT), "-p", "province=Hải Phòng", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert 'khóa "province": là Thành phố Hải Phòng, nhưng dữ liệu vào' in err and "là của Tỉnh Phú Thọ" in err
+    assert main(["run", str(PT), "-p", "province=Hải Phòng", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f'\nLỗi: {PT}: khóa "province": là Thành phố Hải Phòng' in err and err.count("2026-08.yaml") == 1
+    assert not (tmp_path / "r").exists()
+
+
 def test_failed_run_keeps_the_failed_notebook_and_the_previous_bulletin(hai_phong, tmp_path, capsys):
     out = tmp_path / "outputs" / "2025"
     shutil.copytree(hai_phong, out)

@@ -99,10 +99,15 @@ class RunError(InputError):
 _INPUT_ERRORS = frozenset({"InputError", "ParamsError", "ManifestError", "SnapshotError", "FontsMissing"})
 
 
-def _cell_error(name: str, message: str) -> str:
-    """A failed cell's error as the user reads it: an input's message as it is; anything else is a
-    fault of the program, and says so (its class name is what a report to the developers needs)."""
-    return message if name in _INPUT_ERRORS else f"lỗi chương trình ({name}: {message})"
+def _cell_error(name: str, message: str, params_path: Path | None = None) -> str:
+    """A failed cell's error as the user reads it: an input's message as it is (without the params
+    file it begins with, which the run's error names already); anything else is a fault of the
+    program, and says so (its class name is what a report to the developers needs)."""
+    if name not in _INPUT_ERRORS:
+        return f"lỗi chương trình ({name}: {message})"
+    for named in {str(params_path), str(params_path.resolve())} if params_path else ():
+        message = message.removeprefix(f"{named}, ")
+    return message
 
 
 # The steps of one run, as ``chiso766 run`` names them to the reader.
@@ -471,7 +476,8 @@ def _make(
             except papermill.PapermillExecutionError as exc:
                 # replaces, never writes through a link
                 write_atomic(failed, (staging / "notebook.ipynb").read_bytes())
-                raise RunError(f"{_cell_error(exc.ename, exc.evalue)} (sổ lỗi: {failed})", params.path) from None
+                said = _cell_error(exc.ename, exc.evalue, params.path)
+                raise RunError(f"{said} (sổ lỗi: {failed})", params.path) from None
             finally:
                 preparing.shutdown()
             if not (staging / "document.json").is_file():
