@@ -287,6 +287,12 @@ def _out_signed_since(project: Path) -> Path:
     return folder
 
 
+def _out_beside_a_user_file_named_as_its_failed_notebook(project: Path) -> Path:
+    """A failed run keeps its notebook as <folder>.failed.ipynb: a user's file of that name is not replaced."""
+    (project.parent / "moi.failed.ipynb").write_text("ghi chú của tôi\n", encoding="utf-8")
+    return project.parent / "moi"
+
+
 def _out_is_a_file(project: Path) -> Path:
     path = project.parent / "out"
     path.write_text("x\n", encoding="utf-8")
@@ -304,6 +310,7 @@ OUT_CASES = [
     (_out_is_a_file, "không phải thư mục"),
     (_out_marked_damaged_manifest_with_a_user_file, "ghichu.docx"),
     (_out_signed_since, "đã sửa sau khi chiso766 run ghi (bulletin.pdf)"),
+    (_out_beside_a_user_file_named_as_its_failed_notebook, "sổ lỗi của lần chạy"),
     (_out_another_period, "một bản tin khác (bulletin_766, 2024, Tỉnh Mẫu)"),
     (_out_another_report, "một bản tin khác (unit_report, 2025, Tỉnh Mẫu)"),
 ]

@@ -217,6 +217,7 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
             )
         if is_within(final, path):
             raise InputError(f"thư mục kết quả nằm trong dữ liệu vào {path}: chọn thư mục khác cho --out", final)
+    _check_failed_notebook(final)
     if not os.path.lexists(final):
         return
     if not final.is_dir() or final.is_symlink():
@@ -256,6 +257,29 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
                 "chọn thư mục khác cho --out, hoặc tự xóa thư mục đó nếu không cần giữ",
                 final,
             )
+
+
+def _failed_notebook(final: Path) -> Path:
+    """Where a failed run of ``final`` keeps its notebook: ``<folder>.failed.ipynb`` beside it."""
+    return final.parent / f"{final.name}.failed.ipynb"
+
+
+def _check_failed_notebook(final: Path) -> None:
+    """Refuse a run whose failed notebook would replace a file it did not write: one there already
+    is the notebook of an earlier failed run (papermill's metadata) or is refused."""
+    failed = _failed_notebook(final)
+    if not os.path.lexists(failed):
+        return
+    try:
+        ours = "papermill" in json.loads(read_regular(failed)).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        ours = False
+    if not ours:
+        raise InputError(
+            "ở chỗ sổ lỗi của lần chạy (nơi một lần chạy hỏng ghi sổ tính toán) đã có một tệp không do "
+            "chiso766 run ghi: không ghi đè; chuyển tệp đó đi hoặc chọn thư mục khác cho --out",
+            failed,
+        )
 
 
 def _run_inputs(params: Params) -> list[Path]:
@@ -427,7 +451,7 @@ def _make(
     if kept is not None:
         kept.start(params.report)
     staging = final.parent / f".{final.name}.partial-{os.getpid()}"
-    failed = final.parent / f"{final.name}.failed.ipynb"
+    failed = _failed_notebook(final)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
