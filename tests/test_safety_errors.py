@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -493,15 +494,21 @@ def test_verify_after_the_folder_is_moved(hp_output, tmp_path, capsys):
     assert "tái lập đúng" in out and "bảng units.csv: giống hệt" in out
 
 
+def _project_with(project: Path, output: Path) -> tuple[Path, dict[str, Any]]:
+    """A project folder holding the Hải Phòng sample's inputs and ``output`` as its 2025 bulletin; the
+    bulletin's folder and its manifest."""
+    (project / "params").mkdir(parents=True)
+    shutil.copytree(ROOT / "data" / "samples" / "hai-phong", project / "data" / "samples" / "hai-phong")
+    out = project / "outputs" / "bulletin_766" / "2025"
+    shutil.copytree(output, out)
+    return out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
 @pytest.mark.slow
 def test_verify_after_the_whole_project_is_moved(hp_output, tmp_path, capsys):
     """Recorded absolute input paths that no longer exist are found under the output's project folder."""
     project = tmp_path / "moved-project"
-    (project / "params").mkdir(parents=True)
-    shutil.copytree(ROOT / "data" / "samples" / "hai-phong", project / "data" / "samples" / "hai-phong")
-    out = project / "outputs" / "bulletin_766" / "2025"
-    shutil.copytree(hp_output, out)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    out, manifest = _project_with(project, hp_output)
     old = str(ROOT)
     text = json.dumps(manifest, ensure_ascii=False).replace(json.dumps(old)[1:-1], "/nowhere/old-project")
     (out / "manifest.json").write_text(text, encoding="utf-8")
@@ -515,11 +522,7 @@ def test_verify_of_a_copied_project_checks_the_copy_s_own_inputs(hp_output, tmp_
     """The project the manifest records still exists: a copy of it, with an input changed, is verified
     against its own inputs, and says the input changed."""
     project = tmp_path / "copy"
-    (project / "params").mkdir(parents=True)
-    shutil.copytree(ROOT / "data" / "samples" / "hai-phong", project / "data" / "samples" / "hai-phong")
-    out = project / "outputs" / "bulletin_766" / "2025"
-    shutil.copytree(hp_output, out)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    out, manifest = _project_with(project, hp_output)
     assert manifest["project_root"] == str(ROOT) and not Path(manifest["input_paths"]["scores"]).is_absolute()
     scores = project / manifest["input_paths"]["scores"]
     scores.write_bytes(scores.read_bytes() + b"\n")  # a blank line at its end: another file, the same figures

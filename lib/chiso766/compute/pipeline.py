@@ -77,7 +77,7 @@ def _require_same_province(params: Params, card: ScoreCard, path: Path) -> None:
     Hải Phòng`` made a bulletin headed for one province with the other's figures): when both the
     params' province and the data's own province row are among the 34."""
     named = known_province(params.get("province") or "")
-    rows = card.units[card.units["tier"] == "tinh"] if "tier" in card.units else card.units.iloc[0:0]
+    rows = card.units[card.units["tier"] == "tinh"]
     if named is None or rows.empty:
         return
     held = known_province(rows.iloc[0]["unit_name"])

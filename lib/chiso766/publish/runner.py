@@ -290,8 +290,7 @@ def _run_inputs(params: Params) -> list[Path]:
 def output_dir(params: Params, out: str | Path | None = None) -> Path:
     if out:
         return Path(out)
-    root = params.root
-    return root / "outputs" / params.report / params.period.slug
+    return params.root / "outputs" / params.report / params.period.slug
 
 
 @functools.cache  # cleared by each run and run_many: their runs share the packages; a lookup scans sys.path
