@@ -220,6 +220,36 @@ def test_score_into_a_bulletin_folder_never_makes_its_tables_disagree_with_it(ha
     assert b"64.74" in edited.read_bytes()
 
 
+def test_score_then_run_into_the_same_folder_and_a_users_file_is_never_replaced(tmp_path, capsys):
+    """`score` and `run` share their default folder (outputs/<report>/<period>): a run after a score
+    takes the folder, as a score after a score its own tables. A table someone put there or corrected
+    by hand is refused by both, naming it, and left as it is."""
+    out = tmp_path / "2025"
+    assert main(["score", str(HP), "--out", str(out)]) == 0
+    first = (out / "tables" / "units.csv").read_bytes()
+    assert main(["score", str(HP), "--out", str(out)]) == 0  # its own tables, unchanged, are replaced
+    corrected = first.replace(b"63.74", b"64.74")
+    (out / "tables" / "units.csv").write_bytes(corrected)
+    capsys.readouterr()
+    for command in ("score", "run"):
+        assert main([command, str(HP), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "tables/units.csv" in err and "đã sửa sau khi" in err and "Traceback" not in err
+        assert (out / "tables" / "units.csv").read_bytes() == corrected
+    (out / "tables" / "units.csv").write_bytes(first)
+    assert main(["run", str(HP), "--out", str(out)]) == 0
+    assert (out / "manifest.json").is_file() and not (out / ".chiso766-score.json").exists()
+
+    mine = tmp_path / "mine"
+    (mine / "tables").mkdir(parents=True)
+    (mine / "tables" / "units.csv").write_text("của tôi\n", encoding="utf-8")
+    assert main(["score", str(HP), "--out", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "không do chiso766 score ghi" in err and "tables/units.csv" in err
+    assert (mine / "tables" / "units.csv").read_text(encoding="utf-8") == "của tôi\n"
+    assert sorted(p.name for p in (mine / "tables").iterdir()) == ["units.csv"]
+
+
 def test_data_of_another_province_than_the_params_name_is_refused(tmp_path, capsys):
     """Phú Thọ's snapshot under `province: Hải Phòng`: a bulletin headed for one province with the other's
     figures. Refused by `score` and by `run`, naming the key once and both provinces."""

@@ -27,9 +27,9 @@ __all__ = ["main"]
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from chiso766.compute.pipeline import build_previous, build_scorecard, score_tables
-    from chiso766.core.files import is_within, write_files
+    from chiso766.core.files import is_within
     from chiso766.core.params import load_params
-    from chiso766.publish.runner import made_by_run, output_dir
+    from chiso766.publish.runner import output_dir, write_score_tables
     from chiso766.render.tables import csv_files
 
     params = load_params(args.params, args.p)
@@ -40,21 +40,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
     for source in (params.path, *params.inputs.values()):
         if source is not None and (is_within(source.resolve(), tables) or is_within(tables, source.resolve())):
             raise InputError(f"--out ghi đè dữ liệu vào của chính lần tính này ({source}): chọn thư mục khác", out)
-    files = csv_files(score_tables(card, previous))
-    written: list[Path] = []
-    if made_by_run(out):
-        # a bulletin's folder: its tables are what its manifest lists and its pages show; tables that
-        # differ would leave the bulletin saying one thing and its tables another, and unpublishable
-        changed = [name for name, data in files.items() if not _holds(tables / name, data)]
-        if changed:
-            raise InputError(
-                "thư mục là một bản tin do chiso766 run làm, mà bảng tính lại khác bảng của nó "
-                f"({', '.join(changed)}): không ghi đè; chạy lại chiso766 run với cùng tham số, hoặc chọn --out khác",
-                out,
-            )
+    written = write_score_tables(params, csv_files(score_tables(card, previous)), out)
+    if not written:
         print(f"bảng tính lại giống hệt bảng của bản tin trong {tables}: không ghi lại")
-    else:
-        written = write_files(files, out / "tables")
     units = card.units
     scored = units["total"].notna().sum()
     print(f"{len(units)} đơn vị, {scored} có tổng điểm; phiên bản quy tắc {card.method.version}")
@@ -70,14 +58,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether ``path`` is a file of exactly ``data``."""
-    try:
-        return path.is_file() and path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def _seconds(seconds: float) -> str:

@@ -8,8 +8,9 @@ instant (``core.files.swap_folder``), and a run killed midway is cleaned up by t
 A run replaces only a folder it made: one holding its marker file (``.chiso766-output``) or the
 manifest of an earlier run of the same bulletin (report, period, province, unit), and nothing the
 manifest does not list nor anything changed since it was written (a PDF signed in place); with its
-manifest damaged, nothing but the files a run writes. It refuses any other folder that is not
-empty, and a folder that holds, or lies inside, one of the run's own inputs.
+manifest damaged, nothing but the files a run writes. A folder ``chiso766 score`` wrote tables in
+(:data:`SCORE_LEDGER`) is taken on the same terms. It refuses any other folder that is not empty,
+and a folder that holds, or lies inside, one of the run's own inputs.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from chiso766.core.files import (
     shown_path,
     swap_folder,
     write_atomic,
+    write_files,
 )
 from chiso766.core.params import Params, load_params
 from chiso766.ingest.checksums import input_files, sha256_file
@@ -62,6 +64,7 @@ __all__ = [
     "output_dir",
     "check_output_folder",
     "made_by_run",
+    "write_score_tables",
     "NOTEBOOKS",
     "OUTPUT_MARKER",
 ]
@@ -85,6 +88,9 @@ _PACKAGES = (
 
 
 OUTPUT_MARKER = ".chiso766-output"
+# What ``chiso766 score`` wrote in a folder that is not a bulletin's: its tables' SHA-256 and which
+# bulletin they are of. A later score replaces those tables unless edited, and a run the folder whole.
+SCORE_LEDGER = ".chiso766-score.json"
 _MARKER_TEXT = (
     "Thư mục kết quả do chiso766 run tạo. chiso766 chỉ ghi đè thư mục có tệp đánh dấu này.\n"
     "An output folder made by chiso766 run; chiso766 replaces only folders holding this file.\n"
@@ -156,16 +162,17 @@ def _recorded(params: Params) -> dict[str, Any]:
     }
 
 
-def _listed(folder: Path) -> tuple[dict[str, str], tuple[str, ...]] | None:
-    """The files the manifest of an earlier run lists, with their SHA-256 (empty for the manifest and
-    the marker), and the bulletin it made (:func:`_made_for`); None when there is no manifest."""
+def _listed(folder: Path, record: str = "manifest.json") -> tuple[dict[str, str], tuple[str, ...]] | None:
+    """The files ``record`` (an earlier run's manifest, or :data:`SCORE_LEDGER`) lists, with their
+    SHA-256 (empty for the records and the marker), and the bulletin they are of (:func:`_made_for`);
+    None when there is no such record."""
     try:
-        manifest = json.loads(read_regular(folder / "manifest.json"))
+        manifest = json.loads(read_regular(folder / record))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or "report" not in manifest or not isinstance(manifest.get("outputs"), list):
         return None
-    listed = {"manifest.json": "", OUTPUT_MARKER: ""}
+    listed = {"manifest.json": "", OUTPUT_MARKER: "", SCORE_LEDGER: ""}
     for entry in manifest["outputs"]:
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             listed[Path(entry["path"]).as_posix()] = str(entry.get("sha256") or "")
@@ -225,7 +232,7 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
     files = files_under(final)
     if not files:
         return
-    made = _listed(final)
+    made = _listed(final) or _listed(final, SCORE_LEDGER)
     if made is None:
         if (final / OUTPUT_MARKER).is_file():  # a folder this tool made, whose manifest is damaged
             strays = [name for name in files if not _RUN_FILES.fullmatch(name)]
@@ -242,21 +249,96 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
     listed, held = made
     foreign = [name for name in files if name not in listed]
     if foreign:
-        _refuse_files(foreign, final, "không do chiso766 run ghi")
+        _refuse_files(foreign, final, "không do chiso766 ghi")
     # a file changed since the run wrote it (a PDF signed in place, a table corrected by hand) is
     # someone's work: a new run would replace it
     edited = [name for name in files if listed[name] and sha256_file(final / name) != listed[name]]
     if edited:
-        _refuse_files(edited, final, "đã sửa sau khi chiso766 run ghi")
+        _refuse_files(edited, final, "đã sửa sau khi chiso766 ghi")
     if params is not None:
-        ours = _made_for({"report": params.report, "period": params.period.label, "params": params.raw})
-        if any(have and want and have != want for have, want in zip(held, ours, strict=True)):
-            shown = ", ".join(value for value in held if value)
+        _require_same_bulletin(held, params, final)
+
+
+def _made_by(params: Params) -> tuple[str, ...]:
+    return _made_for({"report": params.report, "period": params.period.label, "params": params.raw})
+
+
+def _require_same_bulletin(held: tuple[str, ...], params: Params, final: Path) -> None:
+    if any(have and want and have != want for have, want in zip(held, _made_by(params), strict=True)):
+        shown = ", ".join(value for value in held if value)
+        raise InputError(
+            f"thư mục kết quả đang giữ một bản tin khác ({shown}): không ghi đè; "
+            "chọn thư mục khác cho --out, hoặc tự xóa thư mục đó nếu không cần giữ",
+            final,
+        )
+
+
+def write_score_tables(params: Params, tables: Mapping[str, bytes], out: Path) -> list[Path]:
+    """Write ``chiso766 score``'s tables as ``<out>/tables/<name>`` and record them in :data:`SCORE_LEDGER`;
+    returns the paths written. Into a bulletin's folder (one ``run`` made) nothing is written: its
+    tables must already be these (an empty list), else the score is refused.
+
+    A table is replaced only where it holds the same bytes or is one an earlier score of the same
+    bulletin wrote and nobody changed since: a file of that name that someone else put there, or
+    corrected by hand, is refused, naming it. A later ``chiso766 run`` into the folder takes it whole.
+    """
+    if made_by_run(out):
+        # a bulletin's folder: its tables are what its manifest lists and its pages show; tables that
+        # differ would leave the bulletin saying one thing and its tables another, and unpublishable
+        changed = [name for name, data in tables.items() if not _holds(out / "tables" / name, data)]
+        if changed:
             raise InputError(
-                f"thư mục kết quả đang giữ một bản tin khác ({shown}): không ghi đè; "
-                "chọn thư mục khác cho --out, hoặc tự xóa thư mục đó nếu không cần giữ",
-                final,
+                "thư mục là một bản tin do chiso766 run làm, mà bảng tính lại khác bảng của nó "
+                f"({', '.join(changed)}): không ghi đè; chạy lại chiso766 run với cùng tham số, hoặc chọn --out khác",
+                out,
             )
+        return []
+    made = _listed(out, SCORE_LEDGER)
+    listed = made[0] if made else {}
+    if made:
+        _require_same_bulletin(made[1], params, out)
+    names = {f"tables/{name}": data for name, data in tables.items()}
+    taken = [
+        name
+        for name, data in names.items()
+        if os.path.lexists(out / name)
+        and not _holds(out / name, data)
+        and not (listed.get(name) and _sha256_or_none(out / name) == listed[name])
+    ]
+    if taken:
+        _refuse_files(taken, out, "không do chiso766 score ghi, hoặc đã sửa sau khi nó ghi")
+    written = write_files(tables, out / "tables")
+    # tables an earlier score listed and nobody changed stay listed: a run may still replace them
+    kept = {
+        name: sha for name, sha in listed.items() if sha and name not in names and _sha256_or_none(out / name) == sha
+    }
+    record = {
+        "made_by": f"chiso766 score {__version__}",
+        "report": params.report,
+        "period": params.period.label,
+        "params": {key: params.raw[key] for key in ("province", "unit") if key in params.raw},
+        "outputs": [
+            {"path": name, "sha256": sha}
+            for name, sha in sorted({**kept, **{n: hashlib.sha256(d).hexdigest() for n, d in names.items()}}.items())
+        ],
+    }
+    write_atomic(out / SCORE_LEDGER, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return written
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file of exactly ``data``."""
+    try:
+        return read_regular(path) == data
+    except OSError:
+        return False
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except OSError:
+        return None
 
 
 def _failed_notebook(final: Path) -> Path:
