@@ -153,6 +153,13 @@ def test_blank_target_is_refused(project: Path) -> None:
     assert exc.column == "targets.online_payment"
 
 
+@pytest.mark.parametrize("value", ["", "''", "'  '"])
+def test_province_written_but_left_empty_is_refused(project: Path, value: str) -> None:
+    """Every heading of the bulletin names the province: a key left empty would leave them without it."""
+    exc = failure(write(project, BULLETIN + f"province: {value}\n"))
+    assert exc.column == "province" and "để trống" in exc.reason
+
+
 def test_good_targets_in_every_form(project: Path) -> None:
     params = load_params(
         write(project, BULLETIN + "targets: {cong_khai: '>=15', total: 90, so_hoa: '≥ 20%', digitized: '=100', resolved_late: '<=0'}\n")

@@ -331,6 +331,12 @@ class ParamsSchema(_Section):
     text: Text | None = None
     bottom: Bottom | None = None
 
+    @field_validator("province", mode="before")
+    @classmethod
+    def _province_given(cls, value: object) -> object:
+        # written but left empty: every heading would lose its province; left out, the data names it
+        return _not_blank(value)
+
 
 INPUT_KINDS: tuple[str, ...] = tuple(Inputs.model_fields)
 TARGET_KEYS: tuple[str, ...] = tuple(Targets.model_fields)
