@@ -382,3 +382,18 @@ def test_as_of_before_the_period_end_is_stated(tmp_path: Path) -> None:
     full = weekly.outline(weekly.build(params))
     assert full.subtitle == "(từ ngày 2/3/2026 đến ngày 8/3/2026)"
     assert [s.id for s in full.sections if s.pdf and not s.appendix] == ["chi-tieu", "giai-quyet", "ton-tai"]
+
+
+def test_a_registry_of_another_province_than_the_params_name_is_refused() -> None:
+    """Hải Phòng's units under `province: Phú Thọ`: a notice headed for Phú Thọ naming Hải Phòng's
+    units. Refused naming the key, the registry and both provinces; with the right province it is read."""
+    from chiso766.core.errors import ParamsError
+    from chiso766.core.params import load_params
+    from chiso766.ingest.units import params_registry
+
+    with pytest.raises(ParamsError) as info:
+        params_registry(load_params(WEEKLY, ["province=Phú Thọ"]))
+    said = str(info.value)
+    assert info.value.column == "province" and "data/generated/hai-phong-002/units.csv" in said
+    assert "là Tỉnh Phú Thọ" in said and "là của Thành phố Hải Phòng" in said
+    assert params_registry(load_params(WEEKLY)).resolve(code="HP") is not None

@@ -15,7 +15,6 @@ from chiso766.compute.scorecard import COMPONENT_COLUMNS, UNIT_COLUMNS, ScoreCar
 from chiso766.core.errors import Diagnostics, InputError, ParamsError
 from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
 from chiso766.core.params import Params
-from chiso766.core.provinces import province as known_province
 from chiso766.core.textvi import fmt_count, fmt_date
 from chiso766.ingest.national import captured_on, read_national
 from chiso766.ingest.portal import monthly_chart, read_snapshot
@@ -73,21 +72,9 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
 
 
 def _require_same_province(params: Params, card: ScoreCard, path: Path) -> None:
-    """Refuse data of another province than the params name (Phú Thọ's snapshot under ``province:
-    Hải Phòng`` made a bulletin headed for one province with the other's figures): when both the
-    params' province and the data's own province row are among the 34."""
-    named = known_province(params.get("province") or "")
     rows = card.units[card.units["tier"] == "tinh"]
-    if named is None or rows.empty:
-        return
-    held = known_province(rows.iloc[0]["unit_name"])
-    if held is not None and held != named:
-        raise ParamsError(
-            f"là {named.title}, nhưng dữ liệu vào ({path}) là của {held.title}: "
-            "sửa khóa province, hoặc chọn đúng dữ liệu vào",
-            params.path,
-            column="province",
-        )
+    if not rows.empty:
+        params.require_province_of(rows.iloc[0]["unit_name"], path)
 
 
 def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Diagnostics) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from pydantic_core import ErrorDetails
 
 from chiso766.core.datafiles import data_rows
 from chiso766.core.errors import ParamsError, Warning766
+from chiso766.core.files import shown_path
 from chiso766.core.periods import Period, parse_period
 from chiso766.core.provinces import province as known_province
 from chiso766.core.targets import Target, parse_target
@@ -365,6 +366,27 @@ class Params:
     def root(self) -> Path:
         """The project folder: where relative inputs start, ``outputs/`` lies, and files are named from."""
         return project_root(self.path) if self.path else Path.cwd()
+
+    def require_province_of(self, held: object, source: Path) -> None:
+        """Refuse ``source``, an input whose own province row names ``held``, when the params name
+        another province (Phú Thọ's snapshot under ``province: Hải Phòng`` made a bulletin headed for
+        one province with the other's figures): when both are among the 34.
+
+        Examples
+        --------
+        >>> Params(None, {"province": "Hải Phòng"}, "bulletin_766", None, None, {}).require_province_of(
+        ...     "Tỉnh Phú Thọ", Path("units.csv"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        chiso766.core.errors.ParamsError: khóa "province": là Thành phố Hải Phòng, ... là của Tỉnh Phú Thọ: ...
+        """
+        named, found = known_province(self.get("province") or ""), known_province(held)
+        if named is not None and found is not None and found != named:
+            raise ParamsError(
+                f"là {named.title}, nhưng dữ liệu vào ({shown_path(source, self.root)}) là của {found.title}: "
+                "sửa khóa province, hoặc chọn đúng dữ liệu vào",
+                self.path,
+                column="province",
+            )
 
 
 # ---------------------------------------------------------------------------------------------------

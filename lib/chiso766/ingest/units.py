@@ -126,7 +126,8 @@ def params_registry(params: Params) -> Registry:
     a second. The content is told by its SHA-256, as the manifest records it, not by the file's time
     and size, which a copy keeping times (``cp -p``, ``rsync -a``) or a coarse file system keeps.
 
-    The registry is shared between the callers: none changes it.
+    The registry is shared between the callers: none changes it. A registry whose province row names
+    another province than the params is refused (``province`` key).
     """
     path = params.inputs.get("units")
     if path is None:
@@ -135,7 +136,12 @@ def params_registry(params: Params) -> Registry:
         content = Path(path).read_bytes()
     except OSError:
         return load_registry(path)  # which names what is wrong
-    return _registry_at(str(path), hashlib.sha256(content).hexdigest())
+    registry = _registry_at(str(path), hashlib.sha256(content).hexdigest())
+    for unit in registry.units:
+        if unit.tier == "tinh":  # the registry's own province: another province's units name no row
+            params.require_province_of(unit.name, path)
+            break
+    return registry
 
 
 @functools.lru_cache(maxsize=8)
