@@ -106,6 +106,19 @@ def test_unknown_unit_is_reported_and_kept(tmp_path):
     assert warning.row == 3 and "Sở Không Có" in warning.message
 
 
+def test_a_code_and_a_name_of_two_units_count_for_the_code_and_say_so(tmp_path):
+    """`HP.NV, Sở Y tế`: which of the two is wrong only the reader knows; the row counts for the code's
+    unit, as before, and a warning names the row, both units and what to correct."""
+    path = write(tmp_path, "unit_code,unit_name,tier,cong_khai_rate,tien_do_rate,total\n"
+                 "HP.YT,Sở Y tế,so,100,35.3,\nHP.NV,Sở Y tế,so,100,57.15,\n")
+    diagnostics = Diagnostics()
+    table = read(path, registry=load_registry(HP_UNITS), diagnostics=diagnostics)
+    assert list(table["unit_name"]) == ["Sở Y tế", "Sở Nội vụ"]
+    (warning,) = diagnostics.items
+    assert (warning.kind, warning.row, warning.column) == ("unit_code_name_mismatch", 3, "unit_code")
+    assert warning.message.startswith("mã «HP.NV» (Sở Nội vụ) đi với tên «Sở Y tế»: tính cho đơn vị theo mã")
+
+
 def test_total_disagreeing_with_groups_is_kept_with_a_warning(tmp_path):
     head = "unit_name,cong_khai,tien_do,truc_tuyen,thanh_toan,hai_long,so_hoa,total\n"
     path = write(tmp_path, head + "Sở Y tế,18,7.1,5.75,5.59,14.4,12.9,64\n")

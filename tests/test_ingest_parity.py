@@ -2,9 +2,10 @@
 
 ``tests/ingest_parity/<case>/`` holds what the ingest made of each fault file of
 :mod:`tests.dossier_faults` before it was rewritten: the quarantine, the used rows (columns, types,
-values, table order), the counts and the warnings. One rule changed since, on purpose: a row of
-empty cells only is left out like a blank line (ASSUMPTIONS A49); ``csv-ragged`` was recorded again
-for that row alone.
+values, table order), the counts and the warnings. Changed since, on purpose: a row of empty cells
+only is left out like a blank line (ASSUMPTIONS A49; ``csv-ragged`` was recorded again for that row
+alone), and a warning names a unit code that goes with another unit's name (the rows still counted
+for the code's unit: ``summary.json`` of the five cases that have one gained that warning alone).
 """
 
 from __future__ import annotations

@@ -103,6 +103,14 @@ def _identify(units: pd.DataFrame, registry: Registry, diagnostics: Diagnostics,
         if registry and unit is None and tier != "tinh":
             diagnostics.warn("unknown_unit", f"đơn vị «{name}» không có trong danh mục đơn vị", source, unit=name)
         if unit is not None:
+            differ = registry.code_and_name_differ(name, code)
+            if differ is not None:
+                diagnostics.warn(
+                    "unit_code_name_mismatch",
+                    f"{differ}: tính cho đơn vị theo mã; sửa mã hoặc tên nếu mã sai",
+                    source,
+                    unit=name,
+                )
             code, name, tier = unit.code, unit.name, unit.tier
         else:
             tier = tier or tier_from_name(name)

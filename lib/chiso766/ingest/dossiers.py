@@ -36,7 +36,7 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 import numpy as np
@@ -972,6 +972,13 @@ def register_units(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     con.unregister("_units_frame")
 
 
+class _Units(NamedTuple):
+    """The (code, name) pairs of a file worth a word, as their text with how many rows have them."""
+
+    unknown: list[tuple[str, int]]  # in no unit of the registry: their rows are quarantined
+    mixed: list[tuple[str, int]]  # a code and a name of two units: counted for the code's unit
+
+
 def _unit_columns(
     con: duckdb.DuckDBPyConnection,
     pairs: str,
@@ -979,11 +986,11 @@ def _unit_columns(
     mapping: dict[str, str],
     registry: Registry,
     scratch: _Scratch,
-) -> tuple[dict[str, str], list[tuple[str, int]]]:
+) -> tuple[dict[str, str], _Units]:
     """Resolve each distinct (code, name) pair once in Python (spellings, aliases, NFC) and return, for
     ``_unit`` (the row's pair: its place in the lists, on a row of alias ``r``), then ``unit_code``,
     ``unit_name`` and ``tier``, each an expression of ``_unit`` giving the row's resolved value; and
-    the pairs the registry does not know, as their text with how many rows have them.
+    the pairs the registry does not know, or that name two of its units (:class:`_Units`).
 
     Each pair is resolved from its trimmed text, as a row would be. A row finds its pair without a
     join (a hash join gives its rows in no set order, and the rows of a CSV file are numbered by
@@ -997,17 +1004,21 @@ def _unit_columns(
     keys: list[str] = []
     values: dict[str, list[str | None]] = {"unit_code": [], "unit_name": [], "tier": []}
     unknown: list[tuple[str, int]] = []
+    mixed: list[tuple[str, int]] = []
     for key, raw_code, raw_name, rows in found:
         unit = registry.resolve(raw_name, raw_code) if registry else None
         resolved: tuple[str | None, str | None, str | None]
         if unit is not None:
             resolved = (unit.code, unit.name, unit.tier)
+            differ = registry.code_and_name_differ(raw_name, raw_code)
+            if differ is not None:
+                mixed.append((differ, int(rows)))
         elif not registry and (raw_code or raw_name):
             resolved = (raw_code or name_key(raw_name), raw_name or raw_code, tier_from_name(raw_name or ""))
         else:
             resolved = (None, None, None)
             if raw_code or raw_name:
-                unknown.append((nfc(" – ".join(t for t in (raw_code, raw_name) if t)), int(rows)))
+                unknown.append((nfc(f"«{' – '.join(t for t in (raw_code, raw_name) if t)}»"), int(rows)))
         keys.append(key)
         for column, value in zip(values, resolved, strict=True):
             values[column].append(value)
@@ -1022,30 +1033,43 @@ def _unit_columns(
             column: f"CAST([{', '.join('NULL' if v is None else _lit(v) for v in column_values)}] AS VARCHAR[])[_unit]"
             for column, column_values in values.items()
         },
-    }, unknown
+    }, _Units(unknown, mixed)
 
 
-def _warn_unknown_units(unknown: list[tuple[str, int]], path: Path, diagnostics: Diagnostics) -> None:
-    """Name the units the registry does not know, most rows first: the quarantine says only "đơn vị
-    không có trong danh mục" row by row, and a unit missing from the registry is one fix."""
-    if not unknown:
-        return
+def _warn_units(units: _Units, path: Path, diagnostics: Diagnostics) -> None:
+    """Name the units the registry does not know, and the pairs of a code and a name of two units,
+    most rows first: the quarantine says only "đơn vị không có trong danh mục" row by row, and a unit
+    missing from the registry is one fix; a row counted for the unit its code names, not its name,
+    would otherwise move between units unseen."""
+    if units.unknown:
+        count, shown = _most_rows(units.unknown, "đơn vị", " (mỗi dòng của chúng có trong bảng cách ly)")
+        diagnostics.warn(
+            "unknown_units",
+            f"{count} đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: {shown}. "
+            "Bổ sung vào danh mục (units) hoặc sửa mã, tên trong tệp",
+            path,
+        )
+    if units.mixed:
+        count, shown = _most_rows(units.mixed, "cặp")
+        diagnostics.warn(
+            "unit_code_name_mismatch",
+            f"{count} cặp mã và tên đơn vị không cùng một đơn vị trong danh mục, các dòng được tính cho đơn vị "
+            f"theo mã: {shown}. Sửa mã hoặc tên trong tệp nếu mã sai",
+            path,
+        )
+
+
+def _most_rows(texts: list[tuple[str, int]], what: str, rest: str = "") -> tuple[str, str]:
+    """How many distinct texts, and the first ten with their rows, most rows first (one text in two
+    Unicode forms is one)."""
     rows_of: dict[str, int] = {}
-    for text, rows in unknown:  # one unit spelt in two Unicode forms is one unit
+    for text, rows in texts:
         rows_of[text] = rows_of.get(text, 0) + rows
     ranked = sorted(rows_of.items(), key=lambda pair: (-pair[1], pair[0]))
-    shown = "; ".join(f"«{text}» ({fmt_count(rows)} dòng)" for text, rows in ranked[:10])
-    more = (
-        f"; và {fmt_count(len(ranked) - 10)} đơn vị khác (mỗi dòng của chúng có trong bảng cách ly)"
-        if len(ranked) > 10
-        else ""
-    )
-    diagnostics.warn(
-        "unknown_units",
-        f"{fmt_count(len(ranked))} đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: "
-        f"{shown}{more}. Bổ sung vào danh mục (units) hoặc sửa mã, tên trong tệp",
-        path,
-    )
+    shown = "; ".join(f"{text} ({fmt_count(rows)} dòng)" for text, rows in ranked[:10])
+    if len(ranked) > 10:
+        shown += f"; và {fmt_count(len(ranked) - 10)} {what} khác{rest}"
+    return fmt_count(len(ranked)), shown
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, kind: str, id_col: str, check: _LineCheck) -> None:
@@ -1160,8 +1184,8 @@ def _load(
             if column not in mapping.values():
                 diagnostics.warn("ignored_column", f"cột «{column}» không được nhận ra, đã bỏ qua", path, 1, column)
         assert rows.pairs_made
-        units, unknown = _unit_columns(con, pairs, kind, mapping, registry, scratch)
-        _warn_unknown_units(unknown, path, diagnostics)
+        units, said = _unit_columns(con, pairs, kind, mapping, registry, scratch)
+        _warn_units(said, path, diagnostics)
         id_col, end_col = _REQUIRED[kind][0], ("finished_at" if kind == "dossiers" else "handled_at")
         unit_source = mapping.get("unit_name") or mapping.get("unit_code")
         values = [f"r.{c}" for c in known if c not in _UNIT_AND_ID[kind]]

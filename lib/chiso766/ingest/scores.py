@@ -267,6 +267,17 @@ def _parse_row(
             _header_of(roles, "unit_name"),
             unit=name or code,
         )
+    differ = registry.code_and_name_differ(name, code) if registry and unit else None
+    if differ is not None:
+        column = _header_of(roles, "unit_code")
+        diagnostics.warn(
+            "unit_code_name_mismatch",
+            f"{differ}: tính cho đơn vị theo mã; sửa mã hoặc tên nếu mã sai",
+            path,
+            line,
+            column,
+            unit=name,
+        )
     tier_text = fold(cell.get("tier", ""))
     if tier_text and tier_text not in _TIER_WORDS and tier_text not in TIERS:
         raise InputError(

@@ -79,6 +79,24 @@ class Registry:
         candidates = self._by_loose.get(loose_name_key(name), set())
         return self._by_ident[next(iter(candidates))] if len(candidates) == 1 else None
 
+    def code_and_name_differ(self, name: object, code: object) -> str | None:
+        """How a row naming two units says so (its code one's, its name another's), or None: such a row
+        counts for its code's unit (:meth:`resolve`), which the reader must be told to correct it.
+
+        Examples
+        --------
+        >>> r = Registry([Unit("YT", "Sở Y tế", "so", ("SYT",)), Unit("TC", "Sở Tài chính", "so")])
+        >>> r.code_and_name_differ("SYT", "TC"), r.code_and_name_differ("Sở Tài chính", "TC")
+        ('mã «TC» (Sở Tài chính) đi với tên «SYT» (Sở Y tế)', None)
+        """
+        if code is None or not nfc(code) or name is None or not nfc(name):
+            return None
+        by_code, by_name = self._by_code.get(nfc(code).casefold()), self.resolve(name)
+        if by_code is None or by_name is None or by_name == by_code:
+            return None
+        whose = "" if nfc(name) == by_name.name else f" ({by_name.name})"
+        return f"mã «{nfc(code)}» ({by_code.name}) đi với tên «{nfc(name)}»{whose}"
+
 
 def load_registry(path: str | Path, diagnostics: Diagnostics | None = None) -> Registry:
     """Read a registry CSV (``unit_code, unit_name, tier, aliases``; aliases ``|``-separated).
