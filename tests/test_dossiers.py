@@ -231,6 +231,12 @@ def test_rows_of_empty_cells_are_left_out_like_blank_lines(tmp_path):
     path.write_text(HEADER.rstrip("\n") + ",Ghi chú\na,U1,2,2025-09-12 08:00,,,,,\n,,,,,,,,xem lại\n", encoding="utf-8")
     loaded = load_dossiers(duckdb.connect(), path, REGISTRY)
     assert list(loaded.quarantine["reason"]) == ["thiếu mã"]
+    # of fewer or more cells than the header: blank still, not a row cut short or split
+    path.write_text(HEADER + "a,U1,2,2025-09-12 08:00,,,,\n,,\n , \n,,,,,,,,,,,\nb,U1,2,2025-09-12\n", encoding="utf-8")
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=(diagnostics := Diagnostics()))
+    assert (loaded.read, loaded.used, loaded.quarantined) == (2, 1, 1)
+    assert list(loaded.quarantine["line"]) == [6] and "ít hơn 8 cột" in loaded.quarantine["reason"][0]
+    assert diagnostics.of_kind("blank_rows")[0].message.startswith("3 dòng có mọi ô để trống (từ dòng 3 đến 5)")
     # nothing but blank rows after the header: no dossier, refused as a header alone is
     path.write_text(HEADER + ",,,,,,,\n,,,,,,,\n", encoding="utf-8")
     with pytest.raises(InputError, match="chỉ có dòng tiêu đề và dòng trống"):

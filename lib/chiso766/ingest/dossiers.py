@@ -910,9 +910,11 @@ def _normalised_copy(source: Path, path: Path, delimiter: str) -> Path:
                     writer.writerow(["_line", _RAGGED, *row])
                     continue
                 why = ""
-                if len(row) > width:
+                # a row with no text in any cell, however many, is blank (A49), neither cut nor split
+                texts = bool("".join(row).replace("\ufeff", "").strip())
+                if texts and len(row) > width:
                     why = f"dòng có {len(row)} ô, nhiều hơn {width} cột của tiêu đề (có thể một ô chứa dấu phân cách)"
-                elif len(row) < width:
+                elif texts and len(row) < width:
                     why = f"dòng chỉ có {len(row)} ô, ít hơn {width} cột của tiêu đề (dòng bị cắt?)"
                 cells = (row + [""] * width)[:width]
                 writer.writerow([first, why, *cells])
