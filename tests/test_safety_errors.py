@@ -10,6 +10,7 @@ root); they are skipped only where mounting is not permitted.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -317,11 +318,19 @@ def test_dollar_in_chart_labels_is_text_not_math(draw, args):
 # disk faults: read-only, full -------------------------------------------------------------------------
 
 
+def earlier_score(out: Path) -> None:
+    """``out`` as an earlier ``score`` left it: ``tables/units.csv`` ("earlier"), which a score may replace."""
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "units.csv").write_text("earlier\n", encoding="utf-8")
+    ledger = {"report": "bulletin_766", "period": "2025", "outputs": [
+        {"path": "tables/units.csv", "sha256": hashlib.sha256(b"earlier\n").hexdigest()}]}
+    (out / ".chiso766-score.json").write_text(json.dumps(ledger), encoding="utf-8")
+
+
 def test_read_only_output_disk_is_named_and_keeps_what_was_there(tmp_path, capsys):
     params = write_params(tmp_path / "p", GOOD_SCORES)
     with tmpfs(tmp_path / "ro", "1m") as mount:
-        (mount / "out" / "tables").mkdir(parents=True)
-        (mount / "out" / "tables" / "units.csv").write_text("earlier\n", encoding="utf-8")
+        earlier_score(mount / "out")
         read_only(mount)
         code, _, err = cli_run(capsys, "score", params, "--out", mount / "out")
         assert_named(code, err, str(mount / "out"), "chỉ cho đọc", "EROFS")
@@ -335,8 +344,7 @@ def test_read_only_output_disk_is_named_and_keeps_what_was_there(tmp_path, capsy
 def test_full_disk_is_named(tmp_path, capsys):
     params = write_params(tmp_path / "p", GOOD_SCORES)
     with tmpfs(tmp_path / "full", "200k") as mount:
-        (mount / "out" / "tables").mkdir(parents=True)
-        (mount / "out" / "tables" / "units.csv").write_text("earlier\n", encoding="utf-8")
+        earlier_score(mount / "out")
         fill(mount)
         code, _, err = cli_run(capsys, "score", params, "--out", mount / "out")
         assert_named(code, err, str(mount / "out"), "hết chỗ trống", "ENOSPC")

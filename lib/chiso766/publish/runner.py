@@ -232,7 +232,9 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
     files = files_under(final)
     if not files:
         return
-    made = _listed(final) or _listed(final, SCORE_LEDGER)
+    made, maker = _listed(final), "chiso766 run"
+    if made is None:
+        made, maker = _listed(final, SCORE_LEDGER), "chiso766 score"
     if made is None:
         if (final / OUTPUT_MARKER).is_file():  # a folder this tool made, whose manifest is damaged
             strays = [name for name in files if not _RUN_FILES.fullmatch(name)]
@@ -249,12 +251,12 @@ def check_output_folder(final: Path, inputs: list[Path], params: Params | None =
     listed, held = made
     foreign = [name for name in files if name not in listed]
     if foreign:
-        _refuse_files(foreign, final, "không do chiso766 ghi")
+        _refuse_files(foreign, final, f"không do {maker} ghi")
     # a file changed since the run wrote it (a PDF signed in place, a table corrected by hand) is
     # someone's work: a new run would replace it
     edited = [name for name in files if listed[name] and sha256_file(final / name) != listed[name]]
     if edited:
-        _refuse_files(edited, final, "đã sửa sau khi chiso766 ghi")
+        _refuse_files(edited, final, f"đã sửa sau khi {maker} ghi")
     if params is not None:
         _require_same_bulletin(held, params, final)
 
