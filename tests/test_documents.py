@@ -83,6 +83,10 @@ def test_every_sample_pdf_is_signable(params: Path, tmp_path_factory: pytest.Tem
     for number, page_text in enumerate(pages[:-1], start=1):
         lines = [line.strip() for line in page_text.splitlines() if line.strip() and not line.strip().isdigit()]
         assert not lines or lines[-1] not in headings, f"{params.name}, trang {number}: «{lines[-1]}» cuối trang"
+    # a long table's last rows go over together: never one or two rows alone on its last page
+    rows = [len(re.findall(r"(?m)^\s*\d+\s+[^\W\d][^\n]*?\d+,\d+", page_text)) for page_text in pages]
+    for number, (before, here) in enumerate(zip(rows, rows[1:]), start=2):
+        assert not (before > 10 and 0 < here < 3), f"{params.name}, trang {number}: {here} dòng bảng lẻ"
 
 
 @pytest.mark.slow
