@@ -92,7 +92,9 @@ def check(file: Path, source: Path, units: Path, module: str | None) -> dict[str
     (missing,) = con.execute(f"SELECT count(*) FROM ({bare} EXCEPT ALL {mine})").fetchone() or (None,)
     (extra,) = con.execute(f"SELECT count(*) FROM ({mine} EXCEPT ALL {bare})").fetchone() or (None,)
     first = 2 if file.suffix == ".csv" else 1  # the header is line 1 of a CSV file
-    (ordered,) = con.execute("SELECT count(*) FROM dossiers WHERE _line <> rowid + ?", [first]).fetchone() or (None,)
+    # the table under the view: its rowid is the order the rows were written in
+    ordered_sql = "SELECT count(*) FROM _dossiers_rows WHERE _line <> rowid + ?"
+    (ordered,) = con.execute(ordered_sql, [first]).fetchone() or (None,)
     # the generated ids say their place: row j of chunk c is D{c:03d}-{j} (bench_indicators.generate)
     place = (
         "CAST(split_part(substr(dossier_id, 2), '-', 1) AS BIGINT) * 1000000 "

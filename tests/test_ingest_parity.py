@@ -5,7 +5,10 @@
 values, table order), the counts and the warnings. Changed since, on purpose: a row of empty cells
 only is left out like a blank line (ASSUMPTIONS A49; ``csv-ragged`` was recorded again for that row
 alone), and a warning names a unit code that goes with another unit's name (the rows still counted
-for the code's unit: ``summary.json`` of the five cases that have one gained that warning alone).
+for the code's unit: ``summary.json`` of the five cases that have one gained that warning alone),
+and the table is a view over ``_<kind>_rows``, which holds each row's unit as a number (every
+``summary.json`` lists that table and the view in place of the table; rows, types and order are
+the same).
 """
 
 from __future__ import annotations

@@ -15,10 +15,11 @@ channel counts as direct (METHODOLOGY §2.3) with a warning that counts such dos
 
 How it stays at the speed of the engine (issue 15): the file is read twice by DuckDB, in parallel
 and without keeping its text. The first pass reads only the unit columns: their distinct spellings,
-resolved once each in Python, and the count of rows. The second makes the table ``dossiers``,
-every cell read once into its typed column and every row with the reason it is refused for (the
-common spellings are read as they are; only the other cells are trimmed and read by the full rule,
-which gives them what it gave before). Repeated identifiers are found by sorting 4-byte hashes, and
+resolved once each in Python, and the count of rows. The second makes the table ``_dossiers_rows``
+(read through the view ``dossiers``, which adds each row's unit from its number in the lists of
+resolved units), every cell read once into its typed column and every row with the reason it is
+refused for (the common spellings are read as they are; only the other cells are trimmed and read
+by the full rule, which gives them what it gave before). Repeated identifiers are found by sorting 4-byte hashes, and
 only rows sharing one are compared by their text. The refused rows are then read from the table and
 deleted. A typed Parquet column (timestamp, boolean, integer) is used as it is where reading it
 back from its text would give the same value, and read from its text otherwise: every value is
@@ -1197,9 +1198,11 @@ def _load(
         # last check, a repeated identifier, is made on the table (_mark_repeated).
         # Rows in the file's order: scans and projections only (no join), so that the order of the
         # table is the order of the file (the CSV fast path numbers its lines by it).
+        table = f"_{kind}_rows"
+        _drop_relation(con, kind)
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {kind} AS
-            SELECT r._line, r.{id_col}, r.unit_code, r.unit_name, r.tier, {", ".join(values)},
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT r._line, r.{id_col}, r._unit, {", ".join(values)},
               CASE
                 {f"WHEN r.{_RAGGED} IS NOT NULL THEN {_error(None, f'r.{_RAGGED}')}" if rows.ragged else ""}
                 WHEN r._blank THEN {_lit(_BLANK)}
@@ -1216,27 +1219,34 @@ def _load(
                 THEN CAST(hash(r.{id_col}) >> 32 AS UINTEGER) END AS _h
               {", r._channel_empty" if kind == "dossiers" else ""}
             FROM (
-                SELECT *, {", ".join(f"{sql} AS {column}" for column, sql in units.items() if column != "_unit")}
+                SELECT *, {units["unit_code"]} AS unit_code
                 FROM (SELECT *, {units["_unit"]} AS _unit FROM {rows.relation} r)
             ) r
         """)
         if rows.numbering is not None:
-            _number_lines(con, kind, id_col, rows.numbering)
-        _mark_repeated(con, kind, id_col, mapping[id_col])
+            _number_lines(con, table, id_col, rows.numbering)
+        _mark_repeated(con, table, id_col, mapping[id_col])
         if kind == "dossiers":
-            _warn_channel(con, kind, mapping, path, diagnostics)
-        blank = _skip_blank_rows(con, kind, path, diagnostics)
+            _warn_channel(con, table, mapping, path, diagnostics)
+        blank = _skip_blank_rows(con, table, path, diagnostics)
         if blank and blank == rows.read:
             _no_rows(kind, path, diagnostics, " và dòng trống")
         quarantine = con.execute(f"""
             SELECT _line AS line, {id_col} AS id, split_part(_error, chr(31), 1) AS "column",
                    split_part(_error, chr(31), 2) AS reason
-            FROM {kind} WHERE _error IS NOT NULL ORDER BY _line
+            FROM {table} WHERE _error IS NOT NULL ORDER BY _line
         """).fetchdf()
         if len(quarantine):  # the refused rows leave the table; its helper columns go too
-            con.execute(f"DELETE FROM {kind} WHERE _error IS NOT NULL")
+            con.execute(f"DELETE FROM {table} WHERE _error IS NOT NULL")
         for helper in helpers:
-            con.execute(f"ALTER TABLE {kind} DROP COLUMN {helper}")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {helper}")
+        # Each row's unit is its pair's place in the lists, looked up as it is read: written out into
+        # the table, 10M units' names were a quarter of a Parquet ingest (long texts are copied).
+        unit = ", ".join(f"{units[column]} AS {column}" for column in ("unit_code", "unit_name", "tier"))
+        con.execute(
+            f"CREATE TEMP VIEW {kind} AS SELECT _line, {id_col}, {unit}, * EXCLUDE (_line, {id_col}, _unit) "
+            f"FROM {table}"
+        )
         read, used = rows.read - blank, _count(con, kind)
     finally:
         scratch.clean(con)
@@ -1249,6 +1259,20 @@ def _load(
             path,
         )
     return Loaded(kind, path, int(read), int(used), quarantine, tuple(mapping))
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Make way for the view ``name``: an earlier ingest's view on this connection, or a temporary
+    table of that name (a view cannot replace a table)."""
+    views, tables = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_views() WHERE view_name = $name AND temporary), "
+        "(SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary)",
+        {"name": name},
+    ).fetchone() or (0, 0)
+    if views:
+        con.execute(f"DROP VIEW temp.{name}")
+    if tables:
+        con.execute(f"DROP TABLE temp.{name}")
 
 
 # What a row whose every cell is empty is marked with: it is left out like a blank line, not quarantined
@@ -1312,7 +1336,8 @@ def load_dossiers(
     mapping: dict[str, str] | None = None,
     diagnostics: Diagnostics | None = None,
 ) -> Loaded:
-    """Read dossiers into table ``dossiers``; bad rows go to the quarantine with their reason."""
+    """Read dossiers into ``dossiers`` (a view over table ``_dossiers_rows``); bad rows go to the quarantine
+    with their reason."""
     return _load(con, path, "dossiers", registry, mapping, diagnostics if diagnostics is not None else Diagnostics())
 
 
@@ -1323,7 +1348,7 @@ def load_complaints(
     mapping: dict[str, str] | None = None,
     diagnostics: Diagnostics | None = None,
 ) -> Loaded:
-    """Read complaints (phản ánh, kiến nghị) into table ``complaints``."""
+    """Read complaints (phản ánh, kiến nghị) into ``complaints`` (a view, as for dossiers)."""
     return _load(con, path, "complaints", registry, mapping, diagnostics if diagnostics is not None else Diagnostics())
 
 
