@@ -355,6 +355,36 @@ def test_full_disk_is_named(tmp_path, capsys):
         assert sorted(p.name for p in (mount / "out" / "tables").iterdir()) == ["units.csv"]
 
 
+def test_a_score_whose_record_cannot_be_written_leaves_its_tables_as_they_were(tmp_path, capsys, monkeypatch):
+    """The tables and .chiso766-score.json land together: the disk filling up at the record once left
+    new tables that the record did not list, and every later score and run refused them as edited."""
+    import errno
+    import tempfile
+
+    from chiso766.core import files
+
+    params = write_params(tmp_path / "p", GOOD_SCORES)
+    out = tmp_path / "out"
+    assert cli_run(capsys, "score", params, "--out", out)[0] == 0
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write_params(tmp_path / "p", GOOD_SCORES.replace("80.5", "81.5"))
+    real = tempfile.mkstemp
+
+    def full_at_the_record(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if str(kwargs.get("prefix", "")).startswith("..chiso766-score.json"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", full_at_the_record)
+    code, _, err = cli_run(capsys, "score", params, "--out", out)
+    assert_named(code, err, "ENOSPC")
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    monkeypatch.setattr(files.tempfile, "mkstemp", real)
+    assert cli_run(capsys, "score", params, "--out", out)[0] == 0
+    assert b"81.5" in (out / "tables" / "units.csv").read_bytes()
+    assert cli_run(capsys, "run", params, "--out", out)[0] == 0
+
+
 @pytest.mark.slow
 def test_full_disk_during_run_is_named_and_leaves_nothing(tmp_path, capsys):
     params = write_params(tmp_path / "p", GOOD_SCORES)

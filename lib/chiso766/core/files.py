@@ -98,15 +98,18 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
-    """Each ``name: bytes`` as ``<folder>/<name>``, all or none: every file is written beside its target
-    first, and renamed into place only when all were written (a full disk replaces no table, so the
-    folder never mixes files of two runs). Returns the paths written."""
+    """Each ``name: bytes`` as ``<folder>/<name>`` (a name may go into a subfolder, ``tables/x.csv``),
+    all or none: every file is written beside its target first, and renamed into place only when all
+    were written (a full disk replaces no table, so the folder never mixes files of two runs).
+    Returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-            staged.append((tmp, folder / name))
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            staged.append((tmp, target))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.chmod(tmp, 0o666 & ~_UMASK)  # as write_atomic's

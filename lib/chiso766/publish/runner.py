@@ -309,7 +309,6 @@ def write_score_tables(params: Params, tables: Mapping[str, bytes], out: Path) -
     ]
     if taken:
         _refuse_files(taken, out, "không do chiso766 score ghi, hoặc đã sửa sau khi nó ghi")
-    written = write_files(tables, out / "tables")
     # tables an earlier score listed and nobody changed stay listed: a run may still replace them
     kept = {
         name: sha for name, sha in listed.items() if sha and name not in names and _sha256_or_none(out / name) == sha
@@ -324,8 +323,9 @@ def write_score_tables(params: Params, tables: Mapping[str, bytes], out: Path) -
             for name, sha in sorted({**kept, **{n: hashlib.sha256(d).hexdigest() for n, d in names.items()}}.items())
         ],
     }
-    write_atomic(out / SCORE_LEDGER, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    return written
+    # the record lands with the tables, all or none: tables without it would be refused as edited
+    ledger = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return write_files({**names, SCORE_LEDGER: ledger}, out)[: len(names)]
 
 
 def _holds(path: Path, data: bytes) -> bool:
