@@ -39,8 +39,11 @@ def table() -> str:
         for f in record["figures"]:
             # a figure kept from an earlier run (a scale point) carries its own date and machine
             machine = f.get("machine") or record["machine"]
-            load = str(machine.get("load_average", ["?"])[0]).replace(".", ",")
-            where = f"{f.get('date') or record['date']}, {machine.get('cpus')} cores, load {load}"
+            loads = machine.get("load_average") or machine.get("load_average_before") or ["?"]
+            load = str(loads[0]).replace(".", ",")
+            # the processor too: figures of two machines (an Intel Xeon, an AMD EPYC) differ by half
+            cpu = str(machine.get("cpu") or "?").replace("(R)", "").replace(" Processor", "")
+            where = f"{f.get('date') or record['date']}, {cpu}, {machine.get('cpus')} cores, load {load}"
             alternative = f"{f['alternative']}: {_time(f['alternative_seconds'])}" if f.get("alternative") else "–"
             ratio = f"{f['ratio']:.2f}×".replace(".", ",") if f.get("ratio") else "–"
             target = f"{f['target']} ({'met' if f['met'] else 'not met'})" if f.get("target") else "–"

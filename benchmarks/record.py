@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,26 +40,35 @@ class Figure:
 
 
 def machine() -> dict[str, object]:
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
+    """``timing.machine()`` (the processor's model among it) and the load as the figures were taken."""
+    from timing import machine as measured_on
+
+    return measured_on() | {"load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def save(name: str, figures: list[Figure], runs: int) -> Path:
-    """Write ``results/<name>.json`` and print each figure with its ratio and target."""
+def save(name: str, figures: list[Figure], runs: int, keep: tuple[str, ...] = ()) -> Path:
+    """Write ``results/<name>.json`` and print each figure with its ratio and target.
+
+    ``keep``: keys of figures this run did not measure (a baseline it was not given) that the file
+    holds from an earlier run; they stay, each with the date and machine it was measured on."""
     RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    measured = {f.key for f in figures}
+    kept = []
+    if keep and path.is_file():
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        kept = [
+            {"date": earlier["date"], "machine": earlier["machine"]} | f
+            for f in earlier.get("figures", [])
+            if f["key"] in keep and f["key"] not in measured
+        ]
     record = {
         "benchmark": name,
         "date": datetime.now(UTC).date().isoformat(),
         "runs": runs,
         "machine": machine(),
-        "figures": [asdict(f) | {"ratio": f.ratio, "met": f.met} for f in figures],
+        "figures": [asdict(f) | {"ratio": f.ratio, "met": f.met} for f in figures] + kept,
     }
-    path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     for f in figures:
         line = f"{f.what:48s} {f.seconds * 1000:10.1f} ms"
