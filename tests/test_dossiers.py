@@ -206,6 +206,21 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path):
     assert dict(zip(q["line"], q["column"]))[3] == "Ngày tiếp nhận"
 
 
+def test_a_second_file_on_the_same_connection_replaces_the_first(tmp_path):
+    """``dossiers`` is a view over ``_dossiers_rows`` (each row's unit by its number): loading again,
+    or over a table of that name someone made, leaves the second file's rows with their units."""
+    con, _ = _load(tmp_path, "a,U1,2,2025-09-12 08:00,2025-09-20,,có,có\n")
+    path = tmp_path / "second.csv"
+    path.write_text(HEADER + "b,S1,1,2025-09-13 08:00,2025-09-20,,,\nc,U1,1,2025-09-13 08:00,2025-09-20,,,\n", "utf-8")
+    load_dossiers(con, path, REGISTRY)
+    rows = "SELECT dossier_id, unit_code, unit_name, tier FROM dossiers ORDER BY _line"
+    assert con.execute(rows).fetchall() == [("b", "S1", "Sở Một", "so"), ("c", "U1", "Xã Một", "xa")]
+    con.execute("DROP VIEW dossiers")
+    con.execute("CREATE TEMP TABLE dossiers AS SELECT 1 AS mine")
+    load_dossiers(con, path, REGISTRY)
+    assert [r[0] for r in con.execute(rows).fetchall()] == ["b", "c"]
+
+
 def test_rows_of_empty_cells_are_left_out_like_blank_lines(tmp_path):
     """A spreadsheet saved as CSV leaves rows of empty cells after its last row: they are not
     quarantined as dossiers without an identifier, and the warning says where they are."""

@@ -1264,14 +1264,10 @@ def _load(
 def _drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Make way for the view ``name``: an earlier ingest's view on this connection, or a temporary
     table of that name (a view cannot replace a table)."""
-    views, tables = con.execute(
-        "SELECT (SELECT count(*) FROM duckdb_views() WHERE view_name = $name AND temporary), "
-        "(SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND temporary)",
-        {"name": name},
-    ).fetchone() or (0, 0)
-    if views:
-        con.execute(f"DROP VIEW temp.{name}")
-    if tables:
+    # asked by dropping (the catalog's listing costs some 15 ms on a fresh connection)
+    try:
+        con.execute(f"DROP VIEW IF EXISTS temp.{name}")
+    except duckdb.CatalogException:  # a table of that name
         con.execute(f"DROP TABLE temp.{name}")
 
 
