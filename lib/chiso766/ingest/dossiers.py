@@ -19,11 +19,11 @@ resolved once each in Python, and the count of rows. The second makes the table 
 (read through the view ``dossiers``, which adds each row's unit from its number in the lists of
 resolved units), every cell read once into its typed column and every row with the reason it is
 refused for (the common spellings are read as they are; only the other cells are trimmed and read
-by the full rule, which gives them what it gave before). Repeated identifiers are found by sorting 4-byte hashes, and
-only rows sharing one are compared by their text. The refused rows are then read from the table and
-deleted. A typed Parquet column (timestamp, boolean, integer) is used as it is where reading it
-back from its text would give the same value, and read from its text otherwise: every value is
-judged as before, and ``tests/test_ingest_parity.py`` holds the quarantine to the byte.
+by the full rule, which gives them what it gave before). Repeated identifiers are found by sorting
+4-byte hashes, and only rows sharing one are compared by their text. The refused rows are then read
+from the table and deleted. A typed Parquet column (timestamp, boolean, integer) is used as it is
+where reading it back from its text would give the same value, and read from its text otherwise:
+every value is judged as before, and ``tests/test_ingest_parity.py`` holds the quarantine to the byte.
 """
 
 from __future__ import annotations
@@ -1219,6 +1219,7 @@ def _load(
                 THEN CAST(hash(r.{id_col}) >> 32 AS UINTEGER) END AS _h
               {", r._channel_empty" if kind == "dossiers" else ""}
             FROM (
+                -- the unit's code for the check that the registry knows it; the table keeps _unit
                 SELECT *, {units["unit_code"]} AS unit_code
                 FROM (SELECT *, {units["_unit"]} AS _unit FROM {rows.relation} r)
             ) r
