@@ -323,7 +323,8 @@ def write_score_tables(params: Params, tables: Mapping[str, bytes], out: Path) -
             for name, sha in sorted({**kept, **{n: hashlib.sha256(d).hexdigest() for n, d in names.items()}}.items())
         ],
     }
-    # the record lands with the tables, all or none: tables without it would be refused as edited
+    # the record lands with the tables, all or none: tables without it would be refused as edited;
+    # it is renamed into place last, and the paths returned are the tables' alone
     ledger = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return write_files({**names, SCORE_LEDGER: ledger}, out)[: len(names)]
 
