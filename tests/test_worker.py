@@ -488,3 +488,20 @@ def test_a_worker_that_hangs_costs_only_time(told, monkeypatch):
     assert done.svg == charts.svg_of(_chart())
     assert told.process.wait(timeout=10) != 0 and aside._worker is None  # killed
     assert aside.warm() and aside._worker is not told  # the next run has a new one
+
+
+def test_every_chart_the_outline_makes_is_one_the_document_shows() -> None:
+    """A chart is handed to the worker as it is made: one the outline then changes (Phú Thọ's communes
+    named "xã, phường" at its end) would be drawn twice, the second time last of all, while the page
+    waits for it."""
+    from chiso766.report import bulletin_766
+
+    made: list[Chart] = []
+    tell(made.append)
+    try:
+        document = bulletin_766.outline(bulletin_766.build(Path("params/bulletin_766/2026-08.yaml")))
+    finally:
+        tell()
+    shown = [figure.chart for figure in document.figures()]
+    assert made == shown and len(shown) == 4
+    assert shown[-1].args["title"] == "Xã, phường: phân bố tổng điểm"

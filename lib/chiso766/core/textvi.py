@@ -28,6 +28,7 @@ __all__ = [
     "fmt_points",
     "fmt_percent",
     "fmt_count",
+    "capitalized",
     "fmt_date",
     "fmt_fraction",
     "in_sentence",
@@ -201,6 +202,17 @@ def in_sentence(name: str) -> str:
     ('xã An Phú', 'Sở Y tế', 'Thành phố Hồ Chí Minh')
     """
     return _LEVEL_WORD.sub(lambda match: match[1].lower(), name, count=1)
+
+
+def capitalized(text: str) -> str:
+    """``text`` as a sentence or a title starts it: its first letter in upper case, the rest as it is.
+
+    Examples
+    --------
+    >>> capitalized("xã, phường"), capitalized("tháng 08/2026"), capitalized("")
+    ('Xã, phường', 'Tháng 08/2026', '')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def fmt_date(day: date) -> str:

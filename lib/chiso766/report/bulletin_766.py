@@ -53,7 +53,7 @@ from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, prov
 from chiso766.core.params import BottomRule, Params, load_params
 from chiso766.core.provinces import province, province_scope
 from chiso766.core.targets import Target
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_percent, fmt_points, in_sentence
+from chiso766.core.textvi import capitalized, fmt_date, fmt_number, fmt_percent, fmt_points, in_sentence
 from chiso766.report.actions import unit_action_text
 from chiso766.report.model import (
     Col,
@@ -61,6 +61,7 @@ from chiso766.report.model import (
     TableSet,
     appendix,
     close,
+    commune_words,
     derived,
     document_params,
     format_rows,
@@ -788,23 +789,30 @@ def _ranking_chart(ranked: pd.DataFrame, bottom: int) -> Figure:
     return Figure("rank_so", caption, alt, chart, ranked[["unit_code", "unit_name", "total", "rank"]])
 
 
-def _distribution_chart(ranked: pd.DataFrame) -> Figure:
+def _distribution_chart(ranked: pd.DataFrame, communes: str) -> Figure:
+    """The communes' totals by grade band; ``communes`` is how the province names them
+    (:func:`~chiso766.report.model.commune_words`), in the chart as made: rewritten at the outline's
+    end, the chart would be drawn twice, the second time last of all, when the page waits for it."""
     bands = grade_bands()
     lines = [(float(minimum), name) for minimum, name in bands if minimum > 0]
     chart = Chart(
         "distribution_chart",
-        {"values": list(ranked["total"]), "bands": lines, "title": "Xã, phường, đặc khu: phân bố tổng điểm"},
+        {
+            "values": list(ranked["total"]),
+            "bands": lines,
+            "title": f"{capitalized(communes)}: phân bố tổng điểm",
+        },
     )
     counts = grades(ranked["total"])
     summary = "; ".join(f"{name}: {int((counts == name).sum())}" for _, name in bands)
     alt = (
-        f"Biểu đồ cột phân bố tổng điểm của {len(ranked)} xã, phường, đặc khu, từ "
+        f"Biểu đồ cột phân bố tổng điểm của {len(ranked)} {communes}, từ "
         f"{fmt_points(ranked['total'].min())} đến {fmt_points(ranked['total'].max())} điểm. "
         f"Số đơn vị theo mức: {summary}."
     )
     return Figure(
         "distribution_xa",
-        "Phân bố tổng điểm của xã, phường, đặc khu",
+        f"Phân bố tổng điểm của {communes}",
         alt,
         chart,
         ranked[["unit_code", "unit_name", "total", "rank"]],
@@ -824,7 +832,10 @@ def _ranking_blocks(b: Bulletin, tier: str, members: pd.DataFrame) -> list[Block
     elif ranked["total"].nunique() > 1:
         # the bands are a dashboards' habit (data/grades.csv), which a signed document says it is
         bands = ", ".join(name for minimum, name in grade_bands() if minimum > 0)  # the chart's lines
-        blocks += [_distribution_chart(ranked), Paragraph(fill(b.text["grade_bands_note"], bands=bands), "note")]
+        blocks += [
+            _distribution_chart(ranked, commune_words(b.params)),
+            Paragraph(fill(b.text["grade_bands_note"], bands=bands), "note"),
+        ]
     return blocks
 
 
@@ -1095,7 +1106,7 @@ def _directive_sections(b: Bulletin) -> list[Section]:
     if provisional(b.params) and lead.startswith(f"{when},"):  # a công văn has no heading to say it in
         # "Quý III/2026 (tính đến ngày 26/09/2026, số liệu tạm tính), …": the period named, then its date
         period, dated = b.params.period.describe_vi(), f"{when[:1].lower()}{when[1:]}, {b.text['provisional']}"
-        lead = f"{period[:1].upper()}{period[1:]} ({dated}){lead[len(when) :]}"
+        lead = f"{capitalized(period)} ({dated}){lead[len(when) :]}"
     situation = fill(b.text[key], headline=lead, appendices=_APPENDICES, scope=_scope(b), body=body)
     sections = [Section("tinh-hinh", "", [Paragraph(situation)])]
     numbered: list[Block] = []

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 
 from chiso766.core.params import DocumentForm, Params, Text
-from chiso766.core.textvi import fmt_count, fmt_date, fmt_number, fmt_points, name_key
+from chiso766.core.textvi import capitalized, fmt_count, fmt_date, fmt_number, fmt_points, name_key
 from chiso766.ingest.units import params_registry
 from chiso766.report.narrative import fill, phrasings, place_date
 from chiso766.report.outline import Block, Bullets, Details, Document, Figure, Paragraph, Section, Table, table_made
@@ -260,7 +260,7 @@ def _mark_provisional(document: Document, words: str) -> None:
     if document.subtitle.endswith(")"):
         document.subtitle = f"{document.subtitle[:-1]}, {words})"
     else:
-        own_line = f"({words[:1].upper()}{words[1:]})"
+        own_line = f"({capitalized(words)})"
         document.subtitle = f"{document.subtitle}\n{own_line}" if document.subtitle else own_line
 
     def mark(blocks: list[Block]) -> None:
@@ -337,7 +337,7 @@ def _said(value: _V, words: str) -> _V:
     ones (a list may be the params' own), the fields of its dataclasses (the document's) set anew;
     frames are tables, left alone."""
     if isinstance(value, str):
-        return cast(_V, value.replace(_COMMUNES[0], words).replace(_COMMUNES[1], words[:1].upper() + words[1:]))
+        return cast(_V, value.replace(_COMMUNES[0], words).replace(_COMMUNES[1], capitalized(words)))
     if isinstance(value, list):
         return cast(_V, [_said(item, words) for item in value])
     if isinstance(value, dict):
@@ -345,6 +345,9 @@ def _said(value: _V, words: str) -> _V:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changed = {f.name: _said(getattr(value, f.name), words) for f in dataclasses.fields(value) if f.init}
         if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]  # a chart's spec
+            # kept when nothing changed: a chart made anew is handed to the worker again
+            if all(item is getattr(value, name) or item == getattr(value, name) for name, item in changed.items()):
+                return value
             return cast(_V, dataclasses.replace(value, **changed))
         for name, item in changed.items():
             setattr(value, name, item)

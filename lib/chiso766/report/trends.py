@@ -11,7 +11,7 @@ import pandas as pd
 
 from chiso766.compute.history import Point
 from chiso766.core.periods import parse_period
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_points, in_sentence
+from chiso766.core.textvi import capitalized, fmt_date, fmt_number, fmt_points, in_sentence
 from chiso766.report.model import Col, TableSet
 from chiso766.report.outline import Block, Chart, Figure, Paragraph
 
@@ -39,10 +39,6 @@ def change_words(change: object, unit: str = "điểm") -> str:
     return f"{'tăng' if value > 0 else 'giảm'} {amount} {unit}"
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def history_blocks(
     tables: TableSet,
     history: pd.DataFrame,
@@ -56,8 +52,8 @@ def history_blocks(
     if len(rows) < 2:
         return []
     words = {p.label: point_words(p) for p in points}
-    rows["period_vi"] = [_capital(words.get(str(label), str(label))) for label in rows["period"]]
-    rows["change_vi"] = [_capital(change_words(c)) or "—" for c in rows["total_change"]]
+    rows["period_vi"] = [capitalized(words.get(str(label), str(label))) for label in rows["period"]]
+    rows["change_vi"] = [capitalized(change_words(c)) or "—" for c in rows["total_change"]]
     blocks: list[Block] = [
         tables.block(
             "history_province",
