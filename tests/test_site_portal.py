@@ -26,8 +26,14 @@ from tests.conftest import rerun_with
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = (("bulletin_766", "2026-08"), ("bulletin_766", "2026"), ("weekly_tthc", "2025-09-12_2025-09-18"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 REASON = "Phường Việt Trì bổ sung số liệu hồ sơ"
@@ -85,6 +91,25 @@ def _text(path: Path) -> str:
 
 
 # the audit appendix on its own page ------------------------------------------------------------------
+
+
+def test_a_long_audit_appendix_is_rendered_once_for_the_page_and_audit_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page measures an auditor's appendix to move it to audit.html, which shows it whole: one
+    rendering serves both (the month's unit-by-unit trace is a tenth of a second)."""
+    from chiso766.render import html
+    from chiso766.report.outline import Document, Paragraph, Section
+
+    trace = Section("truy-vet", "Truy vết", [Paragraph("Xã Sông Lô — 62,27 điểm. " * 3000)], pdf=False, appendix=True)
+    document = Document("bulletin_766", "BÁO CÁO", "Bản tin", "", {}, [trace])
+    rendered = []
+    render = html.section_html
+    monkeypatch.setattr(html, "section_html", lambda *args: rendered.append(args[0].id) or render(*args))
+    assert 'href="audit.html#truy-vet"' in html.appendix_html(trace, document).text
+    assert html.audit_page(document).count("Xã Sông Lô — 62,27 điểm.") == 3000
+    assert rendered == ["truy-vet"]
+    # another document of the same section is rendered for itself
+    html.audit_page(Document("bulletin_766", "BÁO CÁO", "Bản tin khác", "", {}, [trace]))
+    assert rendered == ["truy-vet"] * 2
 
 
 @pytest.mark.slow
@@ -251,8 +276,12 @@ def test_the_same_outputs_give_the_same_site(outputs: Path, tmp_path: Path) -> N
 @pytest.mark.slow
 def test_pages_fit_a_phone(site: Path, browser: Any, tmp_path: Path) -> None:
     page, errors, _ = _page(browser, width=390)
-    for path in ("index.html", "bulletin_766/2026-08/index.html", "bulletin_766/2026-08/audit.html",
-                 "units/H44.100.html"):
+    for path in (
+        "index.html",
+        "bulletin_766/2026-08/index.html",
+        "bulletin_766/2026-08/audit.html",
+        "units/H44.100.html",
+    ):
         page.goto((site / path).as_uri())
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         shot = tmp_path / (path.replace("/", "-") + ".png")
@@ -346,7 +375,7 @@ def test_on_a_phone_the_bulletins_are_cards_and_the_search_still_hides_rows(site
     its cells labelled; a row the search hides stays hidden though the cards are display: block."""
     page, errors, _ = _page(browser, 390)
     page.goto((site / "index.html").as_uri())
-    card = page.locator('tr[data-b] td.title').first
+    card = page.locator("tr[data-b] td.title").first
     assert card.is_visible() and card.bounding_box()["x"] + card.bounding_box()["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.select_option("#ky", "2026")  # one row of the kind's several

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -158,17 +158,31 @@ def audit_sections(document: Document) -> list[Section]:
 def appendix_html(section: Section, document: Document) -> HTML:
     """An appendix as the bulletin page shows it: whole, or, for an auditor's appendix longer than
     :data:`INLINE_LIMIT`, its title and a link to the same section on ``audit.html``."""
-    whole = section_html(section, document)
-    if not is_audit(section) or len(whole.text) <= INLINE_LIMIT:
+    if not is_audit(section):
+        return section_html(section, document)
+    whole = _audit_html(section, document)
+    if len(whole.text) <= INLINE_LIMIT:
         return whole
     entries = sum(isinstance(b, Details) for b in section.blocks)
     return _parts("moved", section, entries, AUDIT_PAGE)
 
 
+def _audit_html(section: Section, document: Document) -> HTML:
+    """An auditor's appendix, whole, rendered once: the page measures it (:func:`appendix_html`) and
+    ``audit.html`` shows it, and the unit-by-unit trace of a month is a tenth of a second. Kept on the
+    section, as a figure keeps its drawing: an outline shown is final."""
+    kept = getattr(section, "_html", None)
+    if isinstance(kept, tuple) and kept[0] is document:
+        return cast(HTML, kept[1])
+    whole = section_html(section, document)
+    object.__setattr__(section, "_html", (document, whole))  # a cache, not part of the outline's data
+    return whole
+
+
 def audit_page(document: Document) -> str:
     """``audit.html``: every auditor's appendix of the document, whole, with its own table of contents."""
     sections = audit_sections(document)
-    body = "".join(section_html(s, document).text for s in sections)
+    body = "".join(_audit_html(s, document).text for s in sections)
     title = f"Phụ lục kiểm toán: {page_title(document.doc_type, document.title, document.subtitle)}"
     return page("audit.html.j2", title=title, doc=document, toc=_toc(body), body=Markup(body))
 
