@@ -72,15 +72,46 @@ def document_json(document: Document, extra: dict[str, Any] | None = None) -> di
     } | (extra or {})
 
 
+# document.json's levels written a line per item: down to each table's rows, a row a line
+_LINED = 6
+
+
+def _json_lines(value: object, levels: int, indent: str = "") -> str:
+    """``value`` as JSON, each item of its first ``levels`` levels on a line of its own, each deeper
+    value whole on its line: readable and diffable, and written by json's C encoder, where indenting
+    every level takes its pure-Python one (three times the time, twice the bytes for Typst to read).
+
+    Examples
+    --------
+    >>> print(_json_lines({"rows": [["Xã A", 1], ["Xã B", 2]], "note": ""}, 2))
+    {
+     "rows": [
+      ["Xã A", 1],
+      ["Xã B", 2]
+     ],
+     "note": ""
+    }
+    """
+    if levels and value and isinstance(value, (dict, list)):
+        inner = indent + " "
+        if isinstance(value, dict):
+            items = [
+                f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_json_lines(v, levels - 1, inner)}"
+                for k, v in value.items()
+            ]
+            return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+        items = [inner + _json_lines(v, levels - 1, inner) for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     """Write figures/, document.json, bulletin.pdf, tables/*.csv, tables.xlsx and audit.html into ``out_dir``."""
     folder = Path(out_dir)
     for figure in document.figures():
         figures.save(figure, folder)
     payload = document_json(document, report.document_extra())
-    write_atomic(
-        folder / "document.json", json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")
-    )
+    write_atomic(folder / "document.json", (_json_lines(payload, _LINED) + "\n").encode("utf-8"))
     # what the PDF reads is written: Typst lays it out on the other core while the tables are written
     with pdf_aside(folder) as pdf:
         # tables/*.csv, tables.xlsx and one workbook per table (what each table's link downloads)
