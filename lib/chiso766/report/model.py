@@ -336,19 +336,24 @@ def _said(value: _V, words: str) -> _V:
     """``value`` with every "xã, phường, đặc khu" as ``words``: its strings, lists and mappings as new
     ones (a list may be the params' own), the fields of its dataclasses (the document's) set anew;
     frames are tables, left alone."""
+    said = ((_COMMUNES[0], words), (_COMMUNES[1], capitalized(words)))  # once: a month has 48.000 texts
+    return cast(_V, _replaced(value, said))
+
+
+def _replaced(value: Any, said: tuple[tuple[str, str], tuple[str, str]]) -> Any:
     if isinstance(value, str):
-        return cast(_V, value.replace(_COMMUNES[0], words).replace(_COMMUNES[1], capitalized(words)))
+        return value.replace(*said[0]).replace(*said[1])
     if isinstance(value, list):
-        return cast(_V, [_said(item, words) for item in value])
+        return [_replaced(item, said) for item in value]
     if isinstance(value, dict):
-        return cast(_V, {key: _said(item, words) for key, item in value.items()})
+        return {key: _replaced(item, said) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changed = {f.name: _said(getattr(value, f.name), words) for f in dataclasses.fields(value) if f.init}
+        changed = {f.name: _replaced(getattr(value, f.name), said) for f in dataclasses.fields(value) if f.init}
         if type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]  # a chart's spec
             # kept when nothing changed: a chart made anew is handed to the worker again
             if all(item is getattr(value, name) or item == getattr(value, name) for name, item in changed.items()):
                 return value
-            return cast(_V, dataclasses.replace(value, **changed))
+            return dataclasses.replace(value, **changed)
         for name, item in changed.items():
             setattr(value, name, item)
     return value
