@@ -43,9 +43,7 @@ def table() -> str:
             load = str(loads[0]).replace(".", ",")
             # the processor too: figures of two machines (an Intel Xeon, an AMD EPYC) differ by half
             cpu = str(machine.get("cpu") or "?").replace("(R)", "").replace(" Processor", "")
-            # and its speed then: the same loop takes half again as long in a busy hour of a shared host
-            loop = f", loop {_time(machine['loop_s'])}" if machine.get("loop_s") else ""
-            where = f"{f.get('date') or record['date']}, {cpu}, {machine.get('cpus')} cores, load {load}{loop}"
+            where = f"{f.get('date') or record['date']}, {cpu}, {machine.get('cpus')} cores, load {load}"
             alternative = f"{f['alternative']}: {_time(f['alternative_seconds'])}" if f.get("alternative") else "–"
             ratio = f"{f['ratio']:.2f}×".replace(".", ",") if f.get("ratio") else "–"
             target = f"{f['target']} ({'met' if f['met'] else 'not met'})" if f.get("target") else "–"

@@ -40,30 +40,10 @@ class Figure:
 
 
 def machine() -> dict[str, object]:
-    """``timing.machine()`` (the processor's model among it), the load as the figures were taken, and
-    how fast the machine ran then (:func:`loop_seconds`)."""
+    """``timing.machine()`` (the processor's model among it) and the load as the figures were taken."""
     from timing import machine as measured_on
 
-    return measured_on() | {"load_average": [round(x, 2) for x in os.getloadavg()], "loop_s": loop_seconds()}
-
-
-LOOP = 5_000_000
-
-
-def loop_seconds(rounds: int = 3) -> float:
-    """The median time of a fixed pure-Python loop (:data:`LOOP` additions): a shared virtual machine's
-    speed changes by half from one hour to the next (this loop took 0,22 s and 0,37 s within minutes),
-    and this tells a figure taken in a slow hour from a slower program."""
-    import statistics
-    import time
-
-    times = []
-    for _ in range(rounds):
-        start, total = time.perf_counter(), 0
-        for i in range(LOOP):
-            total += i
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times), 3)
+    return measured_on() | {"load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def save(name: str, figures: list[Figure], runs: int, keep: tuple[str, ...] = ()) -> Path:
