@@ -108,12 +108,15 @@ def _json_lines(value: object, levels: int, indent: str = "") -> str:
 def save(report: Saved, document: Document, out_dir: str | Path) -> Path:
     """Write figures/, document.json, bulletin.pdf, tables/*.csv, tables.xlsx and audit.html into ``out_dir``."""
     folder = Path(out_dir)
-    for figure in document.figures():
-        figures.save(figure, folder)
     payload = document_json(document, report.document_extra())
     write_atomic(folder / "document.json", (_json_lines(payload, _LINED) + "\n").encode("utf-8"))
-    # what the PDF reads is written: Typst lays it out on the other core while the tables are written
+    for figure in document.figures():
+        figures.save_svg(figure, folder)
+    # what the PDF reads is written: Typst lays it out on the other core while the figures' other
+    # files (their PNG drawn meanwhile) and the tables are written
     with pdf_aside(folder) as pdf:
+        for figure in document.figures():
+            figures.save(figure, folder)
         # tables/*.csv, tables.xlsx and one workbook per table (what each table's link downloads)
         table_files.take(document.data).write(folder)
         if audit_sections(document):

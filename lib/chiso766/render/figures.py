@@ -18,7 +18,7 @@ from chiso766.render.pdf import png_aside
 from chiso766.render.tables import write_csv
 from chiso766.report.outline import Chart, Figure
 
-__all__ = ["PNG_PPI", "Rendered", "ahead", "rendered", "save"]
+__all__ = ["PNG_PPI", "Rendered", "ahead", "rendered", "save", "save_svg"]
 
 PNG_PPI = 150
 _SVG_OF = "chiso766.render.charts:svg_of"
@@ -67,11 +67,15 @@ def rendered(figure: Figure) -> Rendered:
     return result
 
 
+def save_svg(figure: Figure, out_dir: Path) -> None:
+    """Write ``figures/<name>.svg``, the drawing the PDF reads (:func:`save` writes the rest)."""
+    write_atomic(out_dir / "figures" / f"{figure.name}.svg", rendered(figure).svg)
+
+
 def save(figure: Figure, out_dir: Path) -> None:
-    """Write ``figures/<name>.png``, ``.svg``, ``.txt`` (alt text) and ``.csv`` (its data)."""
+    """Write ``figures/<name>.png``, ``.txt`` (alt text) and ``.csv`` (its data), beside the SVG
+    :func:`save_svg` wrote: the PDF is laid out meanwhile, as Typst draws the PNG (its wait)."""
     folder = out_dir / "figures"
-    files = rendered(figure)
-    write_atomic(folder / f"{figure.name}.png", files.png)
-    write_atomic(folder / f"{figure.name}.svg", files.svg)
+    write_atomic(folder / f"{figure.name}.png", rendered(figure).png)
     write_atomic(folder / f"{figure.name}.txt", (figure.alt + "\n").encode("utf-8"))
     write_csv(figure.data, folder / f"{figure.name}.csv")
