@@ -86,7 +86,7 @@ def test_the_files_are_those_written_in_place(tmp_path):
     assert _files(tmp_path / "after") == _files(tmp_path / "before")
     assert sorted(p.name for p in written) == ["groups.csv", "groups.xlsx", "tables.xlsx", "units.csv", "units.xlsx"]
     assert (tmp_path / "after" / "tables" / "units.csv").read_bytes().decode("utf-8-sig").splitlines()[1:] == [
-        "H44.01,\"'=HYPERLINK(\"\"http://x\"\")\",84.63,2026-09-26",
+        'H44.01,"\'=HYPERLINK(""http://x"")",84.63,2026-09-26',
         "H44,Tỉnh Phú Thọ,,",
     ]
 
@@ -377,9 +377,7 @@ def test_a_killed_kernel_leaves_no_worker(started):
         "print(worker._worker.process.pid, flush=True)\n"
         "sys.stdin.read()\n"
     )
-    parent = subprocess.Popen(
-        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     pid = int(parent.stdout.readline())
     os.kill(parent.pid, signal.SIGKILL)
@@ -505,3 +503,22 @@ def test_every_chart_the_outline_makes_is_one_the_document_shows() -> None:
     shown = [figure.chart for figure in document.figures()]
     assert made == shown and len(shown) == 4
     assert shown[-1].args["title"] == "Xã, phường: phân bố tổng điểm"
+
+
+def test_the_card_tables_go_to_the_worker_before_the_dossiers_are_read(monkeypatch) -> None:
+    """The worker, idle while the kernel reads the month's 184.000 dossiers, is given the card's tables
+    first; the tables keep their order (the warnings, final only once every input is read, after them)."""
+    from chiso766.report import bulletin_766
+
+    told: list[str] = []
+    read = bulletin_766.dossier_facts
+    before: list[list[str]] = []
+    monkeypatch.setattr(bulletin_766, "dossier_facts", lambda *args: before.append(list(told)) or read(*args))
+    tell(table=lambda name, frame: told.append(name))
+    try:
+        b = bulletin_766.build(Path("params/bulletin_766/2026-08.yaml"))
+    finally:
+        tell()
+    assert before == [["units", "components", "differences", "groups", "changes"]]
+    assert list(b.tables.tables)[:7] == [*before[0], "warnings", "points_at_stake"]
+    assert len(b.tables.tables["warnings"]) == len(b.card.diagnostics.items)

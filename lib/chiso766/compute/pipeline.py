@@ -29,6 +29,7 @@ __all__ = [
     "build_monthly",
     "build_national",
     "changes_table",
+    "card_tables",
     "score_tables",
     "warnings_table",
 ]
@@ -197,7 +198,14 @@ def changes_table(card: ScoreCard, previous: ScoreCard) -> pd.DataFrame:
 
 
 def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str, pd.DataFrame]:
-    """The tables ``chiso766 score`` writes, named as in CONTRACT.md (``components`` when known)."""
+    """The tables ``chiso766 score`` writes, named as in CONTRACT.md (``components`` when known):
+    :func:`card_tables`, then the warnings."""
+    return card_tables(card, previous) | {"warnings": warnings_table(card.diagnostics)}
+
+
+def card_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str, pd.DataFrame]:
+    """The score tables but the warnings: the units, components, differences, groups and changes,
+    final once the card and the previous one are (the warnings are not until every input is read)."""
     units = card.units.copy()
     units = units.sort_values(["tier", "rank", "unit_name"], key=_sort_key, kind="stable")
     tables = {
@@ -209,7 +217,6 @@ def score_tables(card: ScoreCard, previous: ScoreCard | None = None) -> dict[str
     tables["groups"] = card.groups.drop(columns=["unit_key"])
     if previous is not None:
         tables["changes"] = changes_table(card, previous)
-    tables["warnings"] = warnings_table(card.diagnostics)
     return tables
 
 

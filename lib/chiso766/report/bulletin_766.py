@@ -42,7 +42,8 @@ from chiso766.compute.pipeline import (
     build_procedures,
     build_scorecard,
     build_unit_results,
-    score_tables,
+    card_tables,
+    warnings_table,
 )
 from chiso766.compute.procedures import procedure_summary
 from chiso766.compute.reconcile import stake_total
@@ -143,6 +144,11 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
     card = build_scorecard(params)
     history = build_history(params, card)
     previous = build_previous(params, history)
+    # the computed tables are registered as soon as they are final (a run's worker makes their files
+    # meanwhile, while the dossiers are read); the outline registers the tables it shows after them
+    tables = TableSet()
+    for name, frame in card_tables(card, previous).items():
+        tables.add(name, frame)
     options = params.get("options") or {}
     text = wording(options.get("phrasings"))
     units = with_ratios(latest(card.units), card.method, no_data_groups(card))
@@ -155,6 +161,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         provinces.iloc[0] if len(provinces) else None,
         group_targets(params.get("targets"), card.method),
         text,
+        tables,
         dossiers=dossier_facts(params, card),
         stakes=None if card.components.empty else points_at_stake(card),
         history=history,
@@ -163,10 +170,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Bu
         procedures=build_procedures(params, card),
         unit_results=build_unit_results(params, card),
     )
-    # the computed tables are registered as soon as they are made (a run's worker makes their files
-    # meanwhile); the outline registers the tables it shows after them
-    for name, frame in score_tables(b.card, b.previous).items():
-        b.tables.add(name, frame)
+    b.tables.add("warnings", warnings_table(card.diagnostics))  # every input read, each one's said
     if b.stakes is not None:
         b.tables.add("points_at_stake", b.stakes)
     if b.national is not None:
