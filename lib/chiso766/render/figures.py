@@ -73,8 +73,8 @@ def save_svg(figure: Figure, out_dir: Path) -> None:
 
 
 def save(figure: Figure, out_dir: Path) -> None:
-    """Write ``figures/<name>.png``, ``.txt`` (alt text) and ``.csv`` (its data), beside the SVG
-    :func:`save_svg` wrote: the PDF is laid out meanwhile, as Typst draws the PNG (its wait)."""
+    """Write ``figures/<name>.png``, ``.txt`` (alt text) and ``.csv`` (its data), beside the SVG that
+    :func:`save_svg` wrote first: the PDF is laid out from it while this waits for the PNG."""
     folder = out_dir / "figures"
     write_atomic(folder / f"{figure.name}.png", rendered(figure).png)
     write_atomic(folder / f"{figure.name}.txt", (figure.alt + "\n").encode("utf-8"))
