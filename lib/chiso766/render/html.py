@@ -20,7 +20,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -169,14 +169,12 @@ def appendix_html(section: Section, document: Document) -> HTML:
 
 def _audit_html(section: Section, document: Document) -> HTML:
     """An auditor's appendix, whole, rendered once: the page measures it (:func:`appendix_html`) and
-    ``audit.html`` shows it, and the unit-by-unit trace of a month is a tenth of a second. Kept on the
-    section, as a figure keeps its drawing: an outline shown is final."""
-    kept = getattr(section, "_html", None)
-    if isinstance(kept, tuple) and kept[0] is document:
-        return cast(HTML, kept[1])
-    whole = section_html(section, document)
-    object.__setattr__(section, "_html", (document, whole))  # a cache, not part of the outline's data
-    return whole
+    ``audit.html`` shows it, and the unit-by-unit trace of a month is a tenth of a second. Kept among
+    the section's own attributes while it is this document's (an outline shown is final)."""
+    from chiso766.report.model import derived  # with pandas: the kernel's import, not render_html's
+
+    kept = cast("dict[Hashable, Any]", vars(section))
+    return derived(kept, "_html", (document,), lambda: section_html(section, document))
 
 
 def audit_page(document: Document) -> str:
