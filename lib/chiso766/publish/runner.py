@@ -554,13 +554,15 @@ def _make(
                 from chiso766.render.html import page_title, render_html
                 from chiso766.render.quarto import quarto_available, render_quarto
 
-            # the kept kernel first: a Ctrl+C while it starts stops it, and ready() then gives None,
-            # for which papermill would start a kernel of its own
-            km = None if kept is None else kept.ready()
-            _go_on(stop)
+            # what the manifest records is gathered, and the page's machinery loaded, while this
+            # process waits for the kept kernel's imports, then for its cells
             preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso766-prepare")
             recorded = preparing.submit(_recorded, params)
             try:
+                # the kept kernel first: a Ctrl+C while it starts stops it, and ready() then gives None,
+                # for which papermill would start a kernel of its own
+                km = None if kept is None else kept.ready()
+                _go_on(stop)
                 papermill.execute_notebook(
                     str(notebook),
                     str(staging / "notebook.ipynb"),
