@@ -37,7 +37,7 @@ from chiso766.core.files import read_regular, write_atomic
 from chiso766.core.methodology import GROUP_KEYS
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.periods import Period, parse_period
-from chiso766.core.textvi import fmt_points, name_key
+from chiso766.core.textvi import capitalized, fmt_points, name_key
 from chiso766.render.html import page as site_page
 
 __all__ = [
@@ -130,8 +130,7 @@ def period_vi(label: str) -> str:
         return label
     if period.kind == "range":
         return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
-    text = period.describe_vi()
-    return text[:1].upper() + text[1:]
+    return capitalized(period.describe_vi())
 
 
 def _period_short(label: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from chiso766.core.periods import Period
-from chiso766.core.textvi import fmt_date, fmt_number, fmt_points, in_sentence
+from chiso766.core.textvi import capitalized, fmt_date, fmt_number, fmt_points, in_sentence
 
 __all__ = ["phrasings", "wording_file", "tier_plural", "join_names", "headline", "when_phrase", "fill", "place_date"]
 
@@ -75,8 +75,7 @@ def when_phrase(period: Period, as_of: date) -> str:
     """
     if as_of < period.end:
         return f"Tính đến ngày {fmt_date(as_of)}"
-    described = period.describe_vi()
-    return described[0].upper() + described[1:]
+    return capitalized(period.describe_vi())
 
 
 def headline(
