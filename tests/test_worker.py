@@ -173,6 +173,78 @@ def test_tables_changed_since_they_were_handed_over_are_encoded_here(worker):
     aside.forget()  # the edited table's job, never taken
 
 
+def _object_tables() -> dict[str, pd.DataFrame]:
+    """Tables as a report's are, every column of Python values (dtype object)."""
+    return {name: frame.astype(object) for name, frame in _tables().items()}
+
+
+def _pickled_frames(monkeypatch) -> list[int]:
+    """The frames pickled from now on, by id (the worker's own messages left out)."""
+    pickled: list[int] = []
+    real = table_files.pickle.dumps
+    monkeypatch.setattr(
+        table_files.pickle,
+        "dumps",
+        lambda value, *rest, **options: (
+            pickled.append(id(value)) if isinstance(value, pd.DataFrame) else None,
+            real(value, *rest, **options),
+        )[1],
+    )
+    return pickled
+
+
+def test_a_table_handed_over_is_pickled_once(worker, monkeypatch):
+    """Registered, shown and saved, a table unchanged is known by its cells, not pickled again."""
+    tables = _object_tables()
+    assert all(dtype == object for frame in tables.values() for dtype in frame.dtypes)
+    expected = table_files.encode(tables)
+    pickled = _pickled_frames(monkeypatch)
+    for name, frame in tables.items():
+        table_files.ahead(name, frame)
+    table_files.begin(tables)
+    _answered(worker)
+    made = _made_here(monkeypatch)
+    assert table_files.take(tables) == expected and made == []
+    assert sorted(pickled) == sorted(id(frame) for frame in tables.values())
+
+
+def _edits() -> list[tuple[str, object]]:
+    """Changes an analyst's cell may make to a table already handed over (each changes its files)."""
+    return [
+        ("a cell, by label", lambda t: t.loc.__setitem__((0, "total"), Decimal("84.64"))),
+        ("a cell, by position", lambda t: t.iat.__setitem__((1, 0), "H45")),
+        ("a cell made empty", lambda t: t.loc.__setitem__((0, "unit_name"), None)),
+        ("a column replaced", lambda t: t.__setitem__("total", [Decimal("1"), Decimal("2")])),
+        ("a column made numbers", lambda t: t.__setitem__("total", t["total"].astype(float) / 4)),
+        ("a column added", lambda t: t.insert(1, "note", ["x", "y"])),
+        ("rows reversed", lambda t: t.loc.__setitem__(slice(None), t.iloc[::-1].to_numpy())),
+        ("a row added", lambda t: t.loc.__setitem__(len(t), t.iloc[0].tolist())),
+        ("a value filled in", lambda t: t.fillna("—", inplace=True)),
+        ("the columns' labels", lambda t: setattr(t, "columns", [c.upper() for c in t.columns])),
+    ]
+
+
+def test_a_table_changed_in_place_after_it_was_handed_over_is_saved_as_it_is(worker):
+    """Whatever the change (cell, column, rows, labels), the files are the table's as it is at nb.save."""
+    for what, edit in _edits():
+        tables = _object_tables()
+        table_files.begin(tables)
+        before = table_files.encode(tables)
+        edit(tables["units"])
+        files = table_files.take(tables)
+        assert files == table_files.encode(tables) != before, what
+    aside.forget()
+
+
+def test_a_cell_holding_what_changes_in_place_is_never_taken_for_unchanged(worker):
+    tables = _object_tables()
+    tables["units"].at[0, "unit_name"] = ["Xã A"]
+    table_files.begin(tables)
+    tables["units"].at[0, "unit_name"].append("Xã B")
+    assert table_files.take(tables) == table_files.encode(tables)
+    aside.forget()
+
+
 def test_an_interrupt_of_the_kernel_spares_the_worker(worker, monkeypatch):
     """JupyterLab's stop button signals the kernel's whole process group, the worker among them."""
     tables = _tables()
