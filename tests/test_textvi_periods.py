@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -30,6 +32,15 @@ def test_nfc_and_name_keys():
     assert name_key("Thủy Nguyên") == name_key("Thuỷ Nguyên")
     assert name_key("Hoàng Văn Thụ") != name_key("Hoàn Văn Thụ")
     assert name_key("xã Hà Tây") != name_key("xã Hạ Tây")  # tones still distinguish names
+
+
+def test_white_space_folds_as_a_regular_expression_would():
+    """nfc folds white space with str.split(): the same characters as re's \\s, every one of them."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert "\u00a0" in spaces and "\u3000" in spaces and "\u200b" not in spaces
+    text = "".join(f"{s}Xã{s * 2}Minh Họa{s}" for s in spaces)
+    assert nfc(text) == re.sub(r"\s+", " ", text).strip() == " ".join(["Xã Minh Họa"] * len(spaces))
 
 
 @pytest.mark.parametrize("label, kind, start, end, previous", [
