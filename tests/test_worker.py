@@ -182,14 +182,13 @@ def _pickled_frames(monkeypatch) -> list[int]:
     """The frames pickled from now on, by id (the worker's own messages left out)."""
     pickled: list[int] = []
     real = table_files.pickle.dumps
-    monkeypatch.setattr(
-        table_files.pickle,
-        "dumps",
-        lambda value, *rest, **options: (
-            pickled.append(id(value)) if isinstance(value, pd.DataFrame) else None,
-            real(value, *rest, **options),
-        )[1],
-    )
+
+    def dumps(value, *args, **kwargs):
+        if isinstance(value, pd.DataFrame):
+            pickled.append(id(value))
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(table_files.pickle, "dumps", dumps)
     return pickled
 
 

@@ -118,7 +118,7 @@ def fold(text: object) -> str:
     """
     decomposed = unicodedata.normalize("NFD", nfc(text).replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", ascii_text.lower())).strip()
+    return _folded(re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()))
 
 
 def fmt_number(value: object, places: int | None = None, *, trim: bool = True) -> str:
