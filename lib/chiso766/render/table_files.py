@@ -95,8 +95,9 @@ class _Handed:
     """A table as it was pickled for the worker: what its files are made of then, and its bytes."""
 
     columns: tuple[tuple[object, np.dtype[Any]], ...]  # each column's label and dtype
-    cells: np.ndarray[Any, Any]  # a copy: its objects kept alive, so that no other takes their addresses
-    raw: bytes  # the cells' memory: the objects' addresses, or the numbers themselves
+    # a copy, compared by its memory (the objects' addresses, or the numbers themselves): its objects
+    # are kept alive, so that no other takes their addresses
+    cells: np.ndarray[Any, Any]
     data: bytes
 
 
@@ -121,12 +122,12 @@ def _handed(frame: pd.DataFrame, data: bytes) -> _Handed | None:
     cells = frame.to_numpy().copy()
     if dtype.kind == "O" and not set(map(type, cells.flat)) <= _IMMUTABLE:
         return None
-    return _Handed(_columns(frame), cells, cells.tobytes(), data)
+    return _Handed(_columns(frame), cells, data)
 
 
 def _unchanged(handed: _Handed, frame: pd.DataFrame) -> bool:
     """Whether ``frame``'s files are those of the table handed over: the same labels, dtypes and cells."""
-    return handed.columns == _columns(frame) and frame.to_numpy().tobytes() == handed.raw
+    return handed.columns == _columns(frame) and frame.to_numpy().tobytes() == handed.cells.tobytes()
 
 
 def _pickled(name: str, frame: pd.DataFrame) -> bytes:
