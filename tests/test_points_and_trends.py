@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 
 from chiso766.compute.history import Point, history_table, read_history
 from chiso766.compute.scorecard import from_unit_table, score_snapshot
-from chiso766.compute.stakes import STAKE_COLUMNS, fix_existing, future_only, points_at_stake, province_holders
+from chiso766.compute.stakes import (
+    STAKE_COLUMNS,
+    fix_existing,
+    future_only,
+    points_at_stake,
+    province_holders,
+    systemic,
+    unit_actions,
+)
 from chiso766.core.errors import InputError
 from chiso766.core.methodology import load
 from chiso766.ingest.portal import monthly_chart, read_snapshot
@@ -169,6 +177,70 @@ def test_fix_and_future_are_the_least_counts(a: int, b: int, threshold: int) -> 
     assert future == 0 or (numerator + future - 1) * 100 < threshold * (denominator + future - 1)
 
 
+def _actions_one_by_one(stakes: pd.DataFrame, unit_code: str, count: int) -> pd.DataFrame:
+    """The definition, for one unit: its own rows with a fix, no gap every unit shares, most points
+    lost first, then fewest dossiers to fix."""
+    mine = stakes[
+        (stakes["unit_code"] == unit_code)
+        & (stakes["owner"] == "unit")
+        & stakes["fix_existing"].notna()
+        & ~stakes["component"].isin(systemic(stakes))
+    ]
+    return mine.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable").head(count)
+
+
+def _same_actions(stakes: pd.DataFrame, count: int) -> None:
+    found = unit_actions(stakes, count)
+    for code in stakes["unit_code"].dropna().unique():
+        expected = _actions_one_by_one(stakes, str(code), count)
+        if expected.empty:
+            assert str(code) not in found
+        else:
+            pd.testing.assert_frame_equal(found[str(code)], expected)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_each_unit_s_actions_are_found_at_once_as_one_by_one(month: pd.DataFrame, count: int) -> None:
+    assert systemic(month)  # the month has gaps no unit meets: they must be left out
+    _same_actions(month, count)
+    assert len(unit_actions(month, count)) > 100
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["tinh", "A", "B", "C"]),
+            st.sampled_from(["2.1", "2.2", "3.1", "4.4"]),
+            st.sampled_from(["unit", "province"]),
+            st.integers(0, 3),
+            st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("2.25")]),
+            st.one_of(st.none(), st.integers(0, 5)),
+        ),
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_actions_of_any_stakes_are_those_of_the_definition(rows: list[tuple[Any, ...]], count: int) -> None:
+    stakes = pd.DataFrame(
+        [
+            {
+                "unit_code": code,
+                "tier": "tinh" if code == "tinh" else "so",
+                "component": component,
+                "owner": "province" if code == "tinh" else owner,
+                "numerator": numerator,
+                "denominator": 3,
+                "points_lost": lost,
+                "fix_existing": fix,
+            }
+            for code, component, owner, numerator, lost, fix in rows
+        ],
+        columns=["unit_code", "tier", "component", "owner", "numerator", "denominator", "points_lost", "fix_existing"],
+        dtype=object,
+    )
+    _same_actions(stakes, count)
+
+
 # history ------------------------------------------------------------------------------------------
 
 
@@ -190,24 +262,47 @@ def test_history_of_three_periods_gives_changes_of_total_and_rank(tmp_path: Path
     folder = tmp_path / "history"
     folder.mkdir()
     units = [("X1", "Xã Một", "xa"), ("X2", "Xã Hai", "xa"), ("X3", "Xã Ba", "xa")]
-    _table(folder / "2026-06.csv", "2026-06-30", [("T", "Tỉnh Mẫu", "tinh", "55"), *(u + (t,) for u, t in zip(units, ["70", "60", "50"]))])
-    _table(folder / "2026-07.csv", "2026-07-31", [("T", "Tỉnh Mẫu", "tinh", "59"), *(u + (t,) for u, t in zip(units, ["65", "66", "50"]))])
+    _table(
+        folder / "2026-06.csv",
+        "2026-06-30",
+        [("T", "Tỉnh Mẫu", "tinh", "55"), *(u + (t,) for u, t in zip(units, ["70", "60", "50"]))],
+    )
+    _table(
+        folder / "2026-07.csv",
+        "2026-07-31",
+        [("T", "Tỉnh Mẫu", "tinh", "59"), *(u + (t,) for u, t in zip(units, ["65", "66", "50"]))],
+    )
     (folder / ".hidden.csv").write_text("not a table", encoding="utf-8")
-    current_path = _table(tmp_path / "2026-08.csv", "2026-08-31", [("T", "Tỉnh Mẫu", "tinh", "60"), *(u + (t,) for u, t in zip(units, ["64", "66", "71.5"]))])
+    current_path = _table(
+        tmp_path / "2026-08.csv",
+        "2026-08-31",
+        [("T", "Tỉnh Mẫu", "tinh", "60"), *(u + (t,) for u, t in zip(units, ["64", "66", "71.5"]))],
+    )
     current_card = from_unit_table(read_scores(current_path, _method_for), _method_for)
     points = read_history(folder, Point("2026-08", date(2026, 8, 31), current_card))
     assert [p.label for p in points] == ["2026-06", "2026-07", "2026-08"]
     table = history_table(points)
+
     def of(code: str) -> list[tuple[Any, ...]]:
         rows = table[table["unit_code"] == code]
         return list(zip(rows["period"], rows["total"], rows["rank"], rows["total_change"], rows["rank_change"]))
-    assert of("X1") == [("2026-06", Decimal(70), 1, None, None), ("2026-07", Decimal(65), 2, Decimal(-5), -1),
-                        ("2026-08", Decimal(64), 3, Decimal(-1), -1)]
-    assert of("X3") == [("2026-06", Decimal(50), 3, None, None), ("2026-07", Decimal(50), 3, Decimal(0), 0),
-                        ("2026-08", Decimal("71.5"), 1, Decimal("21.5"), 2)]
+
+    assert of("X1") == [
+        ("2026-06", Decimal(70), 1, None, None),
+        ("2026-07", Decimal(65), 2, Decimal(-5), -1),
+        ("2026-08", Decimal(64), 3, Decimal(-1), -1),
+    ]
+    assert of("X3") == [
+        ("2026-06", Decimal(50), 3, None, None),
+        ("2026-07", Decimal(50), 3, Decimal(0), 0),
+        ("2026-08", Decimal("71.5"), 1, Decimal("21.5"), 2),
+    ]
     # the province keeps the rank among the 34 its table gives
-    assert of("T") == [("2026-06", Decimal(55), 23, None, None), ("2026-07", Decimal(59), 21, Decimal(4), 2),
-                       ("2026-08", Decimal(60), 19, Decimal(1), 2)]
+    assert of("T") == [
+        ("2026-06", Decimal(55), 23, None, None),
+        ("2026-07", Decimal(59), 21, Decimal(4), 2),
+        ("2026-08", Decimal(60), 19, Decimal(1), 2),
+    ]
 
 
 def test_history_of_snapshot_folders_and_a_repeated_period(tmp_path: Path) -> None:
@@ -391,7 +486,11 @@ def test_units_list_of_the_portal_is_compared_with_the_recomputed_totals(tmp_pat
     assert differing[first["departmentCode"]] == Decimal(-1)
     # the others are the units whose recomputed total differs from the portal's own group scores
     units = b.card.units.set_index("unit_code")
-    known = {c for c in units.index if units.loc[c, "tier"] != "tinh" and units.loc[c, "total"] != units.loc[c, "portal_total"]}
+    known = {
+        c
+        for c in units.index
+        if units.loc[c, "tier"] != "tinh" and units.loc[c, "total"] != units.loc[c, "portal_total"]
+    }
     assert set(differing.index) == known | {first["departmentCode"]} and len(known) == 2
     document = bulletin_766.outline(b)
     lines = [item for s in document.sections for block in s.blocks for item in getattr(block, "items", [])]

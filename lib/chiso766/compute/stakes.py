@@ -179,17 +179,27 @@ def systemic(stakes: pd.DataFrame) -> set[str]:
     }
 
 
-def unit_actions(stakes: pd.DataFrame, unit_code: str, count: int = 3) -> pd.DataFrame:
-    """The unit's own lost points that its dossiers can win back, most points first (at most ``count``):
-    not the province's values, not what nothing happened to count, not a gap every unit shares."""
-    shared = systemic(stakes)
+def unit_actions(stakes: pd.DataFrame, count: int = 3) -> dict[str, pd.DataFrame]:
+    """Each unit's own lost points that its dossiers can win back, most points first (at most ``count``
+    a unit), by unit code: not the province's values, not what nothing happened to count, not a gap
+    every unit shares. A unit with none has no entry.
+
+    Examples
+    --------
+    >>> rows = [{"unit_code": "A", "tier": "so", "component": c, "owner": "unit", "numerator": 1,
+    ...          "denominator": 9, "points_lost": p, "fix_existing": f}
+    ...         for c, p, f in (("2.1", 1, 3), ("2.2", 2, 5), ("4.4", 2, None))]
+    >>> list(unit_actions(pd.DataFrame(rows))["A"]["component"])
+    ['2.2', '2.1']
+    """
     mine = stakes[
-        (stakes["unit_code"] == unit_code)
-        & (stakes["owner"] == "unit")
-        & stakes["fix_existing"].notna()
-        & ~stakes["component"].isin(shared)
+        (stakes["owner"] == "unit") & stakes["fix_existing"].notna() & ~stakes["component"].isin(systemic(stakes))
     ]
-    return mine.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable").head(count)
+    ordered = mine.sort_values(["points_lost", "fix_existing"], ascending=[False, True], kind="stable")
+    return {
+        str(code): rows
+        for code, rows in ordered.groupby("unit_code", sort=False).head(count).groupby("unit_code", sort=False)
+    }
 
 
 def province_holders(card: ScoreCard, stakes: pd.DataFrame, components: int = 3, units: int = 3) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pandas as pd
 
-from chiso766.compute.stakes import unit_actions
 from chiso766.core.decimals import round_half_up, to_decimal
 from chiso766.core.methodology import Component, Methodology
 from chiso766.core.textvi import fmt_number, fmt_points, in_sentence
@@ -27,10 +26,11 @@ def action(row: Any, text: dict[str, Any]) -> str:
     return fill(text["action"], action=what, points=fmt_points(to_decimal(row.points_lost)))
 
 
-def unit_action_text(stakes: pd.DataFrame, unit_code: str, text: dict[str, Any], count: int = 3) -> str | None:
-    """The unit's two or three actions that win most points, joined for one sentence (``None``: none)."""
-    chosen = unit_actions(stakes, unit_code, count)
-    if chosen.empty:
+def unit_action_text(chosen: pd.DataFrame | None, text: dict[str, Any]) -> str | None:
+    """A unit's actions that win most points (its rows of
+    :func:`~chiso766.compute.stakes.unit_actions`), joined for one
+    sentence (``None``: none)."""
+    if chosen is None or chosen.empty:
         return None
     return join_names([action(r, text) for r in chosen.itertuples(index=False)], "; ")
 

@@ -48,7 +48,7 @@ from chiso766.compute.pipeline import (
 from chiso766.compute.procedures import procedure_summary
 from chiso766.compute.reconcile import stake_total
 from chiso766.compute.scorecard import COMPONENT_COLUMNS, ScoreCard
-from chiso766.compute.stakes import points_at_stake, province_holders, systemic
+from chiso766.compute.stakes import points_at_stake, province_holders, systemic, unit_actions
 from chiso766.core.dashboard import grade_bands
 from chiso766.core.methodology import GROUP_KEYS, Group, methodology_table, province_count
 from chiso766.core.params import BottomRule, Params, load_params
@@ -121,6 +121,15 @@ class Bulletin(ScoredReport):
     def idle(self) -> set[tuple[str, str]]:
         """:func:`no_data_groups` of the card, found once per card: the outline asks it for every unit."""
         return derived(self._derived, "idle", (self.card,), lambda: no_data_groups(self.card))
+
+    def actions(self, unit_code: object) -> str | None:
+        """The unit's few actions that win back most points, as one phrase (:func:`unit_actions`, found
+        once for every unit of the points at stake: the outline asks for each unit it names)."""
+        stakes, count = self.stakes, self.text["actions_per_unit"]
+        if stakes is None:
+            return None
+        by_unit = derived(self._derived, ("actions", count), (stakes,), lambda: unit_actions(stakes, count))
+        return unit_action_text(by_unit.get(str(unit_code)), self.text)
 
     @property
     def idle_losses(self) -> dict[tuple[str, str], list[str]]:
@@ -450,11 +459,7 @@ def _bottom_tasks(b: Bulletin, tier: str) -> list[str]:
     tasks = []
     for r in _bottom(b, tier).itertuples():
         values = {"name": r.unit_name, "total": fmt_points(r.total), "rank": _rank_text(b, tier, r.rank)}
-        actions = (
-            None
-            if b.stakes is None
-            else unit_action_text(b.stakes, str(r.unit_code), b.text, b.text["actions_per_unit"])
-        )
+        actions = b.actions(r.unit_code)
         if actions:
             tasks.append(fill(b.text["bottom_task_actions"], actions=actions, **values))
         elif r.most_lost_key is not None:
@@ -1068,7 +1073,7 @@ def _bottom_actions(b: Bulletin, tier: str) -> list[str]:
         return []
     lines = []
     for r in _bottom(b, tier).itertuples():
-        actions = unit_action_text(b.stakes, str(r.unit_code), b.text, b.text["actions_per_unit"])
+        actions = b.actions(r.unit_code)
         if actions:
             rank = _rank_text(b, tier, r.rank)
             lines.append(
