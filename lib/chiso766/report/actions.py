@@ -27,9 +27,8 @@ def action(row: Any, text: dict[str, Any]) -> str:
 
 
 def unit_action_text(chosen: pd.DataFrame | None, text: dict[str, Any]) -> str | None:
-    """A unit's actions that win most points (its rows of
-    :func:`~chiso766.compute.stakes.unit_actions`), joined for one
-    sentence (``None``: none)."""
+    """A unit's actions that win most points (its rows of :func:`~chiso766.compute.stakes.unit_actions`),
+    joined for one sentence (``None``: none)."""
     if chosen is None or chosen.empty:
         return None
     return join_names([action(r, text) for r in chosen.itertuples(index=False)], "; ")

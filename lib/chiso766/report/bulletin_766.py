@@ -1069,8 +1069,6 @@ def _procedure_blocks(b: Bulletin) -> list[Block]:
 
 def _bottom_actions(b: Bulletin, tier: str) -> list[str]:
     """Each unit of the tier's bottom group with the few actions that win back most points."""
-    if b.stakes is None:
-        return []
     lines = []
     for r in _bottom(b, tier).itertuples():
         actions = b.actions(r.unit_code)
