@@ -704,8 +704,9 @@ def test_the_fallback_swap_cut_between_its_renames_is_restored(tmp_path):
 # kill -9 at every rename point of publish and run ----------------------------------------------------------
 
 
-def _kill(argv: list[str], point: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, KILL_ENV: point}
+def _kill(argv: list[str], point: str, base: Path) -> subprocess.Popen[bytes]:
+    # a killed run cannot remove its kernel's connection file: it is left in the case's folder, not /tmp
+    env = {**os.environ, KILL_ENV: point, "TMPDIR": str(base)}
     return subprocess.Popen([sys.executable, "-m", "chiso766", *argv], env=env, cwd=ROOT, stderr=subprocess.PIPE)
 
 
@@ -729,7 +730,7 @@ def killed_publishes(tmp_path_factory) -> dict[tuple[str, str], tuple[Path, dict
             publish(outputs, site)
             make_output(outputs, "2026")  # the killed publish adds a bulletin
         before = tree(site) if site.exists() else {}
-        children[(kind, point)] = _kill(["publish", "--site", str(site), "--outputs", str(outputs)], point)
+        children[(kind, point)] = _kill(["publish", "--site", str(site), "--outputs", str(outputs)], point, base)
         cases[(kind, point)] = (base, before)
     result = {}
     for key, child in children.items():
@@ -778,7 +779,7 @@ def killed_runs(built, tmp_path_factory) -> dict[tuple[str, str], tuple[Path, di
         if kind == "existing":
             shutil.copytree(built, out)
         before = tree(out) if out.exists() else {}
-        children[(kind, point)] = _kill(["run", str(HP), "--out", str(out)], point)
+        children[(kind, point)] = _kill(["run", str(HP), "--out", str(out)], point, base)
         cases[(kind, point)] = (out, before)
     result = {}
     for key, child in children.items():
