@@ -705,7 +705,8 @@ def test_the_fallback_swap_cut_between_its_renames_is_restored(tmp_path):
 
 
 def _kill(argv: list[str], point: str, base: Path) -> subprocess.Popen[bytes]:
-    # a killed run cannot remove its kernel's connection file: it is left in the case's folder, not /tmp
+    # a killed process cannot remove its temporary files (a run's kernel connection file): they stay in
+    # the case's folder, not in /tmp
     env = {**os.environ, KILL_ENV: point, "TMPDIR": str(base)}
     return subprocess.Popen([sys.executable, "-m", "chiso766", *argv], env=env, cwd=ROOT, stderr=subprocess.PIPE)
 
