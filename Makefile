@@ -56,7 +56,9 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name chiso766 --display-name "Python (chiso766)" >/dev/null
+	@# ipykernel stages the spec in a temporary folder it leaves behind, empty: staged in one of ours
+	tmp=$$(mktemp -d) && TMPDIR=$$tmp $(BIN)/python -m ipykernel install --sys-prefix --name chiso766 \
+	  --display-name "Python (chiso766)" >/dev/null; status=$$?; rm -rf "$$tmp"; exit $$status
 	@# Jupyter apps of this venv (JupyterLab, nbconvert) give kernels CurveZMQ keys, as chiso766 run
 	@# does: an unencrypted kernel warns on every start ("Kernel is running over TCP without encryption").
 	@mkdir -p $(VENV)/etc/jupyter
