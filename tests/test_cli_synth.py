@@ -42,3 +42,36 @@ def test_synth_rejects_non_positive_rows(tmp_path, capsys, rows):
     err = capsys.readouterr().err
     assert err.startswith("Lỗi: --rows phải là số nguyên dương")
     assert not (tmp_path / "x").exists()
+
+
+def test_synth_never_writes_over_data_it_did_not_make(tmp_path, capsys):
+    """A province's real registry, or a params folder, given as --out is refused, its files untouched."""
+    real = tmp_path / "hai-phong"
+    real.mkdir()
+    (real / "units.csv").write_text("unit_code,unit_name,tier\nHP.01,Sở Tư pháp,so\n", encoding="utf-8")
+    before = (real / "units.csv").read_bytes()
+    assert main(["synth", "province", "--rows", "100", "--out", str(real)]) == 2
+    err = capsys.readouterr().err
+    assert str(real) in err and "không do chiso766 synth tạo" in err and "Traceback" not in err
+    assert sorted(p.name for p in real.iterdir()) == ["units.csv"] and (real / "units.csv").read_bytes() == before
+
+    a_file = tmp_path / "units.csv"
+    a_file.write_bytes(before)
+    assert main(["synth", "province", "--rows", "100", "--out", str(a_file)]) == 2
+    assert "không phải thư mục" in capsys.readouterr().err and a_file.read_bytes() == before
+
+
+def test_synth_writes_again_into_its_own_folder(tmp_path):
+    """An empty folder, then the folder synth wrote: the second call replaces its own data, and a
+    national call with fewer provinces leaves none of the earlier ones' partitions."""
+    out = tmp_path / "made"
+    out.mkdir()
+    assert main(["synth", "national", "--rows", "2000", "--provinces", "4", "--out", str(out)]) == 0
+    assert main(["synth", "national", "--rows", "1000", "--provinces", "2", "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "dossiers").iterdir()) == ["province=T01", "province=T02"]
+    count = duckdb.connect().execute(
+        f"SELECT count(*) FROM read_parquet('{dossier_glob(out / 'dossiers')}', hive_partitioning = true)"
+    ).fetchone()
+    assert count == (1000,)
+    assert main(["synth", "province", "--rows", "100", "--out", str(out)]) == 0
+    assert len(pd.read_csv(out / "dossiers.csv")) == 100

@@ -160,7 +160,7 @@ def _say_warnings(path: Path, shown: int = 3) -> None:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from chiso766.samples.synthetic import national_dossiers, write_partitioned, write_samples
+    from chiso766.samples.synthetic import write_samples
 
     if args.rows <= 0:
         print(f"Lỗi: --rows phải là số nguyên dương (nhận {args.rows})", file=sys.stderr)
@@ -171,19 +171,15 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     if args.kind == "portal-match" and not args.params:
         print("Lỗi: portal-match cần --params: tệp tham số có inputs.portal", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    if args.kind == "national":
-        # Parquet partitioned by province and month (province=T01/month=2026-01/…) plus units.csv:
-        # the layout benchmarks/bench_spark.py and tests/test_spark.py read.
-        registry, dossiers = national_dossiers(args.rows, provinces=args.provinces or 3, seed=args.seed)
-        out.mkdir(parents=True, exist_ok=True)
-        written = [(write_partitioned(dossiers, out / "dossiers"), len(dossiers))]
-        registry.to_csv(out / "units.csv", index=False)
-        written.append((out / "units.csv", len(registry)))
-    else:
-        written = write_samples(
-            args.kind, out, seed=args.seed, params_path=args.params, rows=args.rows, fmt=args.format
-        )
+    written = write_samples(
+        args.kind,
+        Path(args.out),
+        seed=args.seed,
+        params_path=args.params,
+        rows=args.rows,
+        fmt=args.format,
+        provinces=args.provinces or 3,
+    )
     for path, count in written:
         print(f"{path} ({count} dòng)")
     return 0

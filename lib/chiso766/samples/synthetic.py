@@ -4,6 +4,7 @@ realistic province-scale data for samples, tests and benchmarks.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from chiso766.compute.pipeline import build_scorecard
+from chiso766.core.errors import InputError
+from chiso766.core.files import write_atomic
 from chiso766.core.params import load_params
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "dossiers_matching",
     "portal_counts",
     "portal_match_counts",
+    "SYNTH_MARKER",
     "write_samples",
     "national_dossiers",
     "write_partitioned",
@@ -471,6 +475,28 @@ def portal_match_counts(
     return counts, deviations
 
 
+SYNTH_MARKER = ".chiso766-synth"
+_MARKER_TEXT = (
+    "Dữ liệu tổng hợp do chiso766 synth tạo. chiso766 synth chỉ ghi vào thư mục trống hoặc có tệp này.\n"
+    "Synthetic data made by chiso766 synth; it writes only into an empty folder or one holding this file.\n"
+).encode()
+
+
+def _claim(out: Path) -> None:
+    """Make ``out`` a folder of synthetic data: refuse one that holds anything else (a province's real
+    registry, a params folder), whose files would be replaced by made-up ones."""
+    if out.exists() and not out.is_dir():
+        raise InputError("ở chỗ thư mục ra đã có một tệp không phải thư mục: không ghi đè", out)
+    if out.is_dir() and not (out / SYNTH_MARKER).is_file() and any(out.iterdir()):
+        raise InputError(
+            f"thư mục không trống và không do chiso766 synth tạo (không có tệp đánh dấu {SYNTH_MARKER}): "
+            "không ghi đè dữ liệu có sẵn; chọn một thư mục mới hoặc trống cho --out",
+            out,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / SYNTH_MARKER, _MARKER_TEXT)
+
+
 def write_samples(
     kind: str,
     out: Path,
@@ -479,14 +505,17 @@ def write_samples(
     params_path: str | Path | None = None,
     rows: int = 1_000_000,
     fmt: str = "csv",
+    provinces: int = 3,
 ) -> list[tuple[Path, int]]:
-    """Write one kind of synthetic data to ``out`` (``chiso766 synth`` and the test fixtures).
+    """Write one kind of synthetic data to ``out`` (``chiso766 synth`` and the test fixtures): a new or
+    empty folder, or one an earlier call wrote (:func:`_claim`).
 
     ``reference-002``: the week of reference bulletin 002 (dossiers, complaints, units);
     ``portal-match``: dossiers matching ``params_path``'s portal snapshot, with named deviations;
-    ``province``: ``rows`` dossiers over a year for a province.
+    ``province``: ``rows`` dossiers over a year for a province; ``national``: ``rows`` dossiers of
+    ``provinces`` provinces, as Parquet partitioned by province and month, and their registry.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    _claim(out)
     frames: dict[str, pd.DataFrame]
     if kind == "reference-002":
         units = reference_002()
@@ -506,7 +535,9 @@ def write_samples(
         frames = {"dossiers": dossiers_matching(counts, start, end, seed)}
         (out / "deviations.txt").write_text("\n".join(deviations) + "\n", encoding="utf-8")
     elif kind == "national":
-        registry, dossiers = national_dossiers(rows, seed=seed)
+        registry, dossiers = national_dossiers(rows, provinces=provinces, seed=seed)
+        # the folder is synth's (claimed): an earlier call's partitions go, none left mixed in
+        shutil.rmtree(out / "dossiers", ignore_errors=True)
         write_partitioned(dossiers, out / "dossiers")
         registry.to_csv(out / "units.csv", index=False)
         return [(out / "dossiers", len(dossiers)), (out / "units.csv", len(registry))]
