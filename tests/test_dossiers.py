@@ -287,6 +287,23 @@ def test_units_missing_from_the_registry_are_named_with_their_rows(tmp_path):
     )
 
 
+def test_a_ragged_row_is_quarantined_for_its_width_not_named_an_unknown_unit(tmp_path):
+    """A row cut short ("garbage,row") has no unit cell: its second cell is not a unit to add to the
+    registry, and a unit whose every row is ragged is not named; whole rows are still counted."""
+    from chiso766.core.errors import Diagnostics
+
+    rows = ["a,U1,2,2025-09-12 08:00,,,,", "garbage,row", "b,X9,2,2025-09-12 08:00,,,,", "c,X9,2,2025-09-12"]
+    path = tmp_path / "dossiers.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    loaded = load_dossiers(duckdb.connect(), path, REGISTRY, diagnostics=diagnostics)
+    assert (loaded.used, loaded.quarantined) == (1, 3)
+    assert "dòng chỉ có 2 ô" in loaded.quarantine.set_index("line")["reason"][3]
+    (warning,) = diagnostics.of_kind("unknown_units")
+    assert warning.message.startswith("1 đơn vị không có trong danh mục đơn vị, các dòng của chúng bị cách ly: "
+                                      "«X9» (1 dòng).")
+
+
 def test_trailing_empty_rows_of_a_workbook_are_left_out(tmp_path):
     import openpyxl
 

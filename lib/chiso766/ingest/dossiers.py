@@ -592,8 +592,9 @@ def _unit_key(cells: list[str], alias: str) -> str:
 
 def _pairs(con: duckdb.DuckDBPyConnection, cells: str, mapping: dict[str, str], table: str) -> int | None:
     """The distinct (code, name) cells of the unit columns, as text, into ``table`` with ``_key`` (see
-    :func:`_unit_key`) and ``_rows`` (how many rows have them); the count of rows. None without unit
-    columns.
+    :func:`_unit_key`), ``_rows`` (how many rows have them) and ``_whole`` (how many of those rows are
+    read as the header says: a ragged row's cells are not a unit's); the count of rows. None without
+    unit columns.
 
     One pass over the unit columns only: DuckDB reads no other column of a Parquet file, and converts
     no other cell of a CSV file."""
@@ -603,7 +604,8 @@ def _pairs(con: duckdb.DuckDBPyConnection, cells: str, mapping: dict[str, str], 
     present = [_UNIT_CELL[c] for c in _UNIT_CELL if c in mapping]
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, {_unit_key(present, 'p')} AS _key FROM "
-        f"(SELECT {', '.join(columns)}, count(*) AS _rows FROM {cells} r GROUP BY ALL) p"
+        f"(SELECT {', '.join(columns)}, count(*) AS _rows, count_if(r.{_RAGGED} IS NULL) AS _whole "
+        f"FROM {cells} r GROUP BY ALL) p"
     )
     (row,) = con.execute(f"SELECT coalesce(sum(_rows), 0)::BIGINT FROM {table}").fetchall()
     return int(row[0])
@@ -1002,26 +1004,26 @@ def _unit_columns(
     cells = [_UNIT_CELL[c] for c in _UNIT_CELL if c in mapping]
     texts = {c: (_text_of(c) if c in cells else "NULL::VARCHAR") for c in _UNIT_CELL.values()}
     found = con.execute(
-        f"SELECT _key, {texts['_code']}, {texts['_name']}, _rows FROM {pairs} WHERE _key IS NOT NULL"
+        f"SELECT _key, {texts['_code']}, {texts['_name']}, _whole FROM {pairs} WHERE _key IS NOT NULL"
     ).fetchall()
     keys: list[str] = []
     values: dict[str, list[str | None]] = {"unit_code": [], "unit_name": [], "tier": []}
     unknown: list[tuple[str, int]] = []
     mixed: list[tuple[str, int]] = []
-    for key, raw_code, raw_name, rows in found:
+    for key, raw_code, raw_name, whole in found:
         unit = registry.resolve(raw_name, raw_code) if registry else None
         resolved: tuple[str | None, str | None, str | None]
         if unit is not None:
             resolved = (unit.code, unit.name, unit.tier)
             differ = registry.code_and_name_differ(raw_name, raw_code)
-            if differ is not None:
-                mixed.append((differ, int(rows)))
+            if differ is not None and whole:
+                mixed.append((differ, int(whole)))
         elif not registry and (raw_code or raw_name):
             resolved = (raw_code or name_key(raw_name), raw_name or raw_code, tier_from_name(raw_name or ""))
         else:
             resolved = (None, None, None)
-            if raw_code or raw_name:
-                unknown.append((nfc(f"«{' – '.join(t for t in (raw_code, raw_name) if t)}»"), int(rows)))
+            if (raw_code or raw_name) and whole:  # only ragged rows: quarantined for that, not named a unit
+                unknown.append((nfc(f"«{' – '.join(t for t in (raw_code, raw_name) if t)}»"), int(whole)))
         keys.append(key)
         for column, value in zip(values, resolved, strict=True):
             values[column].append(value)
