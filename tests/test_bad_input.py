@@ -558,6 +558,26 @@ def test_a_score_table_with_no_row_in_the_period_is_refused(params: str, overrid
     assert caught.value.column == "as_of" and says in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "params, overrides, says",
+    [
+        ("bulletin_766/2025.yaml", ["as_of=2025-10-08", "issuer.date=2025-10-09"],
+         "số liệu của bảng tính đến ngày 07/10/2025, trước ngày tính đến 08/10/2025 của tệp tham số: bản tin sẽ "
+         "nêu số liệu «tính đến» một ngày bảng không có; đặt as_of: 2025-10-07 trong tệp tham số"),
+        ("unit_report/2026-Q3.yaml", ["as_of=2026-10-05"],
+         "số liệu của bảng tính đến ngày 30/09/2026, trước ngày tính đến 05/10/2026 của tệp tham số"),
+    ],
+)
+def test_a_score_table_older_than_the_as_of_date_is_refused(params: str, overrides: list[str], says: str) -> None:
+    """A bulletin "tính đến ngày 08/10" of figures of 07/10 (a typo in as_of) said a date the data
+    does not have, and past the period's end read as final."""
+    from chiso766.compute.pipeline import build_scorecard
+
+    with pytest.raises(InputError) as caught:
+        build_scorecard(load_params(ROOT / "params" / params, overrides))
+    assert caught.value.column == "as_of" and says in str(caught.value)
+
+
 def test_a_cut_parquet_file_and_an_excel_file_named_csv_are_named_for_what_they_are(tmp_path: Path) -> None:
     import duckdb
     from openpyxl import Workbook as Book

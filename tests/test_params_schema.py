@@ -188,6 +188,20 @@ def test_as_of_as_date_or_iso_text(project: Path) -> None:
     assert load_params(write(project, BULLETIN)).as_of == date(2025, 12, 31)
 
 
+@pytest.mark.parametrize("as_of, overrides, says", [
+    ("as_of: 2027-02-01\n", [], "ngày của văn bản 09/10/2025 trước ngày số liệu tính đến 01/02/2027: "),
+    ("", [], "trước ngày số liệu tính đến 31/12/2025 (ngày cuối kỳ: tệp tham số không ghi as_of)"),
+    ("as_of: 2025-10-07\n", ["as_of="], "(ngày cuối kỳ: tệp tham số không ghi as_of)"),
+])
+def test_a_document_dated_before_its_figures_is_refused(project: Path, as_of: str, overrides: list[str], says: str) -> None:
+    """A typo in as_of, or none in a report signed before its period ends, made a provisional report
+    read as final (no "tạm tính"), dated before the figures it claimed."""
+    exc = failure(write(project, BULLETIN + as_of + "issuer:\n  date: 2025-10-09\n"), overrides)
+    assert exc.column == "issuer.date" and says in exc.reason and "sửa as_of hoặc issuer.date" in exc.reason
+    assert load_params(write(project, BULLETIN + "as_of: 2025-10-09\nissuer:\n  date: 2025-10-09\n")).as_of == (
+        date(2025, 10, 9))
+
+
 def test_bad_period_keeps_its_vietnamese_message(project: Path) -> None:
     exc = failure(write(project, BULLETIN.replace('"2025"', "2025-13")))
     assert exc.column == "period" and "tháng 13" in exc.reason

@@ -80,8 +80,10 @@ def _require_same_province(params: Params, card: ScoreCard, path: Path) -> None:
 
 def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Diagnostics) -> pd.DataFrame:
     """The score table's rows a report of the period may use: those dated after ``as_of`` are left out
-    (a warning says so: figures of 07/10 in a report "tính đến ngày 30/09"), and a table with no row
-    dated in the period is refused (a report of quý III made of quý II's figures)."""
+    (a warning says so: figures of 07/10 in a report "tính đến ngày 30/09"); a table with no row
+    dated in the period is refused (a report of quý III made of quý II's figures), and so is one whose
+    latest row is dated before ``as_of`` (figures of 07/10 in a report "tính đến ngày 31/12", read as
+    final)."""
     later = table[table["as_of"].map(lambda d: isinstance(d, date) and d > params.as_of)]
     days = ", ".join(fmt_date(d) for d in sorted(set(later["as_of"])))
     if len(later):
@@ -100,6 +102,14 @@ def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Dia
             f"không có dòng nào tính đến một ngày trong kỳ (từ ngày {fmt_date(params.period.start)} đến ngày "
             f"{fmt_date(params.as_of)}); {latest}. Kiểm tra kỳ (period), ngày tính đến (as_of) của tệp tham số "
             "và cột as_of của bảng",
+            path,
+            column="as_of",
+        )
+    if usable and (newest := max(usable)) < params.as_of:
+        raise InputError(
+            f"số liệu của bảng tính đến ngày {fmt_date(newest)}, trước ngày tính đến {params.as_of_said} của tệp "
+            f"tham số: bản tin sẽ nêu số liệu «tính đến» một ngày bảng không có; đặt as_of: {newest.isoformat()} "
+            "trong tệp tham số",
             path,
             column="as_of",
         )

@@ -363,6 +363,11 @@ class Params:
         return self.raw.get(key, default)
 
     @property
+    def as_of_said(self) -> str:
+        """The as-of date as a message names it (:func:`_as_of_said`)."""
+        return _as_of_said(self.as_of, bool(self.get("as_of")))
+
+    @property
     def root(self) -> Path:
         """The project folder: where relative inputs start, ``outputs/`` lies, and files are named from."""
         return project_root(self.path) if self.path else Path.cwd()
@@ -715,9 +720,15 @@ def _check_report_needs(schema: ParamsSchema, path: Path | None) -> None:
         raise ParamsError("engine: spark cần inputs.units (danh mục đơn vị)", path, column="inputs.units")
 
 
+def _as_of_said(as_of: date, given: bool) -> str:
+    """``as_of`` as a message names it; the period's last day, taken when the params give none, says so."""
+    return f"{as_of:%d/%m/%Y}" + ("" if given else " (ngày cuối kỳ: tệp tham số không ghi as_of)")
+
+
 def _check_dates(schema: ParamsSchema, path: Path | None) -> None:
-    """``as_of`` may follow the period (a month's figures captured later) but never precede it; a
-    date before the first rule version has no methodology unless one is stated."""
+    """``as_of`` may follow the period (a month's figures captured later) but never precede it, nor
+    follow the document's own date; a date before the first rule version has no methodology unless
+    one is stated."""
     period = schema.period
     if schema.as_of is not None and schema.as_of < period.start:
         raise ParamsError(
@@ -727,6 +738,17 @@ def _check_dates(schema: ParamsSchema, path: Path | None) -> None:
             column="as_of",
         )
     as_of = schema.as_of or period.end
+    issued = schema.issuer.date if schema.issuer is not None else None
+    if issued is not None and issued < as_of:
+        # a typo in as_of (or none given in a report signed before the period ends) made a
+        # provisional report read as final, dated before the figures it claims
+        raise ParamsError(
+            f"ngày của văn bản {issued:%d/%m/%Y} trước ngày số liệu tính đến "
+            f"{_as_of_said(as_of, schema.as_of is not None)}: văn bản không thể nêu số liệu của một ngày "
+            "sau ngày ký; sửa as_of hoặc issuer.date",
+            path,
+            column="issuer.date",
+        )
     first = _first_rule_date()
     # the yearly indices are not the 766 index: no rule version applies to them
     if schema.report != "yearly_indices" and schema.methodology_version is None and as_of < first:
