@@ -78,7 +78,7 @@ def test_verify_reports_an_input_that_changed(outputs, tmp_path):
 
 def test_explain_traces_a_unit(outputs):
     lines = explain("Sở Y tế", outputs / "bulletin_766" / "2025")
-    assert lines[0].startswith("Sở Y tế (HP.YT), cấp so: tổng 63,74 điểm, hạng 11")
+    assert lines[0].startswith("Sở Y tế (HP.YT), cấp sở, ban, ngành: tổng 63,74 điểm, hạng 11")
     assert any("tỷ lệ 35,3% × 20 / 100" in line and line.endswith("= 7,1") for line in lines)
     with pytest.raises(InputError):
         explain("Sở Không Có", outputs / "bulletin_766" / "2025")
@@ -87,7 +87,13 @@ def test_explain_traces_a_unit(outputs):
 def test_explain_components_from_a_portal_snapshot(tmp_path):
     out = run(ROOT / "params/bulletin_766/2026-08.yaml", out=tmp_path / "pt")
     lines = explain("H44.167", out)
-    assert "Xã Sông Lô" in lines[0] and "62,27 điểm" in lines[0]
+    assert "Xã Sông Lô" in lines[0] and "62,27 điểm" in lines[0] and "cấp xã, phường, đặc khu" in lines[0]
+    # typed as the site's search takes it: without accents or tier, when that names one unit
+    assert explain("song lo", out)[0] == lines[0] == explain("SÔNG LÔ", out)[0]
+    with pytest.raises(InputError, match="không có đơn vị «lo» trong bản tin này; có phải: Xã Tề Lỗ, Xã Sông Lô?"):
+        explain("lo", out)
+    with pytest.raises(InputError, match="«song loo» .*; có phải: Xã Sông Lô"):
+        explain("song loo", out)
     assert any(line.strip().startswith("2.1 ") and "1.979/2.405 = 82,29%" in line and "16,46 [F1]" in line for line in lines)
     assert any("4.3 " in line and "ngưỡng 80%" in line and "[F2]" in line for line in lines)
     audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()

@@ -30,8 +30,9 @@ from chiso766.core.files import files_under
 from chiso766.core.methodology import Methodology
 from chiso766.core.methodology import load as load_methodology
 from chiso766.core.periods import parse_period
-from chiso766.core.textvi import fmt_number, fmt_points, name_key
+from chiso766.core.textvi import fmt_number, fmt_points, fold, name_key
 from chiso766.ingest.checksums import sha256_file
+from chiso766.ingest.units import TIERS
 from chiso766.publish.runner import run
 from chiso766.report.actions import plan_lines
 from chiso766.report.narrative import phrasings, tier_plural, when_phrase
@@ -351,15 +352,23 @@ def _units(out_dir: Path, report: str, command: str) -> pd.DataFrame:
 
 
 def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
-    """The unit's row, by code or any spelling of its name; a near miss is suggested."""
+    """The unit's row, by code or any spelling of its name, or as the site's search takes a name
+    (without its accents, without its tier: "song lo" for Xã Sông Lô) when that names one unit;
+    else the units it may mean are suggested."""
     keys = units["unit_name"].map(lambda n: name_key(_plain(n)))
     hits = units[(units["unit_code"].str.casefold() == unit.casefold()) | (keys == name_key(unit))]
-    if hits.empty:
-        close = difflib.get_close_matches(name_key(unit), list(keys), n=3, cutoff=0.6)
-        names = [_plain(str(units.loc[keys == k, "unit_name"].iloc[0])) for k in close]
-        hint = f"; có phải: {', '.join(names)}?" if names else ""
-        raise InputError(f"không có đơn vị «{unit}» trong bản tin này{hint}", out_dir)
-    return hits.iloc[0]
+    if not hits.empty:
+        return hits.iloc[0]
+    typed, plain = fold(unit), keys.map(fold)
+    loose = units[(plain == typed) | plain.str.endswith(f" {typed}")] if typed else units.iloc[:0]
+    if len(loose) == 1:
+        return loose.iloc[0]
+    if loose.empty:
+        close = difflib.get_close_matches(typed, list(plain), n=3, cutoff=0.6)
+        loose = units[plain.isin(close)]
+    names = [_plain(str(name)) for name in loose["unit_name"].head(5)]
+    hint = f"; có phải: {', '.join(names)}?" if names else ""
+    raise InputError(f"không có đơn vị «{unit}» trong bản tin này{hint}", out_dir)
 
 
 def _manifest_method(out_dir: Path) -> tuple[dict[str, Any], Methodology]:
@@ -409,7 +418,8 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
     rank = f", hạng {row['rank']} trong cấp" if row["rank"] else ", không xếp hạng"
     total = fmt_points(Decimal(row["total"])) if row["total"] else "chưa có (thiếu dữ liệu nhóm)"
     lines = [
-        f"{_plain(row['unit_name'])} ({code or 'không mã'}), cấp {row['tier']}: tổng {total} điểm{rank}",
+        f"{_plain(row['unit_name'])} ({code or 'không mã'}), cấp {TIERS.get(row['tier'], row['tier'])}: "
+        f"tổng {total} điểm{rank}",
         f"quy tắc {method.version}; nguồn: {manifest.get('params_file', '')}",
     ]
     for group in method.groups:
