@@ -100,6 +100,20 @@ def test_a_missing_previous_year_compares_with_the_latest_present(tmp_path: Path
     assert (row["change"], row["previous_year"], row["rank_change"]) == (Decimal("2.75"), 2021, 8)
 
 
+def test_one_province_spelled_three_ways_is_one_province_of_the_table(tmp_path: Path) -> None:
+    """"Hai Phong" (no accents) and "TP Hải Phòng" are the list's "Hải Phòng": its rows stay together,
+    its change is computed; a province not among the 34 keeps its name as typed."""
+    table = _table(tmp_path, [
+        ["par", 2024, "Hai Phong", "", "96.17", "", 1, 63, "", "", ""],
+        ["pci", 2024, "Tỉnh Mẫu", "", "68.25", "", 12, 63, "", "", ""],
+        ["par", 2023, "TP Hải Phòng", "", "91.87", "", "", "", "", "", ""],
+        ["par", 2024, "Tinh Mau", "", "70", "", "", "", "", "", ""],
+    ])
+    assert list(zip(table["index"], table["province"], table["year"], strict=True)) == [
+        ("par", "Hải Phòng", 2023), ("par", "Hải Phòng", 2024), ("par", "Tinh Mau", 2024), ("pci", "Tỉnh Mẫu", 2024)]
+    assert table.iloc[1]["change"] == Decimal("4.30")
+
+
 def test_ranks_among_63_and_among_34_are_not_compared(tmp_path: Path) -> None:
     rows = [
         ["par", 2024, "Hải Phòng", "", "96.17", "", 1, 63, "88.37", "", ""],

@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from chiso766.core.datafiles import data_rows
-from chiso766.core.textvi import name_key
+from chiso766.core.textvi import fold, name_key
 
 __all__ = ["Province", "province", "province_scope", "Merger", "merger"]
 
@@ -34,19 +34,32 @@ def _provinces() -> dict[str, Province]:
     return {name_key(r["name"]): Province(r["code"], r["name"], r["kind"]) for r in rows}
 
 
+@lru_cache(maxsize=1)
+def _by_fold() -> dict[str, Province]:
+    """The provinces by their name without accents (:func:`~chiso766.core.textvi.fold`), those of a
+    name no other shares."""
+    folded: dict[str, list[Province]] = {}
+    for known in _provinces().values():
+        folded.setdefault(fold(known.name), []).append(known)
+    return {key: found[0] for key, found in folded.items() if len(found) == 1}
+
+
 def province(name: object) -> Province | None:
-    """The province named ``name`` (with or without "tỉnh", "thành phố", "UBND"), or ``None``.
+    """The province named ``name`` (with or without "tỉnh", "thành phố", "UBND"; typed without its
+    accents too), or ``None``.
 
     Examples
     --------
     >>> province("Hải Phòng").title, province("UBND tỉnh Phú Thọ").title, province("Tỉnh Mẫu")
     ('Thành phố Hải Phòng', 'Tỉnh Phú Thọ', None)
+    >>> province("TP Hai Phong").name
+    'Hải Phòng'
     """
     key = name_key(name)
-    for prefix in ("thành phố ", "tỉnh ", "tp "):
+    for prefix in ("thành phố ", "tỉnh ", "tp ", "thanh pho ", "tinh "):
         if key.startswith(prefix):
             key = key[len(prefix) :]
-    return _provinces().get(key)
+    return _provinces().get(key) or _by_fold().get(fold(key))
 
 
 def province_scope(name: object) -> str:

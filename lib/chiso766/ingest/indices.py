@@ -17,6 +17,7 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.indices import INDEX_KEYS, index_info, indices
+from chiso766.core.provinces import province
 from chiso766.core.textvi import fold, nfc
 from chiso766.ingest.scores import parse_number
 from chiso766.ingest.tabular import read_table
@@ -116,6 +117,13 @@ def read_indices(path: str | Path, diagnostics: Diagnostics | None = None) -> pd
     return pd.DataFrame(rows, columns=INDEX_COLUMNS, dtype=object)
 
 
+def _spelled(name: str) -> str:
+    """A province as the list of the 34 spells it ("Hai Phong", "TP Hải Phòng": "Hải Phòng"), so that
+    its rows are one province's in the table; another (a province before the 2025 mergers) as given."""
+    known = province(name)
+    return known.name if known is not None else nfc(name)
+
+
 def _row(get: dict[str, str], fields: dict[str, str], path: Path, line: int) -> dict[str, object]:
     def fail(field: str, message: str) -> InputError:
         return InputError(message, path, line, fields.get(field, field))
@@ -131,7 +139,7 @@ def _row(get: dict[str, str], fields: dict[str, str], path: Path, line: int) -> 
     row: dict[str, object] = {
         "index": index,
         "year": int(year_text),
-        "province": nfc(get["province"]),
+        "province": _spelled(get["province"]),
         "component": nfc(get.get("component", "")),
         "group": nfc(get.get("group", "")),
         "source": nfc(get.get("source", "")),
