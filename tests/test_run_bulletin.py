@@ -530,6 +530,27 @@ def test_ctrl_c_stops_a_run_of_several_files_with_one_line(tmp_path):
     assert not list((tmp_path / "outputs").glob("*/.*.partial-*"))
 
 
+@pytest.mark.slow
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path):
+    """`kill` (a service manager, a time limit) stopped a run where it stood, leaving its half-written
+    folder until a next run; it now stops as on Ctrl+C: one line, exit 143, nothing half-written left."""
+    import signal
+    import time
+
+    (copy,) = _params_copies(tmp_path, PT)
+    process = subprocess.Popen([sys.executable, "-m", "chiso766", "run", copy], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "outputs").glob("*/.*.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until it is making the bulletin
+    time.sleep(1.5)  # and its kernel runs the cells
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, (stdout, stderr)
+    assert stderr.splitlines()[-1] == "Lỗi: đã dừng theo tín hiệu dừng (SIGTERM)"
+    assert not list((tmp_path / "outputs").glob("*/.*.partial-*"))
+
+
 def _printed(manager: object, code: str) -> str:
     """What ``code`` prints, run in the kernel of ``manager`` (or the error it raised, in words).
 
