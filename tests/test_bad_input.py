@@ -163,6 +163,17 @@ def test_cp1258_file_is_read_as_nfc_with_a_warning(tmp_path):
     assert diagnostics.of_kind("encoding") and not diagnostics.of_kind("unknown_unit")
 
 
+def test_a_file_no_encoding_reads_names_the_line_it_stops_being_utf8(tmp_path):
+    """Neither UTF-8 nor Windows-1258 (byte 0x81 has no character in either): refused naming the line
+    and the byte, not only "không nhận ra bảng mã" (the dossier file likewise, in test_dossiers)."""
+    path = tmp_path / "scores.csv"
+    path.write_bytes("Tên đơn vị,Tổng điểm\nSở Y tế,80\nSở Nội vụ,7".encode() + b"\x81\x90\n")
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert (caught.value.path, caught.value.row) == (path, 3)
+    assert "byte 0x81 không đọc được theo UTF-8; hãy lưu lại tệp dưới dạng CSV UTF-8" in str(caught.value)
+
+
 def test_utf8_bom_file(tmp_path):
     path = tmp_path / "scores.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "Tên đơn vị,Tổng điểm\nSở Y tế,\"63,74\"\n".encode())

@@ -304,6 +304,19 @@ def test_a_ragged_row_is_quarantined_for_its_width_not_named_an_unknown_unit(tmp
                                       "«X9» (1 dòng).")
 
 
+def test_a_dossier_file_no_encoding_reads_names_the_line_it_stops_being_utf8(tmp_path):
+    path = tmp_path / "dossiers.csv"
+    # the byte within a row, and the file's last byte (a small file is all looked at: not a character
+    # cut by the end of the part looked at, which was read as UTF-8)
+    for rows, line in ((b"a,U1,2,2025-09-12 08:00,,,,\nb,U1\x81,2,2025-09-12 08:00,,,,\n", 3),
+                       (b"a,U1,2,2025-09-12 08:00,,,,\x81", 2)):
+        path.write_bytes(HEADER.encode() + rows)
+        with pytest.raises(InputError) as caught:
+            load_dossiers(duckdb.connect(), path, REGISTRY)
+        assert (caught.value.path, caught.value.row) == (path, line)
+        assert "byte 0x81 không đọc được theo UTF-8; hãy lưu lại tệp dưới dạng CSV UTF-8" in str(caught.value)
+
+
 def test_trailing_empty_rows_of_a_workbook_are_left_out(tmp_path):
     import openpyxl
 

@@ -45,7 +45,7 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.textvi import fmt_count, fold, name_key, nfc
-from chiso766.ingest.tabular import csv_records, decode_text, read_table, sniff_delimiter
+from chiso766.ingest.tabular import csv_records, decode_text, read_table, sniff_delimiter, undecodable
 from chiso766.ingest.units import Registry, params_registry, tier_from_name
 
 if TYPE_CHECKING:
@@ -928,11 +928,14 @@ def _normalised_copy(source: Path, path: Path, delimiter: str) -> Path:
     return copy
 
 
+_HEAD = 1 << 20  # bytes of a file looked at for its encoding
+
+
 def _utf8_copy(path: Path, diagnostics: Diagnostics) -> Path:
     """``path`` itself if it is UTF-8; else a temporary UTF-8 (NFC) copy of a Windows-1258 or
     UTF-16/UTF-32 (with BOM) file. Bytes 0 without a BOM are refused by name."""
     with path.open("rb") as handle:
-        head = handle.read(1 << 20)
+        head = handle.read(_HEAD)
     if head.startswith(_WIDE_BOMS):
         text, _ = decode_text(path.read_bytes(), path, diagnostics)
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as out:
@@ -944,8 +947,9 @@ def _utf8_copy(path: Path, diagnostics: Diagnostics) -> Path:
         head.decode("utf-8")
         return path
     except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut by the 1 MiB boundary
+        if len(head) == _HEAD and exc.start > _HEAD - 4:  # a character cut by the 1 MiB boundary
             return path
+        not_utf8 = exc
     with (
         path.open("r", encoding="cp1258", newline="") as source,
         tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as handle_out,
@@ -957,7 +961,7 @@ def _utf8_copy(path: Path, diagnostics: Diagnostics) -> Path:
         except UnicodeDecodeError:
             handle_out.close()
             copy.unlink(missing_ok=True)
-            raise InputError("không nhận ra bảng mã (không phải UTF-8, UTF-16 hay Windows-1258)", path) from None
+            raise undecodable(head, not_utf8, path) from None
         except BaseException:
             handle_out.close()
             copy.unlink(missing_ok=True)

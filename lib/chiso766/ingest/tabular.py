@@ -30,7 +30,7 @@ from chiso766.core.textvi import nfc
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["Table", "read_table", "decode_text", "sniff_delimiter", "csv_records", "MAX_CELL_CHARS"]
+__all__ = ["Table", "read_table", "decode_text", "undecodable", "sniff_delimiter", "csv_records", "MAX_CELL_CHARS"]
 
 MAX_CELL_CHARS = 131_072
 """The longest CSV cell accepted (Python's own limit): a longer one is a named error, not a traceback."""
@@ -144,14 +144,26 @@ def decode_text(raw: bytes, path: str | Path, diagnostics: Diagnostics) -> tuple
         )
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc
     try:
         text = raw.decode("cp1258")
-    except UnicodeDecodeError as exc:
-        raise InputError("không nhận ra bảng mã (không phải UTF-8, UTF-16 hay Windows-1258)", path) from exc
+    except UnicodeDecodeError:
+        raise undecodable(raw, not_utf8, path) from None
     diagnostics.warn("encoding", "tệp dùng bảng mã Windows-1258 (CP1258), đã chuyển sang Unicode NFC", path)
     return text, "cp1258"
+
+
+def undecodable(raw: bytes, not_utf8: UnicodeDecodeError, path: str | Path) -> InputError:
+    """The error of a file neither UTF-8 nor Windows-1258 can read: it names the line of the first byte
+    UTF-8 cannot read (``not_utf8``, raised decoding ``raw``), where the file stops being UTF-8."""
+    line = raw.count(b"\n", 0, not_utf8.start) + 1
+    return InputError(
+        f"không nhận ra bảng mã (không phải UTF-8, UTF-16 hay Windows-1258): byte 0x{raw[not_utf8.start]:02X} "
+        "không đọc được theo UTF-8; hãy lưu lại tệp dưới dạng CSV UTF-8",
+        path,
+        line,
+    )
 
 
 def sniff_delimiter(text: str) -> str:
