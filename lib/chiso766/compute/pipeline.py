@@ -40,11 +40,12 @@ def methodology_for(params: Params) -> Methodology:
     return load(str(params.get("methodology_version") or version_for(params.as_of)))
 
 
-def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
+def build_scorecard(params: Params, source: str | None = None, *, states_as_of: bool = True) -> ScoreCard:
     """Read the params' inputs and score them: a portal snapshot if given, else a score table.
 
     ``source`` names another input to score instead (``previous``: the previous period, a snapshot
-    folder or a score table).
+    folder or a score table). ``states_as_of``: the report states the params' ``as_of`` as its
+    figures' date, so a score table must reach it (a unit report states its last figures' own date).
     """
     registry = params_registry(params)
     stated = params.get("methodology_version")
@@ -63,7 +64,7 @@ def build_scorecard(params: Params, source: str | None = None) -> ScoreCard:
         found = Diagnostics()
         table = read_scores(path, method_for, registry, None if source else params.as_of, found)
         if not source:
-            table = _in_period(table, params, path, found)
+            table = _in_period(table, params, path, found, states_as_of)
         card = from_unit_table(table, method_for)
         card.diagnostics = found.interleaved(card.diagnostics)  # reading's and scoring's, line by line
     if not source:  # what the params themselves warn of (an unknown province) comes first
@@ -78,12 +79,14 @@ def _require_same_province(params: Params, card: ScoreCard, path: Path) -> None:
         params.require_province_of(rows.iloc[0]["unit_name"], path)
 
 
-def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Diagnostics) -> pd.DataFrame:
+def _in_period(
+    table: pd.DataFrame, params: Params, path: Path, diagnostics: Diagnostics, states_as_of: bool
+) -> pd.DataFrame:
     """The score table's rows a report of the period may use: those dated after ``as_of`` are left out
     (a warning says so: figures of 07/10 in a report "tính đến ngày 30/09"); a table with no row
-    dated in the period is refused (a report of quý III made of quý II's figures), and so is one whose
-    latest row is dated before ``as_of`` (figures of 07/10 in a report "tính đến ngày 31/12", read as
-    final)."""
+    dated in the period is refused (a report of quý III made of quý II's figures), and, for a report
+    that ``states_as_of``, so is one whose latest row is dated before it (figures of 07/10 in a
+    report "tính đến ngày 31/12", read as final)."""
     later = table[table["as_of"].map(lambda d: isinstance(d, date) and d > params.as_of)]
     days = ", ".join(fmt_date(d) for d in sorted(set(later["as_of"])))
     if len(later):
@@ -105,7 +108,7 @@ def _in_period(table: pd.DataFrame, params: Params, path: Path, diagnostics: Dia
             path,
             column="as_of",
         )
-    if usable and (newest := max(usable)) < params.as_of:
+    if states_as_of and usable and (newest := max(usable)) < params.as_of:
         raise InputError(
             f"số liệu của bảng tính đến ngày {fmt_date(newest)}, trước ngày tính đến {params.as_of_said} của tệp "
             f"tham số: bản tin sẽ nêu số liệu «tính đến» một ngày bảng không có; đặt as_of: {newest.isoformat()} "

@@ -13,7 +13,7 @@ from functools import lru_cache
 from chiso766.core.datafiles import data_rows
 from chiso766.core.textvi import fold, name_key
 
-__all__ = ["Province", "province", "province_scope", "Merger", "merger"]
+__all__ = ["Province", "province", "province_loosely", "province_scope", "Merger", "merger"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,25 @@ def _provinces() -> dict[str, Province]:
     return {name_key(r["name"]): Province(r["code"], r["name"], r["kind"]) for r in rows}
 
 
+def _bare_key(name: object) -> str:
+    key = name_key(name)
+    for prefix in ("thành phố ", "tỉnh ", "tp "):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+    return key
+
+
+def province(name: object) -> Province | None:
+    """The province named ``name`` (with or without "tỉnh", "thành phố", "UBND"), or ``None``.
+
+    Examples
+    --------
+    >>> province("Hải Phòng").title, province("UBND tỉnh Phú Thọ").title, province("Tỉnh Mẫu")
+    ('Thành phố Hải Phòng', 'Tỉnh Phú Thọ', None)
+    """
+    return _provinces().get(_bare_key(name))
+
+
 @lru_cache(maxsize=1)
 def _by_fold() -> dict[str, Province]:
     """The provinces by their name without accents (:func:`~chiso766.core.textvi.fold`), those of a
@@ -44,22 +63,24 @@ def _by_fold() -> dict[str, Province]:
     return {key: found[0] for key, found in folded.items() if len(found) == 1}
 
 
-def province(name: object) -> Province | None:
-    """The province named ``name`` (with or without "tỉnh", "thành phố", "UBND"; typed without its
-    accents too), or ``None``.
+def province_loosely(name: object) -> Province | None:
+    """:func:`province`, or the one ``name`` spells without its accents ("Hai Phong"), when no other
+    province's name does. (Params keep a name as written, with a warning; a table's rows of one
+    province are spelled as one.)
 
     Examples
     --------
-    >>> province("Hải Phòng").title, province("UBND tỉnh Phú Thọ").title, province("Tỉnh Mẫu")
-    ('Thành phố Hải Phòng', 'Tỉnh Phú Thọ', None)
-    >>> province("TP Hai Phong").name
-    'Hải Phòng'
+    >>> province_loosely("TP Hai Phong").name, province_loosely("Tinh Phu Tho").name, province("Hai Phong")
+    ('Hải Phòng', 'Phú Thọ', None)
     """
-    key = name_key(name)
-    for prefix in ("thành phố ", "tỉnh ", "tp ", "thanh pho ", "tinh "):
-        if key.startswith(prefix):
-            key = key[len(prefix) :]
-    return _provinces().get(key) or _by_fold().get(fold(key))
+    found = province(name)
+    if found is None:
+        key = fold(_bare_key(name))
+        for prefix in ("thanh pho ", "tinh "):
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+        found = _by_fold().get(key)
+    return found
 
 
 def province_scope(name: object) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.indices import INDEX_KEYS, index_info, indices
-from chiso766.core.provinces import province
+from chiso766.core.provinces import province_loosely
 from chiso766.core.textvi import fold, nfc
 from chiso766.ingest.scores import parse_number
 from chiso766.ingest.tabular import read_table
@@ -120,7 +120,7 @@ def read_indices(path: str | Path, diagnostics: Diagnostics | None = None) -> pd
 def _spelled(name: str) -> str:
     """A province as the list of the 34 spells it ("Hai Phong", "TP Hải Phòng": "Hải Phòng"), so that
     its rows are one province's in the table; another (a province before the 2025 mergers) as given."""
-    known = province(name)
+    known = province_loosely(name)
     return known.name if known is not None else nfc(name)
 
 

@@ -363,10 +363,11 @@ def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
     loose = units[(plain == typed) | plain.str.endswith(f" {typed}")] if typed else units.iloc[:0]
     if len(loose) == 1:
         return loose.iloc[0]
-    if loose.empty:
+    if loose.empty:  # the closest first
         close = difflib.get_close_matches(typed, list(plain), n=3, cutoff=0.6)
-        loose = units[plain.isin(close)]
-    names = [_plain(str(name)) for name in loose["unit_name"].head(5)]
+        names = [_plain(str(units.loc[plain == k, "unit_name"].iloc[0])) for k in close]
+    else:
+        names = [_plain(str(name)) for name in loose["unit_name"].head(5)]
     hint = f"; có phải: {', '.join(names)}?" if names else ""
     raise InputError(f"không có đơn vị «{unit}» trong bản tin này{hint}", out_dir)
 

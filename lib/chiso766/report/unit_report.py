@@ -152,7 +152,7 @@ def build(params: Params | str | Path, overrides: list[str] | None = None) -> Un
     earlier periods of ``inputs.history``."""
     if not isinstance(params, Params):
         params = load_params(params, overrides)
-    card = build_scorecard(params)
+    card = build_scorecard(params, states_as_of=False)  # its heading gives its last figures' date
     unit = _find(card.units, str(params.get("unit")), params.path)
     registry = params_registry(params)
     source = params.inputs.get("portal", params.inputs.get("scores"))
