@@ -90,8 +90,8 @@ def test_explain_components_from_a_portal_snapshot(tmp_path):
     assert "Xã Sông Lô" in lines[0] and "62,27 điểm" in lines[0] and "cấp xã, phường, đặc khu" in lines[0]
     # typed as the site's search takes it: without accents or tier, when that names one unit
     assert explain("song lo", out)[0] == lines[0] == explain("SÔNG LÔ", out)[0]
-    with pytest.raises(InputError, match="không có đơn vị «lo» trong bản tin này; có phải: Xã Tề Lỗ, Xã Sông Lô?"):
-        explain("lo", out)
+    with pytest.raises(InputError, match="không có đơn vị «lo» trong bản tin này$"):
+        explain("lo", out)  # a name's last word is not the name
     with pytest.raises(InputError, match="«song loo» .*; có phải: Xã Sông Lô"):
         explain("song loo", out)
     assert any(line.strip().startswith("2.1 ") and "1.979/2.405 = 82,29%" in line and "16,46 [F1]" in line for line in lines)

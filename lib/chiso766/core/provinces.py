@@ -34,12 +34,15 @@ def _provinces() -> dict[str, Province]:
     return {name_key(r["name"]): Province(r["code"], r["name"], r["kind"]) for r in rows}
 
 
-def _bare_key(name: object) -> str:
-    key = name_key(name)
-    for prefix in ("thành phố ", "tỉnh ", "tp "):
+def _stripped(key: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
         if key.startswith(prefix):
             key = key[len(prefix) :]
     return key
+
+
+def _bare_key(name: object) -> str:
+    return _stripped(name_key(name), ("thành phố ", "tỉnh ", "tp "))
 
 
 def province(name: object) -> Province | None:
@@ -73,14 +76,7 @@ def province_loosely(name: object) -> Province | None:
     >>> province_loosely("TP Hai Phong").name, province_loosely("Tinh Phu Tho").name, province("Hai Phong")
     ('Hải Phòng', 'Phú Thọ', None)
     """
-    found = province(name)
-    if found is None:
-        key = fold(_bare_key(name))
-        for prefix in ("thanh pho ", "tinh "):
-            if key.startswith(prefix):
-                key = key[len(prefix) :]
-        found = _by_fold().get(key)
-    return found
+    return province(name) or _by_fold().get(_stripped(fold(_bare_key(name)), ("thanh pho ", "tinh ")))
 
 
 def province_scope(name: object) -> str:

@@ -351,6 +351,9 @@ def _units(out_dir: Path, report: str, command: str) -> pd.DataFrame:
     return _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
 
 
+_TIER_WORDS = ("xa", "phuong", "dac khu", "thi tran", "so")  # a unit's name's first words, without accents
+
+
 def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
     """The unit's row, by code or any spelling of its name, or as the site's search takes a name
     (without its accents, without its tier: "song lo" for Xã Sông Lô) when that names one unit;
@@ -360,7 +363,7 @@ def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
     if not hits.empty:
         return hits.iloc[0]
     typed, plain = fold(unit), keys.map(fold)
-    loose = units[(plain == typed) | plain.str.endswith(f" {typed}")] if typed else units.iloc[:0]
+    loose = units[plain.isin([typed, *(f"{tier} {typed}" for tier in _TIER_WORDS)])]
     if len(loose) == 1:
         return loose.iloc[0]
     if loose.empty:  # the closest first
