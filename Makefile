@@ -29,10 +29,14 @@ help:
 SAMPLE_PARAMS := $(sort $(wildcard params/*/*.yaml))
 GENERATED := data/generated/hai-phong-002/dossiers.csv data/generated/phu-tho-2026-08/dossiers.csv
 
+# Each folder holds only what its rule makes, and is made again whole: one made before synth marked
+# its folders (.chiso766-synth) would be refused as someone else's.
 data/generated/hai-phong-002/dossiers.csv: lib/chiso766/samples/synthetic.py | $(STAMP)
+	rm -rf $(@D)
 	$(BIN)/chiso766 synth reference-002 --out $(@D)
 
 data/generated/phu-tho-2026-08/dossiers.csv: lib/chiso766/samples/synthetic.py data/samples/phu-tho/portal/2026-08/*.json | $(STAMP)
+	rm -rf $(@D)
 	$(BIN)/chiso766 synth portal-match --params params/bulletin_766/2026-08.yaml --out $(@D)
 
 setup: sysdeps $(STAMP) bytecode
