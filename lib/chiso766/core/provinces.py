@@ -41,8 +41,12 @@ def _stripped(key: str, prefixes: tuple[str, ...]) -> str:
     return key
 
 
+_PREFIXES = ("thành phố ", "tỉnh ", "tp ")
+_FOLDED_PREFIXES = tuple(f"{fold(prefix)} " for prefix in _PREFIXES)
+
+
 def _bare_key(name: object) -> str:
-    return _stripped(name_key(name), ("thành phố ", "tỉnh ", "tp "))
+    return _stripped(name_key(name), _PREFIXES)
 
 
 def province(name: object) -> Province | None:
@@ -76,7 +80,7 @@ def province_loosely(name: object) -> Province | None:
     >>> province_loosely("TP Hai Phong").name, province_loosely("Tinh Phu Tho").name, province("Hai Phong")
     ('Hải Phòng', 'Phú Thọ', None)
     """
-    return province(name) or _by_fold().get(_stripped(fold(_bare_key(name)), ("thanh pho ", "tinh ")))
+    return province(name) or _by_fold().get(_stripped(fold(_bare_key(name)), _FOLDED_PREFIXES))
 
 
 def province_scope(name: object) -> str:

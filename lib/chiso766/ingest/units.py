@@ -15,7 +15,7 @@ from chiso766.ingest.tabular import read_table
 if TYPE_CHECKING:
     from chiso766.core.params import Params
 
-__all__ = ["Unit", "Registry", "TIERS", "load_registry", "params_registry", "tier_from_name"]
+__all__ = ["Unit", "Registry", "TIERS", "COMMUNE_WORDS", "load_registry", "params_registry", "tier_from_name"]
 
 TIERS = {"tinh": "tỉnh, thành phố", "so": "sở, ban, ngành", "xa": "xã, phường, đặc khu"}
 
@@ -28,6 +28,10 @@ class Unit:
     aliases: tuple[str, ...] = ()
 
 
+COMMUNE_WORDS = ("xã", "phường", "đặc khu", "thị trấn")
+"""The words a commune-level unit's name begins with (tier ``xa``)."""
+
+
 def tier_from_name(name: str) -> str:
     """Guess a tier from a unit's name (used only when neither the input nor the registry says).
 
@@ -37,7 +41,7 @@ def tier_from_name(name: str) -> str:
     ('xa', 'so', 'tinh')
     """
     key = name_key(name)
-    if key.startswith(("xã ", "phường ", "đặc khu ", "thị trấn ")):
+    if key.startswith(tuple(f"{word} " for word in COMMUNE_WORDS)):
         return "xa"
     if key.startswith(("tỉnh ", "thành phố ")):
         return "tinh"

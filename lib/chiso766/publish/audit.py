@@ -32,7 +32,7 @@ from chiso766.core.methodology import load as load_methodology
 from chiso766.core.periods import parse_period
 from chiso766.core.textvi import fmt_number, fmt_points, fold, name_key
 from chiso766.ingest.checksums import sha256_file
-from chiso766.ingest.units import TIERS
+from chiso766.ingest.units import COMMUNE_WORDS, TIERS
 from chiso766.publish.runner import run
 from chiso766.report.actions import plan_lines
 from chiso766.report.narrative import phrasings, tier_plural, when_phrase
@@ -351,7 +351,7 @@ def _units(out_dir: Path, report: str, command: str) -> pd.DataFrame:
     return _table(out_dir, "units.csv", ["unit_code", "unit_name", "tier", "total", "rank"], report)
 
 
-_TIER_WORDS = ("xa", "phuong", "dac khu", "thi tran", "so")  # a unit's name's first words, without accents
+_TIER_WORDS = tuple(fold(word) for word in (*COMMUNE_WORDS, "sở"))  # a unit's name's first words
 
 
 def _find_unit(unit: str, units: pd.DataFrame, out_dir: Path) -> pd.Series:
