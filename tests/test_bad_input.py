@@ -589,6 +589,48 @@ def test_a_score_table_older_than_the_as_of_date_is_refused(params: str, overrid
     assert caught.value.column == "as_of" and says in str(caught.value)
 
 
+def _snapshot_captured(tmp_path: Path, moments: dict[str, str]) -> Path:
+    """A copy of the 2026 snapshot whose endpoints (and a procedure's) were captured at ``moments``."""
+    folder = tmp_path / "2026"
+    shutil.copytree(ROOT / "data" / "samples" / "phu-tho" / "portal" / "2026", folder)
+    meta = json.loads((folder / "snapshot.json").read_text(encoding="utf-8"))
+    for capture in meta["captures"]:
+        capture["capturedAt"] = moments.get(capture["endpoint"], capture["capturedAt"])
+    meta["captures"].append(
+        {"endpoint": "transparency", "procedure": "1.0001", "file": "p.json", "capturedAt": "2026-01-01T00:00:00Z"}
+    )
+    (folder / "snapshot.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def test_a_snapshot_captured_before_the_as_of_date_is_refused(tmp_path: Path) -> None:
+    """The 2026 bulletin of figures captured 26/09 ran with as_of 15/10 and said «tính đến ngày
+    15/10/2026» of them; the earliest group decides, its day read in Vietnam time (01:00 on 26/09 is
+    25/09 18:00 UTC), a procedure's capture and service-results (not a group) do not count."""
+    params = ROOT / "params" / "bulletin_766" / "2026.yaml"
+    with pytest.raises(InputError) as caught:
+        build_scorecard(load_params(params, ["as_of=2026-10-15"]))
+    assert caught.value.column == "captures[0].capturedAt"
+    assert caught.value.path == ROOT / "data" / "samples" / "phu-tho" / "portal" / "2026" / "snapshot.json"
+    assert (
+        "ảnh chụp Cổng có nhóm chỉ số được chụp ngày 26/09/2026, trước ngày tính đến 15/10/2026 của tệp tham số: "
+        "bản tin sẽ nêu số liệu «tính đến» một ngày ảnh chụp không có; đặt as_of: 2026-09-26 trong tệp tham số"
+    ) in str(caught.value)
+
+    # one group captured at 01:00 on 26/09 (Vietnam), service-results a day earlier: as_of 26/09 holds
+    folder = _snapshot_captured(
+        tmp_path, {"dossier-digitized": "2026-09-25T18:00:00+00:00", "service-results": "2026-09-24T00:00:00Z"}
+    )
+    build_scorecard(load_params(params, [f"inputs.portal={folder}"]))
+    # 23:00 on 25/09 in Vietnam: that group is of the 25th
+    folder = _snapshot_captured(tmp_path / "b", {"dossier-digitized": "2026-09-25T16:00:00Z"})
+    with pytest.raises(InputError) as caught:
+        build_scorecard(load_params(params, [f"inputs.portal={folder}"]))
+    assert caught.value.column == "captures[5].capturedAt" and "chụp ngày 25/09/2026" in str(caught.value)
+    # a unit report states its own figures' date, not as_of
+    build_scorecard(load_params(params, [f"inputs.portal={folder}"]), states_as_of=False)
+
+
 def test_a_cut_parquet_file_and_an_excel_file_named_csv_are_named_for_what_they_are(tmp_path: Path) -> None:
     import duckdb
     from openpyxl import Workbook as Book

@@ -17,7 +17,7 @@ from chiso766.core.methodology import GROUP_KEYS, Methodology, load, version_for
 from chiso766.core.params import Params
 from chiso766.core.textvi import fmt_count, fmt_date
 from chiso766.ingest.national import captured_on, read_national
-from chiso766.ingest.portal import monthly_chart, read_snapshot
+from chiso766.ingest.portal import captured_days, monthly_chart, read_snapshot
 from chiso766.ingest.scores import read_scores
 from chiso766.ingest.units import params_registry
 
@@ -59,6 +59,8 @@ def build_scorecard(params: Params, source: str | None = None, *, states_as_of: 
     if path.is_dir():
         method = methodology_for(params)
         snapshot = read_snapshot(path, method, period=None if source else params.period)
+        if not source and states_as_of:
+            _require_captured_by(path, snapshot.endpoints, params)
         card = score_snapshot(snapshot, method, registry, None if source else params.as_of)
     else:
         found = Diagnostics()
@@ -117,6 +119,23 @@ def _in_period(
             column="as_of",
         )
     return table
+
+
+def _require_captured_by(folder: Path, endpoints: list[str], params: Params) -> None:
+    """A snapshot whose groups were captured before ``as_of`` is refused, as a score table is
+    (:func:`_in_period`): the portal's figures of 26/09 stated «tính đến ngày 31/12» would be read as
+    final. The earliest capture of the groups read decides: each group's figures are its own day's."""
+    captured = captured_days(folder)
+    days = [captured[endpoint] for endpoint in endpoints if endpoint in captured]
+    if days and (earliest := min(days))[0] < params.as_of:
+        day, key = earliest
+        raise InputError(
+            f"ảnh chụp Cổng có nhóm chỉ số được chụp ngày {fmt_date(day)}, trước ngày tính đến {params.as_of_said} "
+            "của tệp tham số: bản tin sẽ nêu số liệu «tính đến» một ngày ảnh chụp không có; đặt as_of: "
+            f"{day.isoformat()} trong tệp tham số, hoặc chụp lại Cổng",
+            folder / "snapshot.json",
+            column=key,
+        )
 
 
 def build_previous(params: Params, history: list[Point] | None = None) -> ScoreCard | None:

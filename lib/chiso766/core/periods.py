@@ -8,15 +8,26 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from functools import lru_cache
 from typing import Literal
 
 from chiso766.core.datafiles import data_rows
 
-__all__ = ["Period", "parse_period", "holidays", "is_working_day", "working_days_between", "add_working_days"]
+__all__ = [
+    "VIETNAM",
+    "Period",
+    "parse_period",
+    "holidays",
+    "is_working_day",
+    "working_days_between",
+    "add_working_days",
+]
 
 Kind = Literal["month", "quarter", "year", "range"]
+
+# Vietnam keeps one offset all year (no daylight saving): the day a moment falls on is read in it.
+VIETNAM = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ outside 0 to its maximum, text where a number belongs, a department listed twice
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,10 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError
 from chiso766.core.methodology import GROUP_KEYS, Group, load
-from chiso766.ingest.portal import _load, _number, _shown, _text_field, snapshot_meta
+from chiso766.ingest.portal import _load, _number, _shown, _text_field, captured_days
 
 __all__ = ["NationalList", "read_national", "captured_on", "MEMBER_COLUMNS", "MAX_TOTAL", "SUM_TOLERANCE"]
 
-_VIETNAM = timezone(timedelta(hours=7))
 
 MEMBER_COLUMNS = (
     "department_id",
@@ -179,14 +178,5 @@ def _check_sum(row: dict[str, Any], path: Path, prefix: str, unit: str, diagnost
 
 def captured_on(folder: str | Path, endpoint: str) -> date | None:
     """The day (Vietnam time) ``snapshot.json`` says ``endpoint`` was captured; ``None`` when it does not say."""
-    path = Path(folder) / "snapshot.json"
-    meta = snapshot_meta(folder) or {}
-    captures = meta.get("captures")
-    for i, capture in enumerate(captures if isinstance(captures, list) else []):
-        if isinstance(capture, dict) and capture.get("endpoint") == endpoint and "procedure" not in capture:
-            try:
-                moment = datetime.fromisoformat(str(capture.get("capturedAt")))
-            except ValueError:
-                raise InputError("thời điểm chụp không hợp lệ", path, column=f"captures[{i}].capturedAt") from None
-            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(_VIETNAM).date()
-    return None
+    captured = captured_days(folder).get(endpoint)
+    return captured[0] if captured else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,19 @@ import pandas as pd
 
 from chiso766.core.errors import Diagnostics, InputError, os_error
 from chiso766.core.methodology import Component, Methodology
-from chiso766.core.periods import Period, parse_period
+from chiso766.core.periods import VIETNAM, Period, parse_period
 from chiso766.core.textvi import nfc
 
-__all__ = ["Snapshot", "read_snapshot", "snapshot_meta", "snapshot_period", "monthly_chart", "ENDPOINTS", "MAX_COUNT"]
+__all__ = [
+    "Snapshot",
+    "read_snapshot",
+    "snapshot_meta",
+    "captured_days",
+    "snapshot_period",
+    "monthly_chart",
+    "ENDPOINTS",
+    "MAX_COUNT",
+]
 
 ENDPOINTS = (
     "transparency",
@@ -111,6 +121,26 @@ def snapshot_period(folder: str | Path) -> str | None:
     if not isinstance(label, str):
         raise InputError(f"kỳ {_shown(label)} không phải là chuỗi ký tự", path, column="period")
     return label
+
+
+def captured_days(folder: str | Path) -> dict[str, tuple[date, str]]:
+    """The day (Vietnam time) ``snapshot.json`` says each endpoint was captured, with the key that
+    says it (``captures[3].capturedAt``); the procedures' own captures are left out. Empty without
+    a ``snapshot.json``."""
+    path = Path(folder) / "snapshot.json"
+    captures = (snapshot_meta(folder) or {}).get("captures")
+    days: dict[str, tuple[date, str]] = {}
+    for i, capture in enumerate(captures if isinstance(captures, list) else []):
+        if not isinstance(capture, dict) or "procedure" in capture or not isinstance(capture.get("endpoint"), str):
+            continue
+        key = f"captures[{i}].capturedAt"
+        try:
+            moment = datetime.fromisoformat(str(capture.get("capturedAt")))
+        except ValueError:
+            raise InputError("thời điểm chụp không hợp lệ", path, column=key) from None
+        day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(VIETNAM).date()
+        days.setdefault(capture["endpoint"], (day, key))
+    return days
 
 
 def _check_period(folder: Path, period: Period | str) -> None:

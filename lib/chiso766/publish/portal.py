@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,7 +36,7 @@ from chiso766.core.errors import clean
 from chiso766.core.files import read_regular, write_atomic
 from chiso766.core.methodology import GROUP_KEYS
 from chiso766.core.methodology import load as load_methodology
-from chiso766.core.periods import Period, parse_period
+from chiso766.core.periods import VIETNAM, Period, parse_period
 from chiso766.core.textvi import capitalized, fmt_points, name_key
 from chiso766.render.html import page as site_page
 
@@ -72,7 +72,6 @@ SEARCH_SCRIPT = "search.js"
 FONTS = "fonts.css"  # the typeface of the site's own pages (a bulletin page carries its own)
 FEED = "feed.xml"
 UNITS = "units"
-VIETNAM = timezone(timedelta(hours=7))
 _ATOM = "http://www.w3.org/2005/Atom"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _FEED_NAMESPACE = uuid.UUID("5f0e6c2a-76c6-4a36-9d1e-0c7e3a766766")
