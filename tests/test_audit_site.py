@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import shutil
@@ -10,6 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from chiso766.publish.audit import explain, verify
@@ -45,8 +47,11 @@ def outputs(tmp_path_factory) -> Path:
 def test_verify_passes_on_a_sample_output(outputs):
     result = verify(outputs / "bulletin_766" / "2025")
     assert result.ok, result.lines()
-    assert result.tables["units.csv"] == "identical" and len(result.tables) > 10
-    assert set(result.inputs.values()) == {"same"}
+    # every file a run writes is made again byte for byte: the PDF, the pages, the workbook, the charts
+    assert result.rerun["tables/units.csv"] == result.rerun["bulletin.pdf"] == "identical"
+    assert {"bulletin.html", "tables.xlsx", "document.json", "figures/rank_so.svg"} <= set(result.rerun)
+    assert "notebook.ipynb" not in result.rerun and "manifest.json" not in result.rerun
+    assert set(result.inputs.values()) == {"same"} and result.code == "same" and not result.versions
 
 
 def test_verify_names_a_table_changed_by_hand(outputs, tmp_path, capsys):
@@ -56,7 +61,35 @@ def test_verify_names_a_table_changed_by_hand(outputs, tmp_path, capsys):
     units.write_text(units.read_text(encoding="utf-8").replace("63.74", "64.74"), encoding="utf-8")
     assert main(["verify", str(copy)]) == 1
     out = capsys.readouterr().out
-    assert "bảng units.csv: KHÁC" in out and "bảng groups.csv: giống hệt" in out and "KHÔNG tái lập" in out
+    assert "tệp tables/units.csv: KHÁC (dòng 13, cột total: «64.74» trong thư mục, «63.74» khi chạy lại)" in out
+    assert "tables/groups.csv" not in out and "KHÔNG tái lập" in out
+
+
+def test_verify_makes_every_file_again_not_only_the_tables(outputs, tmp_path, capsys):
+    """A PDF edited, with its new SHA-256 written into the manifest, passed as «tái lập đúng»; a file
+    added to the folder was said to be «KHÔNG CÒN»; a manifest of other code passed silently."""
+    copy = tmp_path / "2025"
+    shutil.copytree(outputs / "bulletin_766" / "2025", copy)
+    pdf = copy / "bulletin.pdf"
+    edited = bytearray(pdf.read_bytes())
+    edited[len(edited) // 2] ^= 1
+    pdf.write_bytes(edited)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["outputs"]:
+        if entry["path"] == "bulletin.pdf":
+            entry["sha256"] = hashlib.sha256(edited).hexdigest()  # as one who edits the PDF would
+    manifest["code_sha256"] = "0" * 64
+    manifest["versions"]["duckdb"] = "0.9.0"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / "tables" / "extra.csv").write_text("a\n", encoding="utf-8")
+    (copy / "figures" / "rank_so.svg").unlink()
+    assert main(["verify", str(copy)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "tệp bulletin.pdf: KHÁC" in out
+    assert "tệp tables/extra.csv: THỪA (chạy lại không tạo ra tệp này)" in out
+    assert "tệp figures/rank_so.svg: THIẾU (chạy lại có tệp này, thư mục không có)" in out
+    assert any(line.startswith("mã chương trình: KHÁC với mã đã tạo thư mục này") for line in out)
+    assert "phiên bản duckdb: 0.9.0 khi tạo, " + duckdb.__version__ + " khi chạy lại" in out
 
 
 def test_verify_reports_an_input_that_changed(outputs, tmp_path):
@@ -73,7 +106,7 @@ def test_verify_reports_an_input_that_changed(outputs, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = verify(copy)
     assert result.inputs[str(moved)] == "changed" and not result.ok
-    assert result.tables["units.csv"] == "different"
+    assert result.rerun["tables/units.csv"] == "different"
 
 
 def test_explain_traces_a_unit(outputs):

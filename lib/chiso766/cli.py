@@ -533,7 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="công bố lại một bản tin đã rút, từ thư mục kết quả của nó (cần --reason)",
     )
 
-    verify = _command(sub, "verify", "chạy lại từ manifest.json và so sánh từng bảng", _cmd_verify)
+    verify = _command(sub, "verify", "chạy lại từ manifest.json và so sánh từng tệp kết quả", _cmd_verify)
     verify.add_argument(
         "output_dir", metavar=_OUTPUT_FOLDER, help="thư mục kết quả của một lần chạy (có manifest.json)"
     )

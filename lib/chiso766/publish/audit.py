@@ -3,15 +3,18 @@ print a unit's plan to win its lost points back.
 
 ``verify`` trusts nothing it has not hashed: every output file the manifest lists (HTML, PDF, XLSX,
 notebook, tables, figures) against its SHA-256, every input file against its own, then the report is
-re-run from the manifest's params and every table compared byte for byte. Output paths are relative
-to the manifest's folder, so a folder that was moved or copied is verified where it lies; input
-paths are found where the manifest recorded them, else under the project folder (the one holding
-``params/``) of the output folder or of the current folder.
+re-run from the manifest's params and every file it writes compared byte for byte, all but the
+manifest and the notebook (which record the run's times, and are checked against their SHA-256).
+Output paths are relative to the manifest's folder, so a folder that was moved or copied is verified
+where it lies; input paths are found where the manifest recorded them, else under the project folder
+(the one holding ``params/``) of the output folder or of the current folder.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import json
 import re
 import tempfile
@@ -46,45 +49,118 @@ class ManifestError(InputError):
     """A ``manifest.json`` that cannot be read, or has not the shape ``chiso766 run`` writes."""
 
 
+# What a run records of itself (its times, its folder): compared with the manifest's SHA-256, never
+# with a re-run's bytes. Every other file a run writes is the same bytes each time.
+_SELF_RECORDS = ("manifest.json", "notebook.ipynb")
+
+
 @dataclass
 class Verification:
     """Per input: ``same``, ``changed``, ``missing`` or ``new`` (a file added to an input folder).
 
     Per output file: ``same``, ``different``, ``missing`` or ``new`` (a file the manifest does not list).
-    Per table: ``identical``, ``different``, ``missing`` or ``new``.
+    Per file the re-run writes (all but :data:`_SELF_RECORDS`), compared byte for byte with the
+    folder's: ``identical``, ``different``, ``extra`` (the folder has it, the re-run does not make it)
+    or ``absent`` (the re-run makes it, the folder lacks it); ``differences`` says where a table differs.
+    ``code``: the library's digest against the manifest's (``same`` or ``changed``, ``None`` before a
+    re-run); ``versions``: each library whose version is not the one recorded (recorded, now).
     """
 
     inputs: dict[str, str] = field(default_factory=dict)
-    tables: dict[str, str] = field(default_factory=dict)
+    rerun: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
+    differences: dict[str, str] = field(default_factory=dict)
+    code: str | None = None
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return (
             all(v == "same" for v in self.inputs.values())
             and all(v == "same" for v in self.outputs.values())
-            and all(v == "identical" for v in self.tables.values())
+            and all(v == "identical" for v in self.rerun.values())
         )
 
     def lines(self) -> list[str]:
-        words = {
-            "same": "không đổi",
-            "changed": "ĐÃ THAY ĐỔI (SHA-256 khác)",
+        words = {"same": "không đổi", "changed": "ĐÃ THAY ĐỔI (SHA-256 khác)", "missing": "KHÔNG CÒN"}
+        file_words = {
+            "different": "KHÁC (SHA-256 khác với manifest)",
             "missing": "KHÔNG CÒN",
-            "identical": "giống hệt",
-            "different": "KHÁC",
-            "new": "MỚI (không có trong bản gốc)",
+            "new": "MỚI (manifest không ghi)",
         }
-        file_words = {**words, "different": "KHÁC (SHA-256 khác với manifest)", "new": "MỚI (manifest không ghi)"}
-        out = [f"dữ liệu vào {path}: {words[status]}" for path, status in self.inputs.items()]
+        rerun_words = {
+            "different": "KHÁC",
+            "extra": "THỪA (chạy lại không tạo ra tệp này)",
+            "absent": "THIẾU (chạy lại có tệp này, thư mục không có)",
+        }
+        out = [
+            f"dữ liệu vào {path}: {'MỚI (không có trong bản gốc)' if status == 'new' else words[status]}"
+            for path, status in self.inputs.items()
+        ]
         if self.outputs:
             same = sum(v == "same" for v in self.outputs.values())
             listed = sum(v != "new" for v in self.outputs.values())
             out.append(f"tệp kết quả: {same}/{listed} đúng SHA-256 ghi trong manifest")
             out += [f"tệp {path}: {file_words[s]}" for path, s in self.outputs.items() if s != "same"]
-        out += [f"bảng {name}: {words[status]}" for name, status in self.tables.items()]
+        if self.code == "changed":
+            out.append("mã chương trình: KHÁC với mã đã tạo thư mục này (code_sha256 trong manifest): chạy lại bằng mã hiện tại")
+        out += [f"phiên bản {name}: {was} khi tạo, {now} khi chạy lại" for name, (was, now) in self.versions.items()]
+        if self.rerun:
+            identical = sum(v == "identical" for v in self.rerun.values())
+            made = sum(v != "extra" for v in self.rerun.values())
+            out.append(
+                f"chạy lại: {identical}/{made} tệp giống hệt từng byte (trừ {' và '.join(_SELF_RECORDS)}, "
+                "ghi thời điểm chạy)"
+            )
+            for path, status in self.rerun.items():
+                if status != "identical":
+                    where = f" ({self.differences[path]})" if path in self.differences else ""
+                    out.append(f"tệp {path}: {rerun_words[status]}{where}")
         out.append("KẾT LUẬN: tái lập đúng" if self.ok else "KẾT LUẬN: KHÔNG tái lập được")
         return out
+
+
+def _first_difference(kept: bytes, again: bytes) -> str | None:
+    """Where two CSV tables first differ: the line, the column and both values; ``None`` when either
+    is not UTF-8 CSV or they differ in line count only past the shorter one's end."""
+    try:
+        ours, theirs = (list(csv.reader(io.StringIO(b.decode("utf-8-sig")))) for b in (kept, again))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    header = theirs[0] if theirs else []
+    for line, (a, b) in enumerate(zip(ours, theirs, strict=False), start=1):
+        if a != b:
+            for i in range(max(len(a), len(b))):
+                x, y = (a[i] if i < len(a) else "", b[i] if i < len(b) else "")
+                if x != y:
+                    column = f", cột {header[i]}" if line > 1 and i < len(header) else ""
+                    return f"dòng {line}{column}: «{x}» trong thư mục, «{y}» khi chạy lại"
+    if len(ours) != len(theirs):
+        return f"{len(ours)} dòng trong thư mục, {len(theirs)} dòng khi chạy lại"
+    return None
+
+
+def _compare_rerun(out_dir: Path, again: Path, manifest: dict[str, Any], result: Verification) -> None:
+    """Every file of the re-run against the folder's, byte for byte; the code and versions recorded."""
+    kept = {name for name in files_under(out_dir) if name not in _SELF_RECORDS}
+    made = {name for name in files_under(again) if name not in _SELF_RECORDS}
+    for name in sorted(kept | made):
+        if name not in made:
+            result.rerun[name] = "extra"
+        elif name not in kept:
+            result.rerun[name] = "absent"
+        else:
+            ours, theirs = (out_dir / name).read_bytes(), (again / name).read_bytes()
+            result.rerun[name] = "identical" if ours == theirs else "different"
+            if ours != theirs and name.endswith(".csv") and (where := _first_difference(ours, theirs)):
+                result.differences[name] = where
+    now = json.loads((again / "manifest.json").read_text(encoding="utf-8"))
+    result.code = "same" if manifest.get("code_sha256") == now["code_sha256"] else "changed"
+    recorded = manifest.get("versions")
+    for name, version in now["versions"].items():
+        was = recorded.get(name) if isinstance(recorded, dict) else None
+        if was != version:
+            result.versions[name] = (str(was or "không ghi"), version)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -284,7 +360,7 @@ def _check_inputs(out_dir: Path, manifest: dict[str, Any], result: Verification)
 
 def verify(out_dir: str | Path) -> Verification:
     """Check every output's and input's SHA-256, re-run the report into a temporary folder, compare
-    every table. A damaged manifest is a :class:`ManifestError`."""
+    every file it writes with the folder's. A damaged manifest is a :class:`ManifestError`."""
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
     result = Verification()
@@ -299,18 +375,7 @@ def verify(out_dir: str | Path) -> Verification:
         params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
         # The params already hold every override; one naming an input would undo the paths found above.
         overrides = [o for o in manifest.get("overrides") or [] if not o.split("=", 1)[0].strip().startswith("inputs")]
-        again = run(params_path, overrides, Path(tmp) / "out")
-        original = {p.name: p for p in sorted((out_dir / "tables").glob("*.csv"))}
-        rerun = {p.name: p for p in sorted((again / "tables").glob("*.csv"))}
-        for name in sorted(original.keys() | rerun.keys()):
-            if name not in rerun:
-                result.tables[name] = "missing"
-            elif name not in original:
-                result.tables[name] = "new"
-            else:
-                result.tables[name] = (
-                    "identical" if original[name].read_bytes() == rerun[name].read_bytes() else "different"
-                )
+        _compare_rerun(out_dir, run(params_path, overrides, Path(tmp) / "out"), manifest, result)
     return result
 
 
