@@ -129,6 +129,13 @@ def test_explain_components_from_a_portal_snapshot(tmp_path):
         explain("song loo", out)
     assert any(line.strip().startswith("2.1 ") and "1.979/2.405 = 82,29%" in line and "16,46 [F1]" in line for line in lines)
     assert any("4.3 " in line and "ngưỡng 80%" in line and "[F2]" in line for line in lines)
+    # the portal's own group and total beside the recomputed ones, where they differ too; in Vietnamese
+    thanh_thuy = explain("Xã Thanh Thủy", out)
+    assert thanh_thuy[0].startswith("Xã Thanh Thủy (H44.144), cấp xã, phường, đặc khu: tổng 64,52 điểm; Cổng: 64,53,")
+    assert "  Thanh toán trực tuyến: 5,98/10 điểm; Cổng: 5,99 (tính lại từ số đếm)" in thanh_thuy
+    assert "  Dịch vụ công trực tuyến: 6,28/12 điểm; Cổng: 6,28 (theo Cổng: Cổng không cho số đếm của đơn vị)" in thanh_thuy
+    assert "dữ liệu vào: data/generated/phu-tho-2026-08/dossiers.csv, " in thanh_thuy[1]
+    assert not any("recomputed" in line or "no counts" in line for line in thanh_thuy)
     audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert audit[0].startswith("unit_code,unit_name,tier,group,component,numerator,denominator,rate,threshold,max,points,portal_points,formula")
     page = (out / "audit.html").read_text(encoding="utf-8")  # the per-unit trace: on the audit page only

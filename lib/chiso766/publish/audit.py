@@ -103,7 +103,10 @@ class Verification:
             out.append(f"tệp kết quả: {same}/{listed} đúng SHA-256 ghi trong manifest")
             out += [f"tệp {path}: {file_words[s]}" for path, s in self.outputs.items() if s != "same"]
         if self.code == "changed":
-            out.append("mã chương trình: KHÁC với mã đã tạo thư mục này (code_sha256 trong manifest): chạy lại bằng mã hiện tại")
+            out.append(
+                "mã chương trình: KHÁC với mã đã tạo thư mục này (code_sha256 trong manifest): "
+                "chạy lại bằng mã hiện tại"
+            )
         out += [f"phiên bản {name}: {was} khi tạo, {now} khi chạy lại" for name, (was, now) in self.versions.items()]
         if self.rerun:
             identical = sum(v == "identical" for v in self.rerun.values())
@@ -468,6 +471,21 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
         ) from None
 
 
+# Where a group's points came from (``groups.csv``'s ``source``), as the trace says it.
+_SOURCES_SAID = {
+    "recomputed": "tính lại từ số đếm",
+    "portal (no counts)": "theo Cổng: Cổng không cho số đếm của đơn vị",
+    "points": "theo bảng điểm",
+    "rate": "tính từ tỷ lệ trong bảng điểm",
+    "missing": "thiếu dữ liệu",
+}
+
+
+def _portal_said(points: object) -> str:
+    """``; Cổng: 64,53`` beside a recomputed figure when the portal gave its own."""
+    return f"; Cổng: {fmt_points(Decimal(points))}" if isinstance(points, str) and points else ""
+
+
 def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[str, Any], report: str) -> list[str]:
     code = row["unit_code"]
     groups = _table(out_dir, "groups.csv", ["unit_code", "unit_name", "group", "points", "source"], report)
@@ -486,10 +504,12 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
     components = components[components["unit_code"] == code]
     rank = f", hạng {row['rank']} trong cấp" if row["rank"] else ", không xếp hạng"
     total = fmt_points(Decimal(row["total"])) if row["total"] else "chưa có (thiếu dữ liệu nhóm)"
+    inputs = manifest.get("input_paths")
     lines = [
         f"{_plain(row['unit_name'])} ({code or 'không mã'}), cấp {TIERS.get(row['tier'], row['tier'])}: "
-        f"tổng {total} điểm{rank}",
-        f"quy tắc {method.version}; nguồn: {manifest.get('params_file', '')}",
+        f"tổng {total} điểm{_portal_said(row.get('portal_total'))}{rank}",
+        f"quy tắc {method.version}; tệp tham số: {manifest.get('params_file', '')}"
+        + (f"; dữ liệu vào: {', '.join(map(str, inputs.values()))}" if isinstance(inputs, dict) else ""),
     ]
     for group in method.groups:
         g = groups[groups["group"] == group.key]
@@ -497,7 +517,10 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
             continue
         g = g.iloc[0]
         points = fmt_points(Decimal(g["points"])) if g["points"] else "—"
-        lines.append(f"  {group.name_vi}: {points}/{fmt_number(group.max)} điểm (nguồn: {g['source']})")
+        source = _SOURCES_SAID.get(g["source"], g["source"])
+        lines.append(
+            f"  {group.name_vi}: {points}/{fmt_number(group.max)} điểm{_portal_said(g.get('portal_points'))} ({source})"
+        )
         if g.get("given_rate"):
             lines.append(
                 f"    tỷ lệ {fmt_number(Decimal(g['given_rate']))}% × {fmt_number(group.max)} / 100, "
@@ -508,7 +531,7 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
             rate = f" = {fmt_number(Decimal(c.rate))}%" if c.rate else ""
             threshold = f", ngưỡng {fmt_number(Decimal(c.threshold))}%" if c.threshold else ""
             mine = fmt_points(Decimal(c.points)) if c.points else "không tính điểm"
-            portal = f"; Cổng: {fmt_points(Decimal(c.portal_points))}" if getattr(c, "portal_points", "") else ""
+            portal = _portal_said(getattr(c, "portal_points", ""))
             formula = getattr(c, "formula", "")
             reason = getattr(c, "reason", "")
             lines.append(
