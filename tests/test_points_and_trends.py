@@ -374,6 +374,12 @@ def test_the_appendix_names_the_group_the_body_says_was_lost_most() -> None:
     ranks = b.tables.tables["rank_so"].set_index("unit_name")
     inspector = ranks.loc["Thanh tra tỉnh"]
     assert (inspector["most_lost_short"], inspector["most_lost_points"]) == ("Số hóa", Decimal("20"))
+    # the table files say "không phát sinh" as the page does, their rate empty, not the 0% of a unit
+    # that had dossiers and resolved none on time
+    progress = b.tables.tables["so_tien_do"].set_index("unit_name")
+    assert progress.loc["Thanh tra tỉnh", "note"] == "không phát sinh"
+    assert progress.loc["Thanh tra tỉnh", "rate"] is None and progress.loc["Thanh tra tỉnh", "points"] == 0
+    assert set(progress["note"]) <= {"", "không phát sinh"} and progress["rate"].notna().sum() > 10
     assert (
         "Thanh tra tỉnh đạt: 15,96/100 điểm, xếp thứ 15/15 đơn vị; mất nhiều điểm nhất ở nhóm Số hóa hồ sơ (20 điểm)."
         in items

@@ -756,10 +756,13 @@ def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int
             columns={f"{g.key}_ratio": "rate", g.key: "points"}
         )
         frame = frame.sort_values(["points", "_order"], ascending=[False, True], key=_none_last, kind="stable")
-        frame["rate_text"] = [
-            "không phát sinh" if (str(k), g.key) in idle else fmt_number(r, 2) if r is not None else "chưa có số liệu"
+        # what the rate cell says where it holds no rate; the table files say it too, their rate left
+        # empty (an Excel reader could not tell "không phát sinh" from a real 0%)
+        frame["note"] = [
+            "không phát sinh" if (str(k), g.key) in idle else "" if r is not None else "chưa có số liệu"
             for k, r in zip(frame["unit_key"], frame["rate"], strict=True)
         ]
+        frame["rate_text"] = [n or fmt_number(r, 2) for n, r in zip(frame["note"], frame["rate"], strict=True)]
         blocks.append(Heading(f"{next(letters)}) Nhóm chỉ số {g.name_vi}", 4))
         blocks.append(
             b.tables.block(
@@ -771,7 +774,9 @@ def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int
                     Col("rate_text", "Tỷ lệ (%)"),
                     Col("points", f"Điểm ({fmt_number(g.max)})", "points"),
                 ],
-                machine=frame[["unit_code", "unit_name", "rate", "points"]],
+                machine=frame[["unit_code", "unit_name", "rate", "points", "note"]].assign(
+                    rate=frame["rate"].where(frame["note"] == "", None)
+                ),
             )
         )
     return blocks
