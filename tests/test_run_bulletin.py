@@ -284,7 +284,13 @@ def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
     assert "Tháng 08/2026, Tỉnh Phú Thọ đạt 59,92 điểm" in text
     page = (phu_tho / "bulletin.html").read_text(encoding="utf-8")
     # the comparison with the portal is for the auditor: in the page, not in the signed document
-    assert "2120/2120 chỉ số thành phần" in page and "2120/2120" not in text
+    assert (
+        "khớp với điểm của Cổng ở 2.120/2.120 chỉ số thành phần; 4 chênh lệch được liệt kê ở mục “Chênh lệch giữa "
+        "điểm tính lại và điểm của Cổng”." in page
+    )
+    assert "2.120/2.120" not in text and "2120" not in page
+    # the input named for what it holds, never by its file's name
+    assert "Hồ sơ thủ tục hành chính: đọc 184.513 dòng, dùng 184.513" in page and "dossiers.csv" not in page
     assert "Xã Thanh Thủy" in page  # a named difference with the portal
     components = (phu_tho / "tables" / "components.csv").read_text(encoding="utf-8-sig").splitlines()
     assert components[0].startswith("unit_code,unit_name,group,component,numerator,denominator,rate,threshold,max,points,portal_points")

@@ -1177,7 +1177,7 @@ def _audit_sections(b: Bulletin) -> list[Section]:
         sections.append(
             Section(
                 "chenh-lech",
-                "Chênh lệch giữa điểm tính lại và điểm của Cổng",
+                _DIFFERENCES_TITLE,
                 [
                     b.tables.block(
                         "differences_shown",
@@ -1303,9 +1303,14 @@ def _data_quality(b: Bulletin) -> list[str]:
     if not card.components.empty:
         compared = card.components[card.components["portal_points"].notna()]
         same = int((compared["portal_points"] == compared["points"]).sum())
+        differences = (
+            f"{fmt_number(len(card.differences))} chênh lệch được liệt kê ở mục “{_DIFFERENCES_TITLE}”"
+            if len(card.differences)
+            else "không có chênh lệch"
+        )
         lines.append(
-            f"Điểm tính lại từ tử số, mẫu số khớp với điểm của Cổng ở {same}/{len(compared)} chỉ số thành phần; "
-            f"{len(card.differences)} chênh lệch được liệt kê ở phụ lục đối chiếu."
+            f"Điểm tính lại từ tử số, mẫu số khớp với điểm của Cổng ở {fmt_number(same)}/{fmt_number(len(compared))} "
+            f"chỉ số thành phần; {differences}."
         )
         given = card.groups[card.groups["source"] != "recomputed"]
         if len(given):
@@ -1324,7 +1329,8 @@ def _data_quality(b: Bulletin) -> list[str]:
         listed = b.unit_results[b.unit_results["list_total"].notna() & b.unit_results["total"].notna()]
         same = int((listed["difference"] == 0).sum())
         lines.append(
-            f"Bảng đánh giá các đơn vị của tỉnh trên Cổng: tổng điểm của {same}/{len(listed)} đơn vị khớp với "
+            f"Bảng đánh giá các đơn vị của tỉnh trên Cổng: tổng điểm của {fmt_number(same)}/{fmt_number(len(listed))} "
+            "đơn vị khớp với "
             "tổng điểm tính lại (so sánh từng đơn vị: trang “Đối chiếu tổng điểm với Cổng” trong tệp Dữ liệu (XLSX))."
         )
     missing = b.units[b.units["total"].isna()]
@@ -1338,7 +1344,7 @@ def _data_quality(b: Bulletin) -> list[str]:
         for loaded in b.dossiers.loaded:
             b.tables.add(f"quarantine_{loaded.table}", loaded.quarantine)
             lines.append(
-                f"Dữ liệu {loaded.source.name}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
+                f"{_INPUT_NAMES[loaded.table]}: đọc {fmt_number(loaded.read)} dòng, dùng {fmt_number(loaded.used)}, "
                 f"cách ly {fmt_number(loaded.quarantined)} dòng có lỗi (danh sách và lý do: trang "
                 f"“{_QUARANTINE_SHEETS[loaded.table]}” trong tệp Dữ liệu (XLSX))."
             )
@@ -1351,6 +1357,8 @@ def _data_quality(b: Bulletin) -> list[str]:
 
 # the workbook's sheets of set-aside rows (render/templates/common/tables.csv, which this layer does not read)
 _QUARANTINE_SHEETS = {"dossiers": "Hồ sơ bị cách ly", "complaints": "Phản ánh bị cách ly"}
+_INPUT_NAMES = {"dossiers": "Hồ sơ thủ tục hành chính", "complaints": "Phản ánh, kiến nghị"}
+_DIFFERENCES_TITLE = "Chênh lệch giữa điểm tính lại và điểm của Cổng"
 
 _AUDIT_COLS = [
     Col("component", "Chỉ số"),
