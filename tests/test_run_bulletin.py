@@ -172,6 +172,16 @@ def test_manifest_records_what_made_the_output(hai_phong):
     assert hashlib.sha256((hai_phong / "tables/units.csv").read_bytes()).hexdigest() == outputs["tables/units.csv"]
     notebook = json.loads((hai_phong / "notebook.ipynb").read_text(encoding="utf-8"))
     assert notebook["metadata"]["papermill"]["parameters"]["params_path"].endswith("2025.yaml")
+    # the auditor reads each input's whole SHA-256 and path in the notebook, as the manifest has them
+    shown = "".join(
+        "".join(output.get("data", {}).get(kind, ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+        for kind in ("text/plain", "text/html")
+    )
+    for entry in manifest["inputs"]:
+        assert shown.count(entry["sha256"]) == 2 and shown.count(entry["path"]) >= 2, entry["path"]
+    assert "dữ liệu vào: scores data/samples/hai-phong/scores-2025-10-09.csv" in shown
 
 
 def test_same_params_give_identical_tables(hai_phong, tmp_path):

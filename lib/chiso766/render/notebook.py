@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 
 from chiso766.compute.facts import readings
+from chiso766.core.files import shown_path
 from chiso766.core.params import Params, load_params
+from chiso766.core.textvi import fmt_date
 from chiso766.ingest.checksums import input_table
 from chiso766.render import figures, table_files, worker
 from chiso766.render.document import Saved
@@ -22,7 +24,7 @@ from chiso766.render.document import save as save_files
 from chiso766.render.html import HTML, appendix_html, header_html, section_html, signature_html
 from chiso766.report.outline import Document, tell
 
-__all__ = ["load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
+__all__ = ["Whole", "load", "describe", "inputs", "read", "header", "sections", "appendices", "signature", "save"]
 
 
 def _locate(params_path: str | Path) -> Path:
@@ -66,21 +68,42 @@ def _shown(html: HTML) -> HTML:
     return html if _SAVING["files"] else HTML(_FILE_LINKS.sub("", html.text))
 
 
-def describe(params: Params) -> pd.DataFrame:
-    """The params a reader checks first: report, period, as-of date, province, rule inputs."""
+class Whole:
+    """A table the notebook shows whole, every row and every character: a SHA-256 cut to 46 characters
+    or a path to 50 (as a frame is shown) cannot be checked against the manifest. ``frame`` is the table.
+
+    Examples
+    --------
+    >>> "..." not in repr(Whole(pd.DataFrame({"sha256": ["0" * 64]})))
+    True
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        return self.frame.to_html(index=False)
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+def describe(params: Params) -> Whole:
+    """The params a reader checks first: report, period, as-of date, province, rule inputs (named from
+    the project folder, as the manifest names them)."""
     rows = [
         ("report", params.report),
         ("kỳ", params.period.describe_vi()),
-        ("tính đến ngày", params.as_of.isoformat()),
+        ("tính đến ngày", fmt_date(params.as_of)),
         ("tỉnh, thành phố", str(params.get("province", ""))),
     ]
-    rows += [(f"dữ liệu vào: {kind}", str(path)) for kind, path in sorted(params.inputs.items())]
-    return pd.DataFrame(rows, columns=["tham số", "giá trị"])
+    rows += [(f"dữ liệu vào: {kind}", shown_path(path, params.root)) for kind, path in sorted(params.inputs.items())]
+    return Whole(pd.DataFrame(rows, columns=["tham số", "giá trị"]))
 
 
-def inputs(params: Params) -> pd.DataFrame:
+def inputs(params: Params) -> Whole:
     """Every input file with its size and SHA-256, as the manifest records them."""
-    return input_table(params)
+    return Whole(input_table(params))
 
 
 def read(model: Any) -> pd.DataFrame:
