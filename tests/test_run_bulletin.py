@@ -292,6 +292,11 @@ def test_failed_run_keeps_the_failed_notebook_and_the_previous_bulletin(hai_phon
 def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
     text = _flat(_pdf_text(phu_tho / "bulletin.pdf"))
     assert "Tháng 08/2026, Tỉnh Phú Thọ đạt 59,92 điểm" in text
+    # the departments' rate is points over the maximum (Sở Nội vụ 32,15%, its dossiers' share 32,17%): said
+    assert (
+        "2. Kết quả đánh giá, xếp hạng của các sở, ban, ngành Tỷ lệ (%) trong các bảng dưới đây là mức đạt của "
+        "nhóm chỉ số so với điểm tối đa của nhóm: điểm bằng tỷ lệ nhân với điểm tối đa. a) Nhóm chỉ số Công khai"
+    ) in text
     page = (phu_tho / "bulletin.html").read_text(encoding="utf-8")
     # the comparison with the portal is for the auditor: in the page, not in the signed document
     assert (

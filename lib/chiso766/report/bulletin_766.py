@@ -746,7 +746,12 @@ def _over_time(b: Bulletin, name: str) -> list[Block]:
 
 
 def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int) -> list[Block]:
-    blocks: list[Block] = [Heading(f"{number}. Kết quả đánh giá, xếp hạng của các sở, ban, ngành")]
+    blocks: list[Block] = [
+        Heading(f"{number}. Kết quả đánh giá, xếp hạng của các sở, ban, ngành"),
+        # the rate is the group's points over its maximum, not a share of dossiers (32,15% where the
+        # portal's own share is 32,17%): said once, as the reference bulletins' "Tỷ lệ (100%)" implies
+        Paragraph(b.text["rate_note"], "note"),
+    ]
     letters = iter(LETTERS)
     idle = b.idle
     for g in b.method.groups:
