@@ -304,6 +304,12 @@ def test_phu_tho_bulletin_from_a_portal_snapshot(phu_tho):
         "điểm tính lại và điểm của Cổng”." in page
     )
     assert "2.120/2.120" not in text and "2120" not in page
+    # the province's 10 points of Công khai lost to 1.1 and 1.2 at 0/0, which its table of lost points leaves out
+    assert (
+        "Các chỉ số thành phần “Tỷ lệ TTHC công bố đúng hạn”, “Tỷ lệ TTHC được cập nhật, công khai đúng hạn” (nhóm "
+        "Công khai, minh bạch) không phát sinh TTHC trong kỳ (mẫu số bằng 0) nên tỉnh không được điểm ở các chỉ số "
+        "này (tối đa 10 điểm); điểm này chỉ được tính khi có TTHC phát sinh."
+    ) in text
     # the input named for what it holds, never by its file's name
     assert "Hồ sơ thủ tục hành chính: đọc 184.513 dòng, dùng 184.513" in page and "dossiers.csv" not in page
     assert "Xã Thanh Thủy" in page  # a named difference with the portal

@@ -1010,6 +1010,7 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
             machine=top.drop(columns=["component_name", "counts", "fix_vi"]),
         ),
     ]
+    blocks += _idle_lines(b)
     shared = own[own["component"].isin(systemic(b.stakes))]
     blocks += [
         Paragraph(
@@ -1047,6 +1048,31 @@ def _stakes_blocks(b: Bulletin) -> list[Block]:
     if lines:
         b.tables.add("province_holders", holders)
         blocks += [Paragraph(t["holders_intro"]), Bullets(lines)]
+    return blocks
+
+
+def _idle_lines(b: Bulletin) -> list[Block]:
+    """Where the province lost points for having nothing to count (1.1 and 1.2 at 0/0: 10 of the 18
+    points of Công khai, minh bạch), which the table of components that lost most leaves out."""
+    assert b.province is not None
+    blocks: list[Block] = []
+    for group in b.method.groups:
+        idle = b.idle_losses.get((str(b.province["unit_key"]), group.key))
+        if not idle:
+            continue
+        components = [b.method.component(c) for c in idle]
+        blocks.append(
+            Paragraph(
+                fill(
+                    b.text["idle_line"]["one" if len(components) == 1 else "many"],
+                    components=join_names([f"“{c.name_vi}”" for c in components]),
+                    group=group.name_vi,
+                    counts=", ".join(dict.fromkeys(c.counts for c in components)),
+                    scope=_scope(b),
+                    points=fmt_points(sum((c.max for c in components), Decimal(0))),
+                )
+            )
+        )
     return blocks
 
 
