@@ -294,6 +294,16 @@ def test_pages_fit_a_phone(site: Path, browser: Any, tmp_path: Path) -> None:
         "[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth).length"
     )
     assert wide > 0  # a wide table scrolls inside its box, the page does not
+    # ... with its caption in sight and wrapped there (it ran off the screen with the table), its names
+    # a readable width (a word a line), and a shadow at the box's edge to say it scrolls
+    frames = page.evaluate(
+        """[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth).map(w => {
+            const c = w.querySelector('caption').getBoundingClientRect();
+            const name = w.querySelector('td.l');
+            return [c.right, name ? name.getBoundingClientRect().width : 999, getComputedStyle(w).backgroundImage];
+        })"""
+    )
+    assert frames and all(right <= 390 and width >= 140 and "radial-gradient" in shadow for right, width, shadow in frames)
     assert page.locator("nav.toc li").count() >= 8 and page.evaluate("document.getElementsByTagName('*').length") < 5000
     assert errors == []
 
