@@ -157,6 +157,12 @@ def test_search_finds_a_unit_typed_without_diacritics_offline(site: Path, browse
     page.select_option("#ky", "2026")
     assert page.locator("tr[data-b]:not([hidden]) td:first-child a").all_inner_texts() == ["Năm 2026"]
     page.select_option("#ky", "")
+    # a unit with no page of its own (a commune of Hải Phòng's weekly notice) finds the bulletin naming it
+    page.fill("#tim", "nguyen trai")
+    assert hits.count() == 0 and page.inner_text("#so-ket-qua") == "0 đơn vị, 1 bản tin."
+    assert page.locator("tr[data-b]:not([hidden]) td:first-child a").all_inner_texts() == ["12/09/2025 – 18/09/2025"]
+    page.fill("#tim", "nguyen hai")  # words of two names, not of one
+    assert page.inner_text("#so-ket-qua") == "0 đơn vị, 0 bản tin."
     page.fill("#tim", "viet tri")
     with page.expect_navigation():
         page.click("#ds-don-vi a")

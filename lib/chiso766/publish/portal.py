@@ -353,20 +353,24 @@ def _file_name(unit: Unit, taken: set[str]) -> str:
     return f"{name}.html"
 
 
+def _named(bulletin: Listed) -> list[tuple[str, str]]:
+    """The units (code, name) a bulletin of another kind names: a weekly notice's, a unit report's own."""
+    if bulletin.report == "weekly_tthc":
+        rows = _rows(bulletin.folder / "tables" / "indicators.csv")
+        return [(r.get("unit_code", ""), clean(r.get("unit_name", ""))) for r in rows if r.get("level") == "unit"]
+    if bulletin.report == "unit_report":
+        params = _json(bulletin.folder / "manifest.json").get("params")
+        named_unit = clean(str(params.get("unit", ""))) if isinstance(params, dict) else ""
+        return [(named_unit, named_unit)] if named_unit else []
+    return []
+
+
 def _mentions(found: dict[tuple[str, str], Unit], bulletins: list[Listed]) -> None:
     """The other kinds of bulletin that name a unit: weekly notices (per unit) and unit reports."""
     by_name = {(u.province, name_key(u.name)): u for u in found.values()}
     by_code = {(u.province, u.code): u for u in found.values() if u.code}
     for bulletin in bulletins:
-        named: list[tuple[str, str]] = []
-        if bulletin.report == "weekly_tthc":
-            rows = _rows(bulletin.folder / "tables" / "indicators.csv")
-            named = [(r.get("unit_code", ""), r.get("unit_name", "")) for r in rows if r.get("level") == "unit"]
-        elif bulletin.report == "unit_report":
-            params = _json(bulletin.folder / "manifest.json").get("params")
-            named_unit = str(params.get("unit", "")) if isinstance(params, dict) else ""
-            named = [(named_unit, named_unit)]
-        for code, name in named:
+        for code, name in _named(bulletin):
             match = by_name.get((bulletin.province, name_key(name))) or by_code.get((bulletin.province, code))
             if match is not None and bulletin not in match.mentions:
                 match.mentions.append(bulletin)
@@ -513,8 +517,17 @@ def search_index(bulletins: list[Listed], found: list[Unit]) -> dict[str, Any]:
         "kinds": [[k, n] for k, n in KIND_NAMES.items() if any(b.report == k for b in bulletins)],
         "provinces": sorted({b.province for b in bulletins if b.province}, key=name_key),
         "periods": [[p, period_vi(p)] for p in periods],
+        # a bulletin is found by the units it names too, those without a page of their own among them
+        # (a weekly notice's communes where no Bộ chỉ số 766 bulletin of theirs is published)
         "bulletins": [
-            {"r": b.report, "p": b.period, "v": b.province, "t": f"{b.kind_name} {b.period_vi} {b.title}", "h": b.href}
+            {
+                "r": b.report,
+                "p": b.period,
+                "v": b.province,
+                "t": f"{b.kind_name} {b.period_vi} {b.title}",
+                "h": b.href,
+                "u": sorted({name for _, name in _named(b) if name}, key=name_key),
+            }
             for b in bulletins
         ],
         "units": [

@@ -23,7 +23,10 @@
       .replace(/[^a-z0-9]+/g, " ").trim();
   }
 
-  data.bulletins.forEach(function (b) { b.key = fold([b.t, b.v, b.p].join(" ")); });
+  data.bulletins.forEach(function (b) {
+    b.key = fold([b.t, b.v, b.p].join(" "));
+    b.names = (b.u || []).map(fold);  // the units it names, each matched on its own
+  });
   data.units.forEach(function (u) { u.key = fold([u.n, u.c].join(" ")); });
 
   function matches(key, words) {
@@ -35,7 +38,8 @@
 
   function bulletinShown(b, words) {
     return (!kind.value || b.r === kind.value) && (!province.value || b.v === province.value) &&
-      (!period.value || b.p === period.value) && (words === null || matches(b.key, words));
+      (!period.value || b.p === period.value) && (words === null || matches(b.key, words) ||
+      b.names.some(function (name) { return matches(name, words); }));
   }
 
   function unitItem(u) {
