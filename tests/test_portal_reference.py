@@ -128,3 +128,23 @@ def test_zero_denominator_rules_follow_the_portal(cards):
     assert office.loc["2.1", "points"] == Decimal(0)
     assert office.loc["4.1", "points"] is None         # missing, never 0
     assert "mẫu số bằng 0" in office.loc["4.1", "reason"]
+
+
+def test_the_methodology_table_names_where_the_portal_holds_each_component() -> None:
+    """An auditor matched 5.4 to DOSSIER_RECEIVING_SATISFACTION by its name (and Sở Nội vụ's 5.4 and 4.2
+    are both 878/2.739): the methodology's table files say where each component's counts are, and each
+    field named is in the portal's real response of that group."""
+    import json
+    from pathlib import Path
+
+    from chiso766.core.methodology import methodology_table
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "samples" / "phu-tho" / "portal" / "2026-08"
+    table = methodology_table("2026").set_index("id")["portal_source"]
+    assert table["5.4"] == "handling-satisfaction.json: DOSSIER_RECEIVING_SATISFACTION (numerator / denominator)"
+    assert table["2.1"] == "dvc-progress-tree.json: totalOnTime / totalReceived"
+    for component, source in table.items():
+        file, fields = source.split(": ", 1)
+        text = (folder / file).read_text(encoding="utf-8")
+        for name in fields.replace("(", " ").replace(")", " ").replace("/", " ").replace("+", " ").split():
+            assert f'"{name}"' in text, (component, name)

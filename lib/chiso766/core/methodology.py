@@ -196,7 +196,8 @@ def load(version: str = "2026") -> Methodology:
 
 
 def methodology_table(version: str = "2026") -> pd.DataFrame:
-    """The component table a bulletin prints as its methodology note.
+    """The component table a bulletin prints as its methodology note (and, in its table files only,
+    where the portal's response holds each component's counts).
 
     Examples
     --------
@@ -218,10 +219,18 @@ def methodology_table(version: str = "2026") -> pd.DataFrame:
             "evidence": f"[{c.evidence}]",
             "evidence_vi": EVIDENCE_VI[c.evidence],
             "note": c.note_vi,
+            "portal_source": _portal_source(c, method.group(c.group)),
         }
         for c in method.components
     ]
     return pd.DataFrame(rows)
+
+
+def _portal_source(component: Component, group: Group) -> str:
+    """Where the portal's response holds the component's counts, for an auditor following a figure back
+    to it: ``handling-satisfaction.json: DOSSIER_RECEIVING_SATISFACTION (numerator / denominator)``."""
+    fields = f"{component.numerator_field} / {component.denominator_field}"
+    return f"{group.endpoint}.json: " + (f"{component.api_code} ({fields})" if component.api_code else fields)
 
 
 def formulas_table() -> pd.DataFrame:
