@@ -71,6 +71,7 @@ def test_pdf_states_the_reference_figures_in_the_official_layout(hai_phong):
     assert positions == sorted(positions)
     info = subprocess.run(["pdfinfo", str(hai_phong / "bulletin.pdf")], capture_output=True, text=True).stdout
     assert "595.276 x 841.89" in info  # A4
+    assert re.search(r"^Author: +VĂN PHÒNG UBND THÀNH PHỐ HẢI PHÒNG$", info, re.M), info  # the body within its parent
     fonts = subprocess.run(["pdffonts", str(hai_phong / "bulletin.pdf")], capture_output=True, text=True).stdout
     assert "Tinos" in fonts
 
