@@ -464,10 +464,25 @@ def _chart(unit: Unit) -> Chart | None:
     return Chart(points, grid, path, caption, f"{caption} của {unit.name}: {words}.")
 
 
+def _with_province(unit: Unit) -> str:
+    """``Sở Nội vụ (Phú Thọ)``: a unit's name with its province's, unless it holds it already; two
+    provinces' Sở Nội vụ had the same page title.
+
+    Examples
+    --------
+    >>> _with_province(Unit("Phú Thọ", "H44.42", "Sở Nội vụ", "so"))
+    'Sở Nội vụ (Phú Thọ)'
+    >>> _with_province(Unit("Phú Thọ", "H44", "Tỉnh Phú Thọ", "tinh"))
+    'Tỉnh Phú Thọ'
+    """
+    held = unit.province and name_key(unit.province) in name_key(unit.name)
+    return unit.name if held or not unit.province else f"{unit.name} ({unit.province})"
+
+
 def _unit_page(unit: Unit, groups: list[str]) -> str:
     return site_page(
         "site_unit.html.j2",
-        title=f"{unit.name}: điểm Bộ chỉ số 766 qua các kỳ",
+        title=f"{_with_province(unit)}: điểm Bộ chỉ số 766 qua các kỳ",
         home="../",
         unit=unit,
         groups=groups,
