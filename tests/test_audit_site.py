@@ -136,6 +136,11 @@ def test_explain_components_from_a_portal_snapshot(tmp_path):
     assert "  Dịch vụ công trực tuyến: 6,28/12 điểm; Cổng: 6,28 (theo Cổng: Cổng không cho số đếm của đơn vị)" in thanh_thuy
     assert "dữ liệu vào: data/generated/phu-tho-2026-08/dossiers.csv, " in thanh_thuy[1]
     assert not any("recomputed" in line or "no counts" in line for line in thanh_thuy)
+    # components in the methodology's order, in the trace and its table (the portal gives 5.4 before 5.2)
+    assert [line.split()[0] for line in thanh_thuy if line.startswith("    5.")] == ["5.1", "5.1b", "5.2", "5.3", "5.4"]
+    audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = [line.split(",")[4] for line in audit if line.startswith("H44.144,")]
+    assert rows == sorted(rows, key=load("2026").place) and rows.index("5.2") < rows.index("5.4")
     audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert audit[0].startswith("unit_code,unit_name,tier,group,component,numerator,denominator,rate,threshold,max,points,portal_points,formula")
     page = (out / "audit.html").read_text(encoding="utf-8")  # the per-unit trace: on the audit page only

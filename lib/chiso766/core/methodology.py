@@ -122,6 +122,18 @@ class Methodology:
         # scoring a province looks components up ~20.000 times: a dict, not a scan
         return {c.id: c for c in self.components}
 
+    def place(self, component_id: str) -> tuple[int, int]:
+        """Where a component comes in the methodology's order (its group's, then its own): a trace
+        lists 5.2 before 5.4 whatever order the portal's response gave them in; unknown ones last.
+
+        Examples
+        --------
+        >>> sorted(["5.4", "4.1", "5.2"], key=load("2026").place)
+        ['5.2', '5.4', '4.1']
+        """
+        component = self._by_id.get(component_id)
+        return (self.group(component.group).order, component.order) if component else (len(self.groups) + 1, 0)
+
     @property
     def max_total(self) -> Decimal:
         return sum((g.max for g in self.groups), Decimal(0))

@@ -526,7 +526,8 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
                 f"    tỷ lệ {fmt_number(Decimal(g['given_rate']))}% × {fmt_number(group.max)} / 100, "
                 f"làm tròn nửa lên 2 chữ số rồi {group.display_decimals} chữ số = {points}"
             )
-        for c in components[components["group"] == group.key].itertuples():
+        listed = components[components["group"] == group.key].itertuples()
+        for c in sorted(listed, key=lambda c: method.place(str(c.component))):
             counts = f"{fmt_number(Decimal(c.numerator))}/{fmt_number(Decimal(c.denominator))}" if c.numerator else "—"
             rate = f" = {fmt_number(Decimal(c.rate))}%" if c.rate else ""
             threshold = f", ngưỡng {fmt_number(Decimal(c.threshold))}%" if c.threshold else ""
