@@ -159,7 +159,13 @@ def test_publish_builds_the_site_and_logs_revisions(outputs, tmp_path):
     assert 'href="bulletin_766/2025/index.html"' in index and 'href="weekly_tthc/2025-09-12_2025-09-18/index.html"' in index
     for name in ("bulletin.pdf", "tables.xlsx", "tables/units.csv", "figures/rank_so.svg", "index.html"):
         assert (site / "bulletin_766" / "2025" / name).is_file(), name
-    assert "Các chỉ số thành phần" in (site / "methodology.html").read_text(encoding="utf-8")
+    methodology = (site / "methodology.html").read_text(encoding="utf-8")
+    assert "Các chỉ số thành phần" in methodology
+    # the rule as the bulletins say it, the formula's separator as in its row (a comma is the decimal mark)
+    rule = "Điểm chỉ số thành phần = điểm tối đa × min(1; tỷ lệ / ngưỡng), làm tròn nửa lên"
+    assert rule in methodology and rule in (outputs / "bulletin_766" / "2025" / "bulletin.html").read_text(encoding="utf-8")
+    assert "min(1; tỷ lệ / ngưỡng); làm tròn" in methodology and "min(1," not in methodology
+    assert "<td>2.1</td><td>Tiến độ giải quyết</td><td>Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn</td><td>20</td><td>—</td>" in methodology
     assert publish(outputs, site).revised == []  # same figures: nothing to log
 
     changed = tmp_path / "outputs"

@@ -60,6 +60,7 @@ from chiso766.ingest.checksums import sha256_file
 from chiso766.publish import portal
 from chiso766.render.html import page as site_page
 from chiso766.render.webfonts import font_faces
+from chiso766.report.narrative import phrasings
 
 __all__ = ["publish", "Published", "SITE_MARKER"]
 
@@ -706,6 +707,8 @@ def _index(bulletins: list[portal.Listed], units: list[portal.Unit]) -> str:
 
 def _methodology() -> str:
     table = methodology_table(load_methodology("2026").version)
+    # a component without a threshold shows the dash the bulletins' tables show
+    table["threshold"] = table["threshold"].replace("", "—")
     components = table[["id", "group", "name", "max", "threshold", "zero_rule_vi", "evidence_vi"]].values.tolist()
     return site_page(
         "site_methodology.html.j2",
@@ -713,6 +716,7 @@ def _methodology() -> str:
         home="",
         components=components,
         formulas=formulas_table().values.tolist(),
+        scoring_rule=phrasings()["scoring_rule"],
     )
 
 

@@ -1469,11 +1469,7 @@ def _methodology_section(b: Bulletin) -> Section:
         else "quy tắc 2026: điểm làm tròn đến 2 chữ số thập phân"
     )
     section.blocks.append(
-        Paragraph(
-            f"Phiên bản quy tắc áp dụng: {method.version} ({version_note}). Điểm chỉ số thành phần = điểm tối đa × "
-            "min(1, tỷ lệ / ngưỡng), làm tròn nửa lên đến 2 chữ số thập phân trên giá trị chính xác; điểm nhóm = tổng "
-            "điểm các chỉ số thành phần đã làm tròn; tổng điểm = tổng sáu nhóm. Giá trị thiếu không được coi là 0."
-        )
+        Paragraph(f"Phiên bản quy tắc áp dụng: {method.version} ({version_note}). {b.text['scoring_rule']}")
     )
     table = methodology_table(method.version)
     section.blocks.append(
