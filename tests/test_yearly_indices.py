@@ -68,6 +68,9 @@ def test_the_sample_reproduces_reference_003(sample: tuple[Any, Any]) -> None:
     numbered = [b.text for s in document.sections for b in s.blocks if isinstance(b, Paragraph) and b.text[:2] in {"1.", "2.", "6."}]
     assert numbered[0].startswith("1. Các sở, ban, ngành") and "2. Sở Nội vụ:" in numbered and "6. Sở Tài chính:" in numbered
     assert document.closing.endswith("khẩn trương tổ chức triển khai thực hiện./.")
+    # a legend's entries stand alone, each with its capital
+    trends = [b.chart for sec in document.sections for b in sec.blocks if getattr(b, "name", "").startswith("trend_")]
+    assert trends and all(list(c.args["series"]) == ["Thành phố Hải Phòng", "Trung bình cả nước"] for c in trends)
     # written after the merger: whose 2024 figures they are and among how many provinces
     assert "Số liệu năm 2023, 2024 là của thành phố Hải Phòng trước khi hợp nhất với tỉnh Hải Dương (ngày 01/07/2025); " \
            "thứ hạng các năm đó tính trong 63 tỉnh, thành phố." in text

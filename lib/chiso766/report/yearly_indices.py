@@ -23,7 +23,7 @@ from chiso766.core.errors import InputError
 from chiso766.core.indices import index_info
 from chiso766.core.params import Params, load_params
 from chiso766.core.provinces import merger, province, province_scope
-from chiso766.core.textvi import fmt_date, fmt_number, in_sentence
+from chiso766.core.textvi import capitalized, fmt_date, fmt_number, in_sentence
 from chiso766.ingest.indices import read_indices
 from chiso766.report.model import (
     Col,
@@ -360,7 +360,11 @@ def _charts(y: YearlyIndices) -> list[Block]:
                 "trend_chart",
                 {
                     "dates": years,
-                    "series": {name: list(series["value"]), "Trung bình cả nước": list(series["national_mean"])},
+                    # a legend's entry stands alone: "Thành phố Hải Phòng" beside "Trung bình cả nước"
+                    "series": {
+                        capitalized(name): list(series["value"]),
+                        "Trung bình cả nước": list(series["national_mean"]),
+                    },
                     "title": f"{f.info.abbr} của {name} qua các năm",
                     "ylabel": f"Điểm (tối đa {fmt_number(f.info.max)})",
                 },
