@@ -82,7 +82,12 @@ class Verification:
         )
 
     def lines(self) -> list[str]:
-        words = {"same": "không đổi", "changed": "ĐÃ THAY ĐỔI (SHA-256 khác)", "missing": "KHÔNG CÒN"}
+        words = {
+            "same": "không đổi",
+            "changed": "ĐÃ THAY ĐỔI (SHA-256 khác)",
+            "missing": "KHÔNG CÒN",
+            "new": "MỚI (không có trong bản gốc)",
+        }
         file_words = {
             "different": "KHÁC (SHA-256 khác với manifest)",
             "missing": "KHÔNG CÒN",
@@ -93,10 +98,7 @@ class Verification:
             "extra": "THỪA (chạy lại không tạo ra tệp này)",
             "absent": "THIẾU (chạy lại có tệp này, thư mục không có)",
         }
-        out = [
-            f"dữ liệu vào {path}: {'MỚI (không có trong bản gốc)' if status == 'new' else words[status]}"
-            for path, status in self.inputs.items()
-        ]
+        out = [f"dữ liệu vào {path}: {words[status]}" for path, status in self.inputs.items()]
         if self.outputs:
             same = sum(v == "same" for v in self.outputs.values())
             listed = sum(v != "new" for v in self.outputs.values())
@@ -124,8 +126,8 @@ class Verification:
 
 
 def _first_difference(kept: bytes, again: bytes) -> str | None:
-    """Where two CSV tables first differ: the line, the column and both values; ``None`` when either
-    is not UTF-8 CSV or they differ in line count only past the shorter one's end."""
+    """Where two CSV tables first differ: the line, the column and both values, or their numbers of
+    lines; ``None`` when either is not UTF-8 CSV, or their cells are the same (a line ending differs)."""
     try:
         ours, theirs = (list(csv.reader(io.StringIO(b.decode("utf-8-sig")))) for b in (kept, again))
     except (UnicodeDecodeError, csv.Error):
