@@ -776,7 +776,7 @@ def _department_group_blocks(b: Bulletin, departments: pd.DataFrame, number: int
                 frame,
                 [
                     Col("unit_name", "Sở, ban, ngành"),
-                    Col("rate_text", "Tỷ lệ (%)"),
+                    Col("rate_text", "Tỷ lệ (%)", "given"),  # a figure, or why there is none
                     Col("points", f"Điểm ({fmt_number(g.max)})", "points"),
                 ],
                 machine=frame[["unit_code", "unit_name", "rate", "points", "note"]].assign(
