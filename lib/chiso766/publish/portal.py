@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -181,6 +182,19 @@ class Listed:
     @property
     def period_vi(self) -> str:
         return period_vi(self.period or self.slug)
+
+    @cached_property
+    def named(self) -> list[tuple[str, str]]:
+        """The units (code, name) a bulletin of another kind names: a weekly notice's, a unit report's
+        own. Read once: the units' pages and the search index both ask."""
+        if self.report == "weekly_tthc":
+            rows = _rows(self.folder / "tables" / "indicators.csv")
+            return [(r.get("unit_code", ""), clean(r.get("unit_name", ""))) for r in rows if r.get("level") == "unit"]
+        if self.report == "unit_report":
+            params = _json(self.folder / "manifest.json").get("params")
+            named_unit = clean(str(params.get("unit", ""))) if isinstance(params, dict) else ""
+            return [(named_unit, named_unit)] if named_unit else []
+        return []
 
     @property
     def label(self) -> str:
@@ -353,24 +367,12 @@ def _file_name(unit: Unit, taken: set[str]) -> str:
     return f"{name}.html"
 
 
-def _named(bulletin: Listed) -> list[tuple[str, str]]:
-    """The units (code, name) a bulletin of another kind names: a weekly notice's, a unit report's own."""
-    if bulletin.report == "weekly_tthc":
-        rows = _rows(bulletin.folder / "tables" / "indicators.csv")
-        return [(r.get("unit_code", ""), clean(r.get("unit_name", ""))) for r in rows if r.get("level") == "unit"]
-    if bulletin.report == "unit_report":
-        params = _json(bulletin.folder / "manifest.json").get("params")
-        named_unit = clean(str(params.get("unit", ""))) if isinstance(params, dict) else ""
-        return [(named_unit, named_unit)] if named_unit else []
-    return []
-
-
 def _mentions(found: dict[tuple[str, str], Unit], bulletins: list[Listed]) -> None:
     """The other kinds of bulletin that name a unit: weekly notices (per unit) and unit reports."""
     by_name = {(u.province, name_key(u.name)): u for u in found.values()}
     by_code = {(u.province, u.code): u for u in found.values() if u.code}
     for bulletin in bulletins:
-        for code, name in _named(bulletin):
+        for code, name in bulletin.named:
             match = by_name.get((bulletin.province, name_key(name))) or by_code.get((bulletin.province, code))
             if match is not None and bulletin not in match.mentions:
                 match.mentions.append(bulletin)
@@ -541,7 +543,7 @@ def search_index(bulletins: list[Listed], found: list[Unit]) -> dict[str, Any]:
                 "v": b.province,
                 "t": f"{b.kind_name} {b.period_vi} {b.title}",
                 "h": b.href,
-                "u": sorted({name for _, name in _named(b) if name}, key=name_key),
+                "u": sorted({name for _, name in b.named if name}, key=name_key),
             }
             for b in bulletins
         ],
