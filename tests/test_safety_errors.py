@@ -757,6 +757,39 @@ def test_process_ctrl_c(tmp_path):
     assert err.decode("utf-8").strip() == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)"
 
 
+
+@pytest.mark.parametrize(
+    ("name", "status", "said"),
+    [("SIGTERM", 143, "đã dừng theo tín hiệu dừng (SIGTERM)"), ("SIGINT", 130, "đã dừng theo yêu cầu (Ctrl+C)")],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_stop_met_in_a_finalizer_still_stops_the_command(name, status, said):
+    """A SIGTERM that came while Python ran a finalizer (an object of the notebook client freed mid-run)
+    was raised inside it, where Python only prints what is raised: the run went on to the end, exit 0,
+    with ``Exception ignored … chiso766.cli.Terminated`` on stderr (CI, 04/12/2026). It now stops the
+    command in its own code, as any other stop: one line, its exit status, no traceback; Ctrl+C too."""
+    code = (
+        "import os, signal, sys, time\n"
+        "import chiso766.cli as c\n"
+        "class Freed:\n"
+        "    def __del__(self):\n"
+        f"        os.kill(os.getpid(), signal.{name})\n"
+        "        time.sleep(0.2)\n"  # the handler runs here, inside the finalizer
+        "def work(args):\n"
+        "    Freed()\n"
+        "    time.sleep(30)\n"  # the run that went on
+        "    return 0\n"
+        "c._cmd_score = work\n"
+        "sys.argv = ['chiso766', 'score', 'p.yaml']\n"
+        "c.entry()\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([PYTHON, "-c", code], capture_output=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+    assert done.returncode == status, done.stderr
+    assert done.stderr.decode("utf-8") == f"Lỗi: {said}\n"
+    assert time.monotonic() - started < 20
+
 # a whole run with hostile unit names ----------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import argparse
 import atexit
 import contextlib
 import errno
+import functools
 import os
 import re
 import signal
@@ -662,6 +663,28 @@ def _terminated(_signal: int, _frame: object) -> None:
     raise Terminated
 
 
+def _sent_again(previous: Callable[[Any], object], unraisable: Any) -> None:
+    """The unraisable hook while a command works. A SIGTERM or a Ctrl+C that came as Python ran a
+    finalizer (an object of the notebook client freed mid-run) is raised inside it, where Python only
+    prints what is raised, and the work would go on to the end: the signal is sent again instead,
+    from a thread, to be raised in the command's own code (or met in a finalizer again, and sent
+    again). The thread waits a moment first, so that it is not raised in this hook, whose errors
+    Python only prints too. Anything else goes to the hook there was."""
+    stop = unraisable.exc_value
+    if isinstance(stop, KeyboardInterrupt):
+        import threading
+
+        number = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+        again = threading.Timer(_AGAIN_SECONDS, os.kill, args=(os.getpid(), number))
+        again.daemon = True
+        again.start()
+    else:
+        previous(unraisable)
+
+
+_AGAIN_SECONDS = 0.02
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Exit 0 on success, 1 when ``verify`` finds a difference, 2 for a named error
     (bad input, a file or disk problem: one line ``Lỗi: …``), 3 for an unanticipated failure (one line
@@ -731,6 +754,7 @@ def entry() -> NoReturn:
     removed), and the output is flushed. SIGTERM stops the command as Ctrl+C does while it works,
     and as the system's default once it is done."""
     signal.signal(signal.SIGTERM, _terminated)
+    sys.unraisablehook = functools.partial(_sent_again, sys.unraisablehook)
     status = main()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for stream in (sys.stdout, sys.stderr):
