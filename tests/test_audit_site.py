@@ -141,7 +141,6 @@ def test_explain_components_from_a_portal_snapshot(tmp_path):
     audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     rows = [line.split(",")[4] for line in audit if line.startswith("H44.144,")]
     assert rows == sorted(rows, key=load("2026").place) and rows.index("5.2") < rows.index("5.4")
-    audit = (out / "tables" / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert audit[0].startswith("unit_code,unit_name,tier,group,component,numerator,denominator,rate,threshold,max,points,portal_points,formula")
     page = (out / "audit.html").read_text(encoding="utf-8")  # the per-unit trace: on the audit page only
     assert page.count("<details>") == 164 and "Xã Sông Lô — 62,27 điểm" in page

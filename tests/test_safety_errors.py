@@ -757,7 +757,6 @@ def test_process_ctrl_c(tmp_path):
     assert err.decode("utf-8").strip() == "Lỗi: đã dừng theo yêu cầu (Ctrl+C)"
 
 
-
 @pytest.mark.parametrize(
     ("name", "status", "said"),
     [("SIGTERM", 143, "đã dừng theo tín hiệu dừng (SIGTERM)"), ("SIGINT", 130, "đã dừng theo yêu cầu (Ctrl+C)")],
@@ -789,6 +788,7 @@ def test_a_stop_met_in_a_finalizer_still_stops_the_command(name, status, said):
     assert done.returncode == status, done.stderr
     assert done.stderr.decode("utf-8") == f"Lỗi: {said}\n"
     assert time.monotonic() - started < 20
+
 
 # a whole run with hostile unit names ----------------------------------------------------------------------
 

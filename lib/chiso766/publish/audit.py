@@ -473,16 +473,6 @@ def explain(unit: str, out_dir: str | Path) -> list[str]:
         ) from None
 
 
-# Where a group's points came from (``groups.csv``'s ``source``), as the trace says it.
-_SOURCES_SAID = {
-    "recomputed": "tính lại từ số đếm",
-    "portal (no counts)": "theo Cổng: Cổng không cho số đếm của đơn vị",
-    "points": "theo bảng điểm",
-    "rate": "tính từ tỷ lệ trong bảng điểm",
-    "missing": "thiếu dữ liệu",
-}
-
-
 def _portal_said(points: object) -> str:
     """``; Cổng: 64,53`` beside a recomputed figure when the portal gave its own."""
     return f"; Cổng: {fmt_points(Decimal(points))}" if isinstance(points, str) and points else ""
@@ -519,7 +509,7 @@ def _explain_lines(out_dir: Path, row: Any, method: Methodology, manifest: dict[
             continue
         g = g.iloc[0]
         points = fmt_points(Decimal(g["points"])) if g["points"] else "—"
-        source = _SOURCES_SAID.get(g["source"], g["source"])
+        source = phrasings()["explain_sources"].get(g["source"], g["source"])
         lines.append(
             f"  {group.name_vi}: {points}/{fmt_number(group.max)} điểm{_portal_said(g.get('portal_points'))} ({source})"
         )

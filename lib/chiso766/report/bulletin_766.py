@@ -1410,7 +1410,7 @@ def _audit_section(b: Bulletin) -> Section:
     # the contract's component columns, with the tier after the name and the formula and reason last;
     # each unit's rows in the methodology's order (the portal's responses give 5.4 before 5.2)
     codes, places = comp["unit_code"].tolist(), [b.method.place(str(c)) for c in comp["component"]]
-    first = {code: n for n, code in reversed(list(enumerate(codes)))}
+    first = {code: n for n, code in enumerate(dict.fromkeys(codes))}  # the units in their order
     ordered = sorted(range(len(comp)), key=lambda i: (first[codes[i]], places[i]))
     audit = comp[["unit_code", "unit_name", "tier", *COMPONENT_COLUMNS[2:], "formula", "reason"]].iloc[ordered]
     b.tables.add("audit", audit)
